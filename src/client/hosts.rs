@@ -1,0 +1,153 @@
+//! The server list: parsing `h1:p1,[v6]:p2/chroot`, resolving names and
+//! cycling through the addresses.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+
+/// One `host:port` entry of a connect string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostPort {
+    pub host: String,
+    pub port: u16,
+}
+
+/// Splits a connect string into its host entries and its chroot.
+/// Returns `None` when an entry is malformed or there is no entry at all.
+pub fn parse(s: &str) -> Option<(Vec<HostPort>, Option<String>)> {
+    let (hosts, chroot) = match s.find('/') {
+        Some(i) => (&s[..i], Some(&s[i..])),
+        None => (s, None),
+    };
+    let chroot = match chroot {
+        Some("/") | None => None,
+        Some(c) => Some(c.to_string()),
+    };
+    let mut out = Vec::new();
+    for part in hosts.split(',') {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let (host, port) = if let Some(rest) = part.strip_prefix('[') {
+            let end = rest.find(']')?;
+            let host = &rest[..end];
+            let port = rest[end + 1..].strip_prefix(':')?;
+            (host, port)
+        } else {
+            let i = part.rfind(':')?;
+            (&part[..i], &part[i + 1..])
+        };
+        if host.is_empty() {
+            return None;
+        }
+        let port: u32 = port.parse().ok()?;
+        if port == 0 || port > 65535 {
+            return None;
+        }
+        out.push(HostPort { host: host.to_string(), port: port as u16 });
+    }
+    if out.is_empty() {
+        return None;
+    }
+    Some((out, chroot))
+}
+
+/// Resolves every entry; names that do not resolve are skipped.
+pub fn resolve(hosts: &[HostPort]) -> Vec<SocketAddr> {
+    let mut v = Vec::new();
+    for h in hosts {
+        if let Ok(addrs) = (h.host.as_str(), h.port).to_socket_addrs() {
+            for a in addrs {
+                if !v.contains(&a) {
+                    v.push(a);
+                }
+            }
+        }
+    }
+    v
+}
+
+/// A small xorshift generator seeded from the clock and the pid, for
+/// shuffling the server list and jittering back-off.
+pub fn random_u64() -> u64 {
+    use std::cell::Cell;
+    thread_local!(static S: Cell<u64> = Cell::new(0));
+    S.with(|s| {
+        let mut x = s.get();
+        if x == 0 {
+            let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+            unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+            x = (ts.tv_nsec as u64) ^ ((ts.tv_sec as u64) << 32) ^ ((std::process::id() as u64) << 16) | 1;
+        }
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.set(x);
+        x
+    })
+}
+
+pub fn shuffle<T>(v: &mut [T]) {
+    for i in (1..v.len()).rev() {
+        let j = (random_u64() % (i as u64 + 1)) as usize;
+        v.swap(i, j);
+    }
+}
+
+/// The addresses the client cycles through.
+pub struct HostList {
+    pub spec: String,
+    pub hosts: Vec<HostPort>,
+    pub addrs: Vec<SocketAddr>,
+    /// Index of the address to try next.
+    pub next: usize,
+    /// The address in use (or last tried).
+    pub current: Option<SocketAddr>,
+}
+
+impl HostList {
+    pub fn new(spec: String, hosts: Vec<HostPort>, addrs: Vec<SocketAddr>) -> Self {
+        HostList { spec, hosts, addrs, next: 0, current: None }
+    }
+
+    /// The next address to try, and whether this wraps around the list.
+    pub fn advance(&mut self) -> Option<(SocketAddr, bool)> {
+        if self.addrs.is_empty() {
+            return None;
+        }
+        if self.next >= self.addrs.len() {
+            self.next = 0;
+        }
+        let a = self.addrs[self.next];
+        self.next += 1;
+        self.current = Some(a);
+        Some((a, self.next >= self.addrs.len()))
+    }
+}
+
+pub fn format_addr(a: &SocketAddr) -> String {
+    match a {
+        SocketAddr::V4(v) => format!("{}:{}", v.ip(), v.port()),
+        SocketAddr::V6(v) => format!("[{}]:{}", v.ip(), v.port()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_lists_and_chroot() {
+        let (h, c) = parse("a:1,[::1]:2,b:3/app/x").unwrap();
+        assert_eq!(h.len(), 3);
+        assert_eq!(h[1], HostPort { host: "::1".into(), port: 2 });
+        assert_eq!(c.as_deref(), Some("/app/x"));
+        assert_eq!(parse("a:1/").unwrap().1, None);
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        for s in ["", ":", "host:", "host:99999", "[::1", ",,,", "host", ":5"] {
+            assert!(parse(s).is_none(), "{s}");
+        }
+    }
+}

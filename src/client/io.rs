@@ -1,0 +1,613 @@
+//! The IO thread: owns the socket. Connects to the next server, performs
+//! the handshake, re-sends auth and watches, writes queued requests in
+//! batches, reads replies in large chunks, pings and detects timeouts.
+
+use libc::{c_int, c_void, pollfd, POLLERR, POLLHUP, POLLIN, POLLOUT};
+use std::ffi::CString;
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::completion::Job;
+use super::handle::*;
+use super::watches::SESSION_EVENT;
+use crate::proto::codec::Reader;
+use crate::proto::opcodes::*;
+use crate::proto::records::{self, control_frame, decode_reply, Expect};
+use crate::zlog;
+
+const ZCONNECTIONLOSS: i32 = -4;
+const ZMARSHALLINGERROR: i32 = -5;
+const ZOPERATIONTIMEOUT: i32 = -7;
+const ZSESSIONEXPIRED: i32 = -112;
+const ZAUTHFAILED: i32 = -115;
+const ZCLOSING: i32 = -116;
+const ZRUNTIMEINCONSISTENCY: i32 = -2;
+
+/// Largest frame accepted from a server (jute.maxbuffer default plus slack).
+const MAX_FRAME: usize = 0xfffff + 1024 * 1024;
+
+/// Why a connection ended.
+enum End {
+    /// Lost; reconnect. The code is logged.
+    Lost(i32),
+    /// The close handshake finished (or the handle closes while disconnected).
+    Closed,
+    /// The session is over (expired or auth failed): stop reconnecting.
+    Unrecoverable(i32),
+}
+
+fn now() -> Instant {
+    Instant::now()
+}
+
+fn set_nonblock_nodelay(fd: c_int) {
+    unsafe {
+        let fl = libc::fcntl(fd, libc::F_GETFL);
+        libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
+        let one: c_int = 1;
+        libc::setsockopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, &one as *const c_int as *const c_void, 4);
+    }
+}
+
+fn sockaddr(a: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
+    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let len = match a {
+        SocketAddr::V4(v) => {
+            let sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as u16,
+                sin_port: v.port().to_be(),
+                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(v.ip().octets()) },
+                sin_zero: [0; 8],
+            };
+            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in, sin) };
+            std::mem::size_of::<libc::sockaddr_in>()
+        }
+        SocketAddr::V6(v) => {
+            let sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as u16,
+                sin6_port: v.port().to_be(),
+                sin6_flowinfo: v.flowinfo(),
+                sin6_addr: libc::in6_addr { s6_addr: v.ip().octets() },
+                sin6_scope_id: v.scope_id(),
+            };
+            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in6, sin6) };
+            std::mem::size_of::<libc::sockaddr_in6>()
+        }
+    };
+    (ss, len as libc::socklen_t)
+}
+
+/// Waits for `events` on `fd` (and the wake fd) until `deadline`.
+/// Returns Ok(true) when fd is ready, Ok(false) on timeout or wake.
+fn wait_fd(zh: &ZHandle, fd: c_int, events: i16, deadline: Instant) -> Result<bool, ()> {
+    let left = deadline.saturating_duration_since(now());
+    let mut fds = [
+        pollfd { fd, events, revents: 0 },
+        pollfd { fd: zh.wake_fd, events: POLLIN, revents: 0 },
+    ];
+    let ms = left.as_millis().min(i32::MAX as u128) as c_int;
+    let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, ms.max(if left.is_zero() { 0 } else { 1 })) };
+    if n < 0 {
+        return Ok(false);
+    }
+    if fds[1].revents != 0 {
+        drain_wake(zh);
+    }
+    if fds[0].revents & (POLLERR | POLLHUP) != 0 && fds[0].revents & events == 0 {
+        return Err(());
+    }
+    Ok(fds[0].revents & events != 0)
+}
+
+fn drain_wake(zh: &ZHandle) {
+    let mut v: u64 = 0;
+    unsafe { libc::read(zh.wake_fd, &mut v as *mut u64 as *mut c_void, 8) };
+}
+
+fn closing(zh: &ZHandle) -> bool {
+    zh.outbox.lock().closing
+}
+
+/// Writes all of `buf` to a non-blocking socket before `deadline`.
+fn write_all(zh: &ZHandle, fd: c_int, mut buf: &[u8], deadline: Instant) -> Result<(), ()> {
+    while !buf.is_empty() {
+        let n = unsafe { libc::send(fd, buf.as_ptr() as *const c_void, buf.len(), libc::MSG_NOSIGNAL) };
+        if n > 0 {
+            buf = &buf[n as usize..];
+            continue;
+        }
+        let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        if n < 0 && (e == libc::EAGAIN || e == libc::EINTR) {
+            if now() >= deadline {
+                return Err(());
+            }
+            wait_fd(zh, fd, POLLOUT, deadline)?;
+            continue;
+        }
+        return Err(());
+    }
+    Ok(())
+}
+
+/// Reads one length-prefixed frame before `deadline` (handshake only).
+fn read_frame(zh: &ZHandle, fd: c_int, deadline: Instant) -> Result<Vec<u8>, ()> {
+    let mut hdr = [0u8; 4];
+    read_exact(zh, fd, &mut hdr, deadline)?;
+    let len = i32::from_be_bytes(hdr);
+    if len < 0 || len as usize > 4096 {
+        return Err(());
+    }
+    let mut body = vec![0u8; len as usize];
+    read_exact(zh, fd, &mut body, deadline)?;
+    Ok(body)
+}
+
+fn read_exact(zh: &ZHandle, fd: c_int, buf: &mut [u8], deadline: Instant) -> Result<(), ()> {
+    let mut off = 0;
+    while off < buf.len() {
+        let n = unsafe { libc::recv(fd, buf[off..].as_mut_ptr() as *mut c_void, buf.len() - off, 0) };
+        if n > 0 {
+            off += n as usize;
+            continue;
+        }
+        if n == 0 {
+            return Err(());
+        }
+        let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        if e != libc::EAGAIN && e != libc::EINTR {
+            return Err(());
+        }
+        if now() >= deadline || closing(zh) {
+            return Err(());
+        }
+        wait_fd(zh, fd, POLLIN, deadline)?;
+    }
+    Ok(())
+}
+
+/// Opens a TCP connection and runs the handshake.
+fn connect(zh: &ZHandle, addr: &SocketAddr) -> Result<(OwnedFd, records::ConnectResponse), String> {
+    let timeout = zh.negotiated_timeout.load(Ordering::Relaxed).max(1) as u64;
+    let deadline = now() + Duration::from_millis((timeout * 2 / 3).max(100));
+    let fam = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
+    let fd = unsafe { libc::socket(fam, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(format!("socket() call failed: {}", std::io::Error::last_os_error()));
+    }
+    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+    set_nonblock_nodelay(fd);
+    let (ss, len) = sockaddr(addr);
+    let rc = unsafe { libc::connect(fd, &ss as *const _ as *const libc::sockaddr, len) };
+    if rc < 0 {
+        let e = std::io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::EINPROGRESS) {
+            return Err(format!("connect() call failed: {e}"));
+        }
+        match wait_fd(zh, fd, POLLOUT, deadline) {
+            Ok(true) => {}
+            _ => {
+                if closing(zh) {
+                    return Err("closing".into());
+                }
+                let mut err: c_int = 0;
+                let mut l = 4 as libc::socklen_t;
+                unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, &mut err as *mut c_int as *mut c_void, &mut l) };
+                return Err(format!("server refused to accept the client: {}", std::io::Error::from_raw_os_error(err)));
+            }
+        }
+        let mut err: c_int = 0;
+        let mut l = 4 as libc::socklen_t;
+        unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, &mut err as *mut c_int as *mut c_void, &mut l) };
+        if err != 0 {
+            return Err(format!("server refused to accept the client: {}", std::io::Error::from_raw_os_error(err)));
+        }
+    }
+    zlog!(zh.log_cb(), ZOO_LOG_LEVEL_INFO, "check_events", "initiated connection to server {}", super::hosts::format_addr(addr));
+    let cid = zh.client_id();
+    let sid = if zh.seen_rw.load(Ordering::Relaxed) { cid.client_id } else { 0 };
+    let passwd: [u8; 16] = unsafe { std::mem::transmute(cid.passwd) };
+    let mut out = Vec::with_capacity(64);
+    records::encode_connect(
+        &mut out,
+        zh.last_zxid.load(Ordering::Relaxed),
+        zh.requested_timeout,
+        sid,
+        &passwd,
+        zh.read_only_allowed,
+    );
+    zh.set_state(ASSOCIATING_STATE);
+    write_all(zh, fd, &out, deadline).map_err(|_| "failed to send a handshake packet".to_string())?;
+    let frame = read_frame(zh, fd, deadline).map_err(|_| "failed while receiving a server response".to_string())?;
+    let resp = records::decode_connect(&frame).map_err(|_| "malformed handshake response".to_string())?;
+    Ok((owned, resp))
+}
+
+pub(crate) fn run(zh: Arc<ZHandle>) {
+    let mut failures_in_round = 0u32;
+    let mut round = 0u32;
+    let end = loop {
+        if closing(&zh) {
+            break End::Closed;
+        }
+        let next = zh.hosts.lock().advance();
+        let Some((addr, wrapped)) = next else {
+            wait_wake(&zh, Duration::from_millis(100));
+            continue;
+        };
+        zh.set_current_server(&addr);
+        zh.set_state(CONNECTING_STATE);
+        match connect(&zh, &addr) {
+            Ok((sock, resp)) => {
+                failures_in_round = 0;
+                round = 0;
+                match establish(&zh, &addr, &resp) {
+                    Ok(()) => {}
+                    Err(rc) => break End::Unrecoverable(rc),
+                }
+                *zh.connected.lock() = Some(addr);
+                let e = session(&zh, sock.as_raw_fd());
+                *zh.connected.lock() = None;
+                drop(sock);
+                match e {
+                    End::Lost(rc) => {
+                        let was = zh.state();
+                        if was == CONNECTED_STATE || was == READONLY_STATE {
+                            zh.session_event(CONNECTING_STATE);
+                        }
+                        zh.set_state(CONNECTING_STATE);
+                        zh.fail_all(if rc == ZOPERATIONTIMEOUT { ZCONNECTIONLOSS } else { rc }, true);
+                        if closing(&zh) {
+                            break End::Closed;
+                        }
+                    }
+                    other => break other,
+                }
+            }
+            Err(msg) => {
+                if closing(&zh) {
+                    break End::Closed;
+                }
+                zlog!(zh.log_cb(), ZOO_LOG_LEVEL_ERROR, "handle_socket_error_msg",
+                    "Socket {} zk retcode=-4, errno=111(Connection refused): {}", super::hosts::format_addr(&addr), msg);
+                failures_in_round += 1;
+                zh.set_state(CONNECTING_STATE);
+                if wrapped {
+                    // Every server failed once: back off before the next round,
+                    // exponentially, never beyond a tenth of the session timeout.
+                    round = (round + 1).min(16);
+                    let t = zh.negotiated_timeout.load(Ordering::Relaxed).max(100) as u64;
+                    let cap = (t / 10).clamp(20, 2000);
+                    let base = (10u64 << round.min(8)).min(cap);
+                    let jitter = super::hosts::random_u64() % (base / 2 + 1);
+                    zlog!(zh.log_cb(), ZOO_LOG_LEVEL_WARN, "zookeeper_interest",
+                        "Delaying connection after exhaustively trying all servers [{}]", zh.hosts.lock().spec);
+                    wait_wake(&zh, Duration::from_millis(base / 2 + jitter));
+                }
+            }
+        }
+    };
+    let _ = failures_in_round;
+    finish(&zh, end);
+}
+
+fn wait_wake(zh: &ZHandle, d: Duration) {
+    let mut fds = [pollfd { fd: zh.wake_fd, events: POLLIN, revents: 0 }];
+    let n = unsafe { libc::poll(fds.as_mut_ptr(), 1, d.as_millis() as c_int) };
+    if n > 0 {
+        drain_wake(zh);
+    }
+}
+
+/// Takes the handshake answer: expiry check, session identity, state and
+/// the CONNECTED event.
+fn establish(zh: &ZHandle, addr: &SocketAddr, resp: &records::ConnectResponse) -> Result<(), i32> {
+    let cid = zh.client_id();
+    let oldid = if zh.seen_rw.load(Ordering::Relaxed) { cid.client_id } else { 0 };
+    if resp.timeout <= 0 || (oldid != 0 && oldid != resp.session_id) {
+        zlog!(zh.log_cb(), ZOO_LOG_LEVEL_ERROR, "check_events", "sessionId={:#x} has expired.", oldid);
+        zh.set_state(EXPIRED_SESSION_STATE);
+        return Err(ZSESSIONEXPIRED);
+    }
+    if !resp.read_only {
+        zh.seen_rw.store(true, Ordering::Relaxed);
+    }
+    zh.negotiated_timeout.store(resp.timeout, Ordering::Relaxed);
+    let mut n = clientid_t { client_id: resp.session_id, passwd: [0; 16] };
+    for (i, b) in resp.passwd.iter().take(16).enumerate() {
+        n.passwd[i] = *b as libc::c_char;
+    }
+    unsafe { *zh.client_id.get() = n };
+    let st = if resp.read_only { READONLY_STATE } else { CONNECTED_STATE };
+    zh.set_state(st);
+    zlog!(zh.log_cb(), ZOO_LOG_LEVEL_INFO, "check_events",
+        "session establishment complete on server {}, sessionId={:#x}, negotiated timeout={} {}",
+        super::hosts::format_addr(addr), resp.session_id, resp.timeout, if resp.read_only { "(READ-ONLY mode)" } else { "" });
+    zh.session_event(st);
+    Ok(())
+}
+
+/// Frames sent first on a new connection: auth, then watches.
+fn reconnect_frames(zh: &ZHandle) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (scheme, cred) in zh.auths.lock().creds.iter() {
+        control_frame(-4, ZOO_SETAUTH_OP, &mut out, |w| {
+            w.int(0);
+            w.string(scheme);
+            w.bytes(cred.as_deref());
+        });
+    }
+    let w = zh.watches.lock();
+    if !w.is_empty() {
+        let (d, e, c) = w.paths();
+        drop(w);
+        control_frame(-8, ZOO_SETWATCHES_OP, &mut out, |wr| {
+            wr.long(zh.last_zxid.load(Ordering::Relaxed));
+            wr.strings(&d);
+            wr.strings(&e);
+            wr.strings(&c);
+        });
+    }
+    out
+}
+
+fn ping_frame(out: &mut Vec<u8>) {
+    control_frame(-2, ZOO_PING_OP, out, |_| {});
+}
+
+/// Runs one established connection until it ends.
+fn session(zh: &ZHandle, fd: c_int) -> End {
+    let timeout = zh.negotiated_timeout.load(Ordering::Relaxed).max(30) as u64;
+    let recv_limit = Duration::from_millis(timeout * 2 / 3);
+    let ping_every = Duration::from_millis(timeout / 3);
+    let mut wbuf: Vec<u8> = reconnect_frames(zh);
+    let mut woff = 0usize;
+    let mut rbuf: Vec<u8> = Vec::with_capacity(128 * 1024);
+    let mut last_recv = now();
+    let mut last_send = now();
+    let mut close_deadline: Option<Instant> = None;
+    loop {
+        // Take what callers queued.
+        {
+            let mut ob = zh.outbox.lock();
+            if !ob.buf.is_empty() {
+                if woff >= wbuf.len() {
+                    wbuf.clear();
+                    woff = 0;
+                    std::mem::swap(&mut wbuf, &mut ob.buf);
+                } else {
+                    wbuf.extend_from_slice(&ob.buf);
+                    ob.buf.clear();
+                }
+            }
+            if ob.closing && close_deadline.is_none() {
+                let t = (timeout).min(3000);
+                close_deadline = Some(now() + Duration::from_millis(t));
+            }
+        }
+        if let Some(d) = close_deadline {
+            if now() >= d {
+                zlog!(zh.log_cb(), ZOO_LOG_LEVEL_WARN, "zookeeper_close",
+                    "Timed out ({}ms) during waiting for server's reply after sending a close request, sessionId={:#x}",
+                    timeout.min(3000), zh.client_id().client_id);
+                return End::Closed;
+            }
+            if !zh.outbox.lock().inflight.iter().any(|p| p.close) {
+                // Closing without a close request (it was not connected when asked).
+                return End::Closed;
+            }
+        }
+        let t = now();
+        if t.duration_since(last_recv) >= recv_limit {
+            zlog!(zh.log_cb(), ZOO_LOG_LEVEL_ERROR, "zookeeper_interest",
+                "connection to {} timed out (exceeded timeout by {}ms)",
+                zh.current_server.lock().to_string_lossy(), (t.duration_since(last_recv) - recv_limit).as_millis());
+            return End::Lost(ZOPERATIONTIMEOUT);
+        }
+        if woff >= wbuf.len() && t.duration_since(last_send) >= ping_every {
+            wbuf.clear();
+            woff = 0;
+            ping_frame(&mut wbuf);
+        }
+        // Write eagerly.
+        if woff < wbuf.len() {
+            let n = unsafe { libc::send(fd, wbuf[woff..].as_ptr() as *const c_void, wbuf.len() - woff, libc::MSG_NOSIGNAL) };
+            if n > 0 {
+                woff += n as usize;
+                last_send = now();
+                if woff >= wbuf.len() {
+                    if wbuf.capacity() > 1 << 20 {
+                        wbuf = Vec::new();
+                    } else {
+                        wbuf.clear();
+                    }
+                    woff = 0;
+                }
+            } else {
+                let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+                if e != libc::EAGAIN && e != libc::EINTR {
+                    return End::Lost(ZCONNECTIONLOSS);
+                }
+            }
+        }
+        let t = now();
+        let recv_left = recv_limit.saturating_sub(t.duration_since(last_recv));
+        let ping_left = ping_every.saturating_sub(t.duration_since(last_send));
+        let mut wait = recv_left.min(ping_left);
+        if let Some(d) = close_deadline {
+            wait = wait.min(d.saturating_duration_since(t));
+        }
+        let mut fds = [
+            pollfd { fd, events: POLLIN | if woff < wbuf.len() { POLLOUT } else { 0 }, revents: 0 },
+            pollfd { fd: zh.wake_fd, events: POLLIN, revents: 0 },
+        ];
+        let ms = (wait.as_micros().div_ceil(1000)).min(i32::MAX as u128) as c_int;
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, ms) };
+        if n <= 0 {
+            continue;
+        }
+        if fds[1].revents != 0 {
+            drain_wake(zh);
+        }
+        let re = fds[0].revents;
+        if re & POLLIN != 0 {
+            match read_available(fd, &mut rbuf) {
+                Ok(_) => {
+                    last_recv = now();
+                    match process_frames(zh, &mut rbuf) {
+                        Ok(true) => return End::Closed,
+                        Ok(false) => {}
+                        Err(end) => return end,
+                    }
+                }
+                Err(()) => {
+                    zlog!(zh.log_cb(), ZOO_LOG_LEVEL_ERROR, "handle_socket_error_msg",
+                        "Socket {} zk retcode=-4, errno=112(Host is down): failed while receiving a server response",
+                        zh.current_server.lock().to_string_lossy());
+                    return End::Lost(ZCONNECTIONLOSS);
+                }
+            }
+        } else if re & (POLLERR | POLLHUP) != 0 {
+            return End::Lost(ZCONNECTIONLOSS);
+        }
+    }
+}
+
+/// Reads everything the socket has; Err on EOF or error.
+fn read_available(fd: c_int, rbuf: &mut Vec<u8>) -> Result<usize, ()> {
+    let mut total = 0;
+    loop {
+        if rbuf.capacity() - rbuf.len() < 16 * 1024 {
+            rbuf.reserve(64 * 1024);
+        }
+        let spare = rbuf.capacity() - rbuf.len();
+        let n = unsafe { libc::recv(fd, rbuf.as_mut_ptr().add(rbuf.len()) as *mut c_void, spare, 0) };
+        if n > 0 {
+            unsafe { rbuf.set_len(rbuf.len() + n as usize) };
+            total += n as usize;
+            if (n as usize) < spare {
+                return Ok(total);
+            }
+            continue;
+        }
+        if n == 0 {
+            return Err(());
+        }
+        let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        if e == libc::EAGAIN || e == libc::EINTR {
+            return if total > 0 || e == libc::EAGAIN { Ok(total) } else { Err(()) };
+        }
+        return Err(());
+    }
+}
+
+/// Processes every complete frame in `rbuf`. Ok(true) when the close reply arrived.
+fn process_frames(zh: &ZHandle, rbuf: &mut Vec<u8>) -> Result<bool, End> {
+    let mut off = 0;
+    let mut closed = false;
+    while rbuf.len() - off >= 4 {
+        let len = i32::from_be_bytes(rbuf[off..off + 4].try_into().unwrap());
+        if len < 16 || len as usize > MAX_FRAME {
+            zlog!(zh.log_cb(), ZOO_LOG_LEVEL_ERROR, "check_events", "invalid frame length {} from server", len);
+            return Err(End::Lost(ZMARSHALLINGERROR));
+        }
+        let len = len as usize;
+        if rbuf.len() - off - 4 < len {
+            break;
+        }
+        let frame = &rbuf[off + 4..off + 4 + len];
+        off += 4 + len;
+        if process_frame(zh, frame)? {
+            closed = true;
+        }
+    }
+    rbuf.drain(..off);
+    Ok(closed)
+}
+
+fn process_frame(zh: &ZHandle, frame: &[u8]) -> Result<bool, End> {
+    let mut r = Reader::new(frame);
+    let (xid, zxid, err) = match (r.int(), r.long(), r.int()) {
+        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+        _ => return Err(End::Lost(ZMARSHALLINGERROR)),
+    };
+    if zxid > 0 {
+        zh.last_zxid.fetch_max(zxid, Ordering::Relaxed);
+    }
+    match xid {
+        -1 => {
+            let ev = records::decode_event(&mut r).map_err(|_| End::Lost(ZMARSHALLINGERROR))?;
+            let ws = zh.watches.lock().trigger(ev.ty, &ev.path);
+            if !ws.is_empty() && ev.ty != SESSION_EVENT {
+                let p = zh.client_path(&ev.path);
+                let c = CString::new(p).unwrap_or_default();
+                let _ = zh.jobs.send(Job::Watch(ws, ev.ty, ev.state, c));
+            }
+            Ok(false)
+        }
+        -2 | -8 => Ok(false),
+        -4 => {
+            // As the reference: one auth reply answers every waiting auth completion.
+            let cbs: Vec<_> = zh.auths.lock().waiting.drain(..).collect();
+            for cb in cbs {
+                let _ = zh.jobs.send(Job::Complete(cb, err, None));
+            }
+            if err != 0 {
+                zlog!(zh.log_cb(), ZOO_LOG_LEVEL_ERROR, "auth_completion_func", "Authentication scheme failed. Connection closed.");
+                zh.set_state(AUTH_FAILED_STATE);
+                return Err(End::Unrecoverable(ZAUTHFAILED));
+            }
+            zlog!(zh.log_cb(), ZOO_LOG_LEVEL_INFO, "auth_completion_func", "Authentication scheme succeeded");
+            Ok(false)
+        }
+        _ => {
+            let p = {
+                let mut ob = zh.outbox.lock();
+                match ob.inflight.front() {
+                    Some(p) if p.xid == xid => ob.inflight.pop_front(),
+                    _ => None,
+                }
+            };
+            let Some(p) = p else {
+                zlog!(zh.log_cb(), ZOO_LOG_LEVEL_ERROR, "zookeeper_process", "unexpected server response: xid {:#x}", xid);
+                return Err(End::Lost(ZRUNTIMEINCONSISTENCY));
+            };
+            if p.close {
+                return Ok(true);
+            }
+            let decode = err == 0 || (p.expect == Expect::Multi && r.remaining() > 0);
+            let (rc, reply) = if decode {
+                match decode_reply(p.expect, &mut r) {
+                    Ok(rep) => (err, Some(rep)),
+                    Err(_) => (ZMARSHALLINGERROR, None),
+                }
+            } else {
+                (err, None)
+            };
+            if let Some(reg) = &p.watch {
+                zh.watches.lock().activate(reg, rc);
+            }
+            zh.deliver(p.done, rc, reply);
+            Ok(false)
+        }
+    }
+}
+
+/// Ends the IO thread: unrecoverable sessions wait for close; then every
+/// pending call completes and the completion thread is told to stop.
+fn finish(zh: &ZHandle, end: End) {
+    if let End::Unrecoverable(rc) = end {
+        let st = zh.state();
+        zh.session_event(st);
+        zh.fail_all(if rc == ZAUTHFAILED { ZAUTHFAILED } else { ZSESSIONEXPIRED }, true);
+        while !closing(zh) {
+            wait_wake(zh, Duration::from_millis(500));
+            zh.fail_all(ZSESSIONEXPIRED, true);
+        }
+    }
+    zh.fail_all(ZCLOSING, true);
+    zlog!(zh.log_cb(), ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Freeing zookeeper resources for sessionId={:#x}", zh.client_id().client_id);
+    let _ = zh.jobs.send(Job::Shutdown);
+}

@@ -1,0 +1,496 @@
+//! Handle lifecycle and session-level calls: init and close, state,
+//! session id, context, watcher, server list, errors, logging settings.
+
+use libc::{c_char, c_int, c_void, sockaddr, socklen_t, FILE};
+use std::ffi::CStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use super::types::*;
+use super::*;
+use crate::client::handle::{clientid_t, InitParams, ZHandle};
+use crate::client::hosts::{self, HostList};
+use crate::log::{self as zklog, log_callback_fn, ZooLogLevel};
+use crate::zlog;
+
+static DETERMINISTIC: AtomicBool = AtomicBool::new(false);
+
+/// The library version string, "3.8.0".
+#[no_mangle]
+pub static zoo_version_str: [c_char; 6] = [b'3' as c_char, b'.' as c_char, b'8' as c_char, b'.' as c_char, b'0' as c_char, 0];
+
+fn uname_field(f: fn(&libc::utsname) -> &[c_char]) -> String {
+    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+    if unsafe { libc::uname(&mut u) } != 0 {
+        return String::new();
+    }
+    let s = f(&u);
+    unsafe { CStr::from_ptr(s.as_ptr()) }.to_string_lossy().into_owned()
+}
+
+fn log_env(cb: log_callback_fn) {
+    let f = "log_env";
+    zlog!(cb, ZOO_LOG_LEVEL_INFO, f, "Client environment:zookeeper.version=zookeeper C client 3.8.0");
+    zlog!(cb, ZOO_LOG_LEVEL_INFO, f, "Client environment:host.name={}", uname_field(|u| &u.nodename));
+    zlog!(cb, ZOO_LOG_LEVEL_INFO, f, "Client environment:os.name={}", uname_field(|u| &u.sysname));
+    zlog!(cb, ZOO_LOG_LEVEL_INFO, f, "Client environment:os.arch={}", uname_field(|u| &u.release));
+    zlog!(cb, ZOO_LOG_LEVEL_INFO, f, "Client environment:os.version={}", uname_field(|u| &u.version));
+    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "(null)".into());
+    zlog!(cb, ZOO_LOG_LEVEL_INFO, f, "Client environment:user.name={}", user);
+    zlog!(cb, ZOO_LOG_LEVEL_INFO, f, "Client environment:user.home={}", std::env::var("HOME").unwrap_or_default());
+    let dir = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
+    zlog!(cb, ZOO_LOG_LEVEL_INFO, f, "Client environment:user.dir={}", dir);
+}
+
+fn set_errno(e: c_int) {
+    unsafe { *libc::__errno_location() = e };
+}
+
+unsafe fn init_internal(
+    host: *const c_char,
+    watcher: watcher_fn,
+    recv_timeout: c_int,
+    clientid: *const clientid_t,
+    context: *mut c_void,
+    flags: c_int,
+    log_cb: log_callback_fn,
+) -> *mut zhandle_t {
+    if flags & crate::ffi::consts::ZOO_NO_LOG_CLIENTENV == 0 {
+        log_env(log_cb);
+    }
+    let Some(spec) = cbytes(host) else {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    };
+    let spec = String::from_utf8_lossy(spec).into_owned();
+    let cid = if clientid.is_null() { None } else { Some(*clientid) };
+    zlog!(log_cb, ZOO_LOG_LEVEL_INFO, "zookeeper_init_internal",
+        "Initiating client connection, host={} sessionTimeout={} watcher={:?} sessionId={:#x} sessionPasswd={} context={:?} flags={}",
+        spec, recv_timeout, watcher.map(|f| f as *const c_void).unwrap_or(std::ptr::null()),
+        cid.map(|c| c.client_id).unwrap_or(0),
+        if cid.is_some_and(|c| c.client_id != 0) { "<hidden>" } else { "<null>" }, context, flags);
+    let Some((list, chroot)) = hosts::parse(&spec) else {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    };
+    if let Some(c) = &chroot {
+        if !is_valid_path(c.as_bytes(), 0) {
+            set_errno(libc::EINVAL);
+            return std::ptr::null_mut();
+        }
+    }
+    let mut addrs = hosts::resolve(&list);
+    if addrs.is_empty() {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    }
+    if !DETERMINISTIC.load(Ordering::Relaxed) {
+        hosts::shuffle(&mut addrs);
+    }
+    let hosts_spec = match spec.find('/') {
+        Some(i) => spec[..i].to_string(),
+        None => spec.clone(),
+    };
+    let params = InitParams {
+        hosts: HostList::new(hosts_spec, list, addrs),
+        chroot: chroot.map(|c| c.into_bytes()),
+        watcher,
+        timeout: recv_timeout,
+        clientid: cid,
+        context,
+        flags,
+        log_cb,
+    };
+    match ZHandle::start(params) {
+        Ok(zh) => register(zh),
+        Err(e) => {
+            set_errno(e);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// Creates a handle and starts connecting to the ensemble in `host`
+/// ("h1:p1,h2:p2[/chroot]"). Returns NULL with errno set on failure.
+#[no_mangle]
+pub unsafe extern "C" fn zookeeper_init(
+    host: *const c_char,
+    fn_: watcher_fn,
+    recv_timeout: c_int,
+    clientid: *const clientid_t,
+    context: *mut c_void,
+    flags: c_int,
+) -> *mut zhandle_t {
+    guard(std::ptr::null_mut(), || init_internal(host, fn_, recv_timeout, clientid, context, flags, None))
+}
+
+/// As `zookeeper_init`, with a log callback for this handle.
+#[no_mangle]
+pub unsafe extern "C" fn zookeeper_init2(
+    host: *const c_char,
+    fn_: watcher_fn,
+    recv_timeout: c_int,
+    clientid: *const clientid_t,
+    context: *mut c_void,
+    flags: c_int,
+    log_callback: log_callback_fn,
+) -> *mut zhandle_t {
+    guard(std::ptr::null_mut(), || init_internal(host, fn_, recv_timeout, clientid, context, flags, log_callback))
+}
+
+/// Closes the session and frees the handle. Every pending call completes
+/// (ZCLOSING). Safe to call from a watcher or completion of this handle.
+#[no_mangle]
+pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        if zh.is_null() {
+            return ZBADARGUMENTS;
+        }
+        let Some(z) = unregister(zh) else { return ZINVALIDSTATE };
+        let sid = z.client_id().client_id;
+        if z.is_connected() {
+            zlog!(z.log_cb(), ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Closing zookeeper sessionId={:#x} to {}",
+                sid, z.current_server.lock().to_string_lossy());
+        }
+        z.begin_close();
+        let threads = z.threads.lock().take();
+        if let Some((io, comp)) = threads {
+            let _ = io.join();
+            let on_completion_thread = z.completion_thread.get() == Some(&std::thread::current().id());
+            if !on_completion_thread {
+                let _ = comp.join();
+            }
+        }
+        drop(z);
+        ZOK
+    })
+}
+
+/// The session state (ZOO_CONNECTED_STATE...), or ZINVALIDSTATE-like 0 for a bad handle.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_state(zh: *mut zhandle_t) -> c_int {
+    guard(0, || handle(zh).map(|z| z.state()).unwrap_or(0))
+}
+
+/// The session id and password (valid once connected).
+#[no_mangle]
+pub unsafe extern "C" fn zoo_client_id(zh: *mut zhandle_t) -> *const clientid_t {
+    guard(std::ptr::null(), || handle(zh).map(|z| z.client_id.get() as *const clientid_t).unwrap_or(std::ptr::null()))
+}
+
+/// The negotiated session timeout in milliseconds.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_recv_timeout(zh: *mut zhandle_t) -> c_int {
+    guard(-1, || handle(zh).map(|z| z.negotiated_timeout.load(Ordering::Relaxed)).unwrap_or(-1))
+}
+
+/// The context given to `zookeeper_init` or `zoo_set_context`.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_get_context(zh: *mut zhandle_t) -> *const c_void {
+    guard(std::ptr::null(), || handle(zh).map(|z| z.context.load(Ordering::Acquire) as *const c_void).unwrap_or(std::ptr::null()))
+}
+
+/// Replaces the handle's context.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_set_context(zh: *mut zhandle_t, context: *mut c_void) {
+    guard((), || {
+        if let Some(z) = handle(zh) {
+            z.context.store(context, Ordering::Release)
+        }
+    })
+}
+
+/// Replaces the default watcher; returns the previous one.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_set_watcher(zh: *mut zhandle_t, newFn: watcher_fn) -> watcher_fn {
+    guard(None, || handle(zh).and_then(|z| std::mem::replace(&mut *z.watcher.lock(), newFn)))
+}
+
+/// Copies the address of the connected server into `addr`; NULL when not connected.
+#[no_mangle]
+pub unsafe extern "C" fn zookeeper_get_connected_host(
+    zh: *mut zhandle_t,
+    addr: *mut sockaddr,
+    addr_len: *mut socklen_t,
+) -> *mut sockaddr {
+    guard(std::ptr::null_mut(), || {
+        let Some(z) = handle(zh) else { return std::ptr::null_mut() };
+        if addr.is_null() || addr_len.is_null() {
+            return std::ptr::null_mut();
+        }
+        let Some(a) = *z.connected.lock() else { return std::ptr::null_mut() };
+        let (ss, len) = sockaddr_of(&a);
+        if (*addr_len as usize) < len as usize {
+            return std::ptr::null_mut();
+        }
+        std::ptr::copy_nonoverlapping(&ss as *const _ as *const u8, addr as *mut u8, len as usize);
+        *addr_len = len;
+        addr
+    })
+}
+
+fn sockaddr_of(a: &std::net::SocketAddr) -> (libc::sockaddr_storage, socklen_t) {
+    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let len = match a {
+        std::net::SocketAddr::V4(v) => {
+            let sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as u16,
+                sin_port: v.port().to_be(),
+                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(v.ip().octets()) },
+                sin_zero: [0; 8],
+            };
+            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in, sin) };
+            std::mem::size_of::<libc::sockaddr_in>()
+        }
+        std::net::SocketAddr::V6(v) => {
+            let sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as u16,
+                sin6_port: v.port().to_be(),
+                sin6_flowinfo: v.flowinfo(),
+                sin6_addr: libc::in6_addr { s6_addr: v.ip().octets() },
+                sin6_scope_id: v.scope_id(),
+            };
+            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in6, sin6) };
+            std::mem::size_of::<libc::sockaddr_in6>()
+        }
+    };
+    (ss, len as socklen_t)
+}
+
+/// ZINVALIDSTATE when the session expired or authentication failed, else ZOK.
+#[no_mangle]
+pub unsafe extern "C" fn is_unrecoverable(zh: *mut zhandle_t) -> c_int {
+    guard(ZINVALIDSTATE, || match handle(zh) {
+        Some(z) if !z.is_unrecoverable() => ZOK,
+        _ => ZINVALIDSTATE,
+    })
+}
+
+/// The text of an error code.
+#[no_mangle]
+pub extern "C" fn zerror(c: c_int) -> *const c_char {
+    let s: &'static CStr = match c {
+        0 => c"ok",
+        -1 => c"system error",
+        -2 => c"run time inconsistency",
+        -3 => c"data inconsistency",
+        -4 => c"connection loss",
+        -5 => c"marshalling error",
+        -6 => c"unimplemented",
+        -7 => c"operation timeout",
+        -8 => c"bad arguments",
+        -9 => c"invalid zhandle state",
+        -13 => c"no quorum of new config is connected and up-to-date with the leader of last committed config - try invoking reconfiguration after new servers are connected and synced",
+        -14 => c"Another reconfiguration is in progress -- concurrent reconfigs not supported (yet)",
+        -100 => c"api error",
+        -101 => c"no node",
+        -102 => c"not authenticated",
+        -103 => c"bad version",
+        -108 => c"no children for ephemerals",
+        -110 => c"node exists",
+        -111 => c"not empty",
+        -112 => c"session expired",
+        -113 => c"invalid callback",
+        -114 => c"invalid acl",
+        -115 => c"authentication failed",
+        -116 => c"zookeeper is closing",
+        -117 => c"(not error) no server responses to process",
+        -118 => c"session moved to another server, so operation is ignored",
+        -119 => c"state-changing request is passed to read-only server",
+        -120 => c"attempt to create ephemeral node on a local session",
+        -121 => c"the watcher couldn't be found",
+        -123 => c"attempts to perform a reconfiguration operation when reconfiguration feature is disable",
+        -124 => c"session closed by server because client is required to do SASL authentication",
+        -127 => c"Operation was throttled due to high load",
+        c if c > 0 => return unsafe { libc::strerror(c) },
+        _ => c"unknown error",
+    };
+    s.as_ptr()
+}
+
+/// Sets the library's log level.
+#[no_mangle]
+pub extern "C" fn zoo_set_debug_level(logLevel: ZooLogLevel) {
+    if logLevel == 0 {
+        // As the reference: level 0 disables logging (nothing is ≤ 0).
+        zklog::set_level(0);
+        return;
+    }
+    zklog::set_level(logLevel.clamp(1, 4));
+}
+
+/// Sets the stream log lines go to (NULL: stderr).
+#[no_mangle]
+pub unsafe extern "C" fn zoo_set_log_stream(logStream: *mut FILE) {
+    zklog::set_stream(logStream)
+}
+
+/// The stream set with `zoo_set_log_stream` (NULL when none was set).
+#[no_mangle]
+pub extern "C" fn zoo_get_log_stream() -> *mut FILE {
+    zklog::stream()
+}
+
+/// The handle's log callback.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_get_log_callback(zh: *const zhandle_t) -> log_callback_fn {
+    guard(None, || handle(zh).and_then(|z| z.log_cb()))
+}
+
+/// Sets the handle's log callback (NULL: the log stream).
+#[no_mangle]
+pub unsafe extern "C" fn zoo_set_log_callback(zh: *mut zhandle_t, callback: log_callback_fn) {
+    guard((), || {
+        if let Some(z) = handle(zh) {
+            *z.log_cb.lock() = callback
+        }
+    })
+}
+
+/// Connect to servers in the listed order (1) or shuffled (0, the default).
+#[no_mangle]
+pub extern "C" fn zoo_deterministic_conn_order(yesOrNo: c_int) {
+    DETERMINISTIC.store(yesOrNo != 0, Ordering::Relaxed);
+}
+
+/// Replaces the server list; reconnects when the current server left it.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_char) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        if zh.is_null() || hosts.is_null() {
+            return ZBADARGUMENTS;
+        }
+        let Some(z) = handle(zh) else { return ZINVALIDSTATE };
+        let spec = String::from_utf8_lossy(cbytes(hosts).unwrap_or_default()).into_owned();
+        let Some((list, _)) = hosts::parse(&spec) else { return ZBADARGUMENTS };
+        let mut addrs = hosts::resolve(&list);
+        if addrs.is_empty() {
+            return ZBADARGUMENTS;
+        }
+        if !DETERMINISTIC.load(Ordering::Relaxed) {
+            hosts::shuffle(&mut addrs);
+        }
+        let mut h = z.hosts.lock();
+        let cur = h.current;
+        *h = HostList::new(spec, list, addrs);
+        if let Some(c) = cur {
+            if let Some(i) = h.addrs.iter().position(|a| *a == c) {
+                h.next = i + 1;
+                h.current = Some(c);
+            }
+        }
+        ZOK
+    })
+}
+
+/// Sets how long resolved host names are reused (ms; -1 never re-resolve).
+#[no_mangle]
+pub unsafe extern "C" fn zoo_set_servers_resolution_delay(zh: *mut zhandle_t, delay_ms: c_int) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        if zh.is_null() || delay_ms < -1 {
+            return ZBADARGUMENTS;
+        }
+        if handle(zh).is_none() {
+            return ZINVALIDSTATE;
+        }
+        ZOK
+    })
+}
+
+/// Moves to the next server of the list for the next connection attempt.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_cycle_next_server(zh: *mut zhandle_t) {
+    guard((), || {
+        if let Some(z) = handle(zh) {
+            z.hosts.lock().advance();
+        }
+    })
+}
+
+/// "host:port" of the server in use (or being tried).
+#[no_mangle]
+pub unsafe extern "C" fn zoo_get_current_server(zh: *mut zhandle_t) -> *const c_char {
+    guard(std::ptr::null(), || match handle(zh) {
+        Some(z) => {
+            let p = z.current_server.lock().as_ptr();
+            // The string lives in the handle until the server changes, as in the reference.
+            p
+        }
+        None => std::ptr::null(),
+    })
+}
+
+/// Single-threaded event-loop API; the multi-threaded library drives the
+/// socket itself, so this reports the handle state only.
+#[no_mangle]
+pub unsafe extern "C" fn zookeeper_interest(
+    zh: *mut zhandle_t,
+    fd: *mut c_int,
+    interest: *mut c_int,
+    tv: *mut libc::timeval,
+) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        if zh.is_null() || fd.is_null() || interest.is_null() || tv.is_null() {
+            return ZBADARGUMENTS;
+        }
+        let Some(z) = handle(zh) else { return ZINVALIDSTATE };
+        if z.is_unrecoverable() {
+            return ZINVALIDSTATE;
+        }
+        *fd = -1;
+        *interest = 0;
+        (*tv).tv_sec = 1;
+        (*tv).tv_usec = 0;
+        ZOK
+    })
+}
+
+/// Single-threaded event-loop API; nothing to process in this library.
+#[no_mangle]
+pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, _events: c_int) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        if zh.is_null() {
+            return ZBADARGUMENTS;
+        }
+        match handle(zh) {
+            None => ZINVALIDSTATE,
+            Some(z) if z.is_unrecoverable() => ZINVALIDSTATE,
+            Some(_) => -117,
+        }
+    })
+}
+
+/// Locks the handle's auth list.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_lock_auth(zh: *mut zhandle_t) -> c_int {
+    guard(ZSYSTEMERROR, || match handle(zh) {
+        Some(z) => {
+            std::mem::forget(z.auths.lock());
+            ZOK
+        }
+        None => ZBADARGUMENTS,
+    })
+}
+
+/// Unlocks the handle's auth list.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_unlock_auth(zh: *mut zhandle_t) -> c_int {
+    guard(ZSYSTEMERROR, || match handle(zh) {
+        Some(z) => {
+            if z.auths.is_locked() {
+                z.auths.force_unlock();
+            }
+            ZOK
+        }
+        None => ZBADARGUMENTS,
+    })
+}
+
+/// Converts a 64-bit integer to network byte order.
+#[no_mangle]
+pub extern "C" fn zoo_htonll(v: i64) -> i64 {
+    v.to_be()
+}
+
+#[allow(dead_code)]
+fn _unused(_: Arc<ZHandle>) {}

@@ -1,0 +1,212 @@
+//! The C surface: argument checks, conversions between C and Rust values,
+//! the registry of live handles and the panic boundary.
+
+pub mod consts;
+pub mod handle_api;
+pub mod memory;
+pub mod multi;
+pub mod ops;
+pub mod sync;
+pub mod types;
+
+use libc::{c_char, c_void};
+use parking_lot::RwLock;
+use std::collections::HashMap;
+use std::ffi::CStr;
+use std::sync::{Arc, LazyLock};
+
+use crate::client::handle::ZHandle;
+use crate::proto::jute::{ACL_vector, Id, String_vector, ACL};
+use crate::proto::records::Acl;
+
+pub const ZOK: i32 = 0;
+pub const ZSYSTEMERROR: i32 = -1;
+pub const ZBADARGUMENTS: i32 = -8;
+pub const ZINVALIDSTATE: i32 = -9;
+
+/// Live handles. A call on a pointer that is not here (closed, or never a
+/// handle) gets ZINVALIDSTATE without the pointer being dereferenced.
+static HANDLES: LazyLock<RwLock<HashMap<usize, Arc<ZHandle>>>> = LazyLock::new(|| RwLock::new(HashMap::new()));
+
+pub(crate) fn register(zh: Arc<ZHandle>) -> *mut ZHandle {
+    let p = Arc::as_ptr(&zh) as *mut ZHandle;
+    HANDLES.write().insert(p as usize, zh);
+    p
+}
+
+pub(crate) fn unregister(zh: *const ZHandle) -> Option<Arc<ZHandle>> {
+    HANDLES.write().remove(&(zh as usize))
+}
+
+/// The live handle behind a C pointer.
+pub(crate) fn handle(zh: *const ZHandle) -> Option<Arc<ZHandle>> {
+    if zh.is_null() {
+        return None;
+    }
+    HANDLES.read().get(&(zh as usize)).cloned()
+}
+
+/// Runs `f`, turning a panic into `default`: no panic crosses into C.
+pub(crate) fn guard<R>(default: R, f: impl FnOnce() -> R) -> R {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or(default)
+}
+
+/// A raw pointer carried to the completion thread.
+pub(crate) struct SendPtr<T>(pub *mut T);
+impl<T> Clone for SendPtr<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for SendPtr<T> {}
+unsafe impl<T> Send for SendPtr<T> {}
+
+impl<T> SendPtr<T> {
+    /// The pointer (a method, so that closures capture the whole wrapper).
+    pub fn get(self) -> *mut T {
+        self.0
+    }
+}
+
+pub(crate) fn send_ptr<T>(p: *const T) -> SendPtr<T> {
+    SendPtr(p as *mut T)
+}
+
+pub(crate) unsafe fn cbytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
+    if p.is_null() {
+        None
+    } else {
+        Some(CStr::from_ptr(p).to_bytes())
+    }
+}
+
+/// A data argument: NULL or a negative length mean "no data".
+pub(crate) unsafe fn cdata(p: *const c_char, len: i32) -> Option<Vec<u8>> {
+    if p.is_null() || len < 0 {
+        None
+    } else {
+        Some(std::slice::from_raw_parts(p as *const u8, len as usize).to_vec())
+    }
+}
+
+/// The reference client's path check (`isValidPath`).
+pub(crate) fn is_valid_path(path: &[u8], mode: i32) -> bool {
+    let seq = mode & 2 != 0;
+    let len = path.len();
+    if len == 0 || path[0] != b'/' {
+        return false;
+    }
+    if len == 1 {
+        return true;
+    }
+    if path[len - 1] == b'/' && !seq {
+        return false;
+    }
+    let mut lastc = b'/';
+    for i in 1..len {
+        let c = path[i];
+        if c == b'/' && lastc == b'/' {
+            return false;
+        } else if c == b'.' && lastc == b'.' {
+            if path[i - 2] == b'/' && ((i + 1 == len && !seq) || (i + 1 < len && path[i + 1] == b'/')) {
+                return false;
+            }
+        } else if c == b'.' {
+            if path[i - 1] == b'/' && ((i + 1 == len && !seq) || (i + 1 < len && path[i + 1] == b'/')) {
+                return false;
+            }
+        } else if c > 0x00 && c < 0x1f {
+            return false;
+        }
+        lastc = c;
+    }
+    true
+}
+
+/// A checked server path for a C path argument: Err(ZBADARGUMENTS) when
+/// NULL or invalid.
+pub(crate) unsafe fn server_path(zh: &ZHandle, path: *const c_char, mode: i32) -> Result<Vec<u8>, i32> {
+    let p = cbytes(path).ok_or(ZBADARGUMENTS)?;
+    let sp = zh.server_path(p);
+    if !is_valid_path(&sp, mode) {
+        return Err(ZBADARGUMENTS);
+    }
+    Ok(sp)
+}
+
+/// A malloc'd NUL-terminated copy (freed by the caller with `free`).
+pub(crate) fn malloc_cstr(s: &[u8]) -> *mut c_char {
+    let s = match s.iter().position(|&b| b == 0) {
+        Some(i) => &s[..i],
+        None => s,
+    };
+    unsafe {
+        let p = libc::malloc(s.len() + 1) as *mut u8;
+        if p.is_null() {
+            return p as *mut c_char;
+        }
+        std::ptr::copy_nonoverlapping(s.as_ptr(), p, s.len());
+        *p.add(s.len()) = 0;
+        p as *mut c_char
+    }
+}
+
+/// A malloc'd String_vector, released by `deallocate_String_vector`.
+pub(crate) fn string_vector(items: &[Vec<u8>]) -> String_vector {
+    let mut v = String_vector { count: 0, data: std::ptr::null_mut() };
+    unsafe { memory::allocate_String_vector(&mut v, items.len() as i32) };
+    for (i, s) in items.iter().enumerate() {
+        unsafe { *v.data.add(i) = malloc_cstr(s) };
+    }
+    v
+}
+
+/// A malloc'd ACL_vector, released by `deallocate_ACL_vector`.
+pub(crate) fn acl_vector(items: &[Acl]) -> ACL_vector {
+    let mut v = ACL_vector { count: 0, data: std::ptr::null_mut() };
+    unsafe { memory::allocate_ACL_vector(&mut v, items.len() as i32) };
+    for (i, a) in items.iter().enumerate() {
+        unsafe {
+            *v.data.add(i) = ACL { perms: a.perms, id: Id { scheme: malloc_cstr(&a.scheme), id: malloc_cstr(&a.id) } };
+        }
+    }
+    v
+}
+
+/// The entries of a C ACL vector (NULL reads as empty).
+pub(crate) unsafe fn acls_from_c(v: *const ACL_vector) -> Vec<Acl> {
+    if v.is_null() || (*v).data.is_null() || (*v).count <= 0 {
+        return Vec::new();
+    }
+    let v = &*v;
+    (0..v.count as usize)
+        .map(|i| {
+            let a = &*v.data.add(i);
+            Acl {
+                perms: a.perms,
+                scheme: cbytes(a.id.scheme).unwrap_or_default().to_vec(),
+                id: cbytes(a.id.id).unwrap_or_default().to_vec(),
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn c_void_ptr(p: *const c_void) -> SendPtr<c_void> {
+    send_ptr(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_valid_path;
+
+    #[test]
+    fn path_rules_match_the_reference() {
+        for p in ["/", "/a", "/a/b", "/a.b", "/..a", "/a/.b"] {
+            assert!(is_valid_path(p.as_bytes(), 0), "{p}");
+        }
+        for p in ["", "a", "/a/", "//", "/a//b", "/.", "/..", "/a/./b", "/a/../b", "/a\x01"] {
+            assert!(!is_valid_path(p.as_bytes(), 0), "{p}");
+        }
+        assert!(is_valid_path(b"/a/", 2));
+    }
+}

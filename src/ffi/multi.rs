@@ -1,0 +1,287 @@
+//! Multi requests: the `*_op_init` helpers, `zoo_amulti` and `zoo_multi`,
+//! with per-operation results written as the reference writes them.
+
+use libc::{c_char, c_int, c_void};
+
+use super::ops::*;
+use super::sync::wait_for;
+use super::types::*;
+use super::*;
+use crate::client::handle::Done;
+use crate::proto::jute::{Stat, ACL_vector};
+use crate::proto::opcodes::*;
+use crate::proto::records::{MultiOp, MultiResult, Reply, Request};
+
+/// Prepares a create operation of a multi request.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_create_op_init(
+    op: *mut zoo_op_t,
+    path: *const c_char,
+    value: *const c_char,
+    valuelen: c_int,
+    acl: *const ACL_vector,
+    mode: c_int,
+    path_buffer: *mut c_char,
+    path_buffer_len: c_int,
+) {
+    create_init(op, ZOO_CREATE_OP, path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+}
+
+/// Prepares a create operation whose result also carries the node's Stat.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_create2_op_init(
+    op: *mut zoo_op_t,
+    path: *const c_char,
+    value: *const c_char,
+    valuelen: c_int,
+    acl: *const ACL_vector,
+    mode: c_int,
+    path_buffer: *mut c_char,
+    path_buffer_len: c_int,
+) {
+    create_init(op, ZOO_CREATE2_OP, path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe fn create_init(
+    op: *mut zoo_op_t,
+    ty: c_int,
+    path: *const c_char,
+    value: *const c_char,
+    valuelen: c_int,
+    acl: *const ACL_vector,
+    mode: c_int,
+    path_buffer: *mut c_char,
+    path_buffer_len: c_int,
+) {
+    if op.is_null() {
+        return;
+    }
+    (*op).r#type = ty;
+    (*op).u.create_op = zoo_create_op {
+        path,
+        data: value,
+        datalen: valuelen,
+        buf: path_buffer,
+        buflen: path_buffer_len,
+        acl,
+        flags: mode,
+        ttl: 0,
+    };
+}
+
+/// Prepares a delete operation of a multi request.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_delete_op_init(op: *mut zoo_op_t, path: *const c_char, version: c_int) {
+    if op.is_null() {
+        return;
+    }
+    (*op).r#type = ZOO_DELETE_OP;
+    (*op).u.delete_op = zoo_delete_op { path, version };
+}
+
+/// Prepares a set operation of a multi request.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_set_op_init(
+    op: *mut zoo_op_t,
+    path: *const c_char,
+    buffer: *const c_char,
+    buflen: c_int,
+    version: c_int,
+    stat: *mut Stat,
+) {
+    if op.is_null() {
+        return;
+    }
+    (*op).r#type = ZOO_SETDATA_OP;
+    (*op).u.set_op = zoo_set_op { path, data: buffer, datalen: buflen, version, stat };
+}
+
+/// Prepares a version check of a multi request.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_check_op_init(op: *mut zoo_op_t, path: *const c_char, version: c_int) {
+    if op.is_null() {
+        return;
+    }
+    (*op).r#type = ZOO_CHECK_OP;
+    (*op).u.check_op = zoo_check_op { path, version };
+}
+
+/// Converts the C operations; sets up each result as the reference does.
+unsafe fn build_ops(
+    zh: &crate::client::handle::ZHandle,
+    count: c_int,
+    ops: *const zoo_op_t,
+    results: *mut zoo_op_result_t,
+) -> Result<Vec<MultiOp>, i32> {
+    if count < 0 || (count > 0 && (ops.is_null() || results.is_null())) {
+        return Err(ZBADARGUMENTS);
+    }
+    let mut v = Vec::with_capacity(count as usize);
+    for i in 0..count as usize {
+        let op = &*ops.add(i);
+        let res = &mut *results.add(i);
+        res.err = 0;
+        res.value = std::ptr::null_mut();
+        res.valuelen = 0;
+        res.stat = std::ptr::null_mut();
+        v.push(match op.r#type {
+            ZOO_CREATE_OP | ZOO_CREATE2_OP => {
+                let c = op.u.create_op;
+                res.value = c.buf;
+                res.valuelen = c.buflen;
+                let mut body = build_create(zh, c.path, c.data, c.datalen, c.acl, c.flags, c.ttl.max(-1), op.r#type == ZOO_CREATE2_OP)?;
+                if op.r#type == ZOO_CREATE_OP && body.opcode == ZOO_CREATE2_OP {
+                    body.opcode = ZOO_CREATE_OP;
+                }
+                MultiOp::Create(body)
+            }
+            ZOO_DELETE_OP => {
+                let d = op.u.delete_op;
+                MultiOp::Delete { path: server_path(zh, d.path, 0)?, version: d.version }
+            }
+            ZOO_SETDATA_OP => {
+                let s = op.u.set_op;
+                res.stat = s.stat;
+                MultiOp::SetData { path: server_path(zh, s.path, 0)?, data: cdata(s.data, s.datalen), version: s.version }
+            }
+            ZOO_CHECK_OP => {
+                let c = op.u.check_op;
+                MultiOp::Check { path: server_path(zh, c.path, 0)?, version: c.version }
+            }
+            _ => return Err(ZUNIMPLEMENTED),
+        });
+    }
+    Ok(v)
+}
+
+const ZUNIMPLEMENTED: i32 = -6;
+const ZRUNTIMEINCONSISTENCY: i32 = -2;
+
+/// Writes the per-operation results; returns the multi's result code.
+unsafe fn write_results(
+    zh: &crate::client::handle::ZHandle,
+    count: usize,
+    results: SendPtr<zoo_op_result_t>,
+    rc: i32,
+    rep: Option<Reply>,
+) -> i32 {
+    let res = |i: usize| &mut *results.get().add(i);
+    let Some(Reply::Multi(rs)) = rep else {
+        for i in 0..count {
+            res(i).err = rc;
+        }
+        return rc;
+    };
+    let mut first = 0;
+    for (i, r) in rs.iter().enumerate().take(count) {
+        let out = res(i);
+        match r {
+            MultiResult::Error(e) => {
+                out.err = *e;
+                if first == 0 && *e != 0 && *e != ZRUNTIMEINCONSISTENCY {
+                    first = *e;
+                }
+                out.stat = std::ptr::null_mut();
+                if out.value.is_null() {
+                    out.value = std::ptr::null_mut();
+                }
+            }
+            MultiResult::Create { path, stat } => {
+                out.err = 0;
+                if !out.value.is_null() && out.valuelen > 0 {
+                    let p = zh.client_path(path);
+                    let n = (p.len() + 1).min(out.valuelen as usize);
+                    std::ptr::copy_nonoverlapping(p.as_ptr(), out.value as *mut u8, n - 1);
+                    *out.value.add(n - 1) = 0;
+                } else {
+                    out.value = std::ptr::null_mut();
+                }
+                if let (Some(s), false) = (stat, out.stat.is_null()) {
+                    *out.stat = *s;
+                }
+            }
+            MultiResult::SetData(s) => {
+                out.err = 0;
+                if !out.stat.is_null() {
+                    *out.stat = *s;
+                }
+            }
+            MultiResult::Delete | MultiResult::Check => out.err = 0,
+        }
+    }
+    if first != 0 {
+        first
+    } else {
+        rc
+    }
+}
+
+unsafe fn multi_submit(
+    zhp: *mut zhandle_t,
+    count: c_int,
+    ops: *const zoo_op_t,
+    results: *mut zoo_op_result_t,
+    finish: impl FnOnce(i32) + Send + 'static,
+    inline: bool,
+) -> c_int {
+    let res = send_ptr(results);
+    submit(
+        zhp,
+        |z| Ok((Request::Multi(build_ops(z, count, ops, results)?), None)),
+        move |z| {
+            let z = z.clone();
+            let cb: crate::client::completion::Callback = Box::new(move |rc, rep| {
+                let rc = write_results(&z, count as usize, res, rc, rep);
+                finish(rc)
+            });
+            if inline {
+                Done::Inline(cb)
+            } else {
+                Done::Queue(cb)
+            }
+        },
+    )
+}
+
+/// Runs several operations atomically; `results` gets one entry per op.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_amulti(
+    zh: *mut zhandle_t,
+    count: c_int,
+    ops: *const zoo_op_t,
+    results: *mut zoo_op_result_t,
+    completion: void_completion_t,
+    data: *const c_void,
+) -> c_int {
+    let d = c_void_ptr(data);
+    multi_submit(
+        zh,
+        count,
+        ops,
+        results,
+        move |rc| {
+            if let Some(f) = completion {
+                f(rc, d.get())
+            }
+        },
+        false,
+    )
+}
+
+/// Runs several operations atomically and waits for the outcome.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_multi(
+    zh: *mut zhandle_t,
+    count: c_int,
+    ops: *const zoo_op_t,
+    results: *mut zoo_op_result_t,
+) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        wait_for(|done| {
+            let Done::Inline(cb) = done else { unreachable!() };
+            multi_submit(zh, count, ops, results, move |rc| cb(rc, None), true)
+        })
+        .0
+    })
+}

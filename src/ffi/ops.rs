@@ -1,0 +1,692 @@
+//! The asynchronous data operations (`zoo_a*`). Each checks its
+//! arguments as the reference does, queues one request and completes
+//! exactly once on the completion thread.
+
+use libc::{c_char, c_int, c_void};
+use std::ffi::CString;
+use std::sync::Arc;
+
+use super::consts::ZooWatcherType;
+use super::types::*;
+use super::*;
+use crate::client::handle::{Done, ZHandle};
+use crate::client::watches::{WatchOp, WatchReg, Watcher};
+use crate::proto::jute::{Stat, ACL_vector};
+use crate::proto::opcodes::*;
+use crate::proto::records::{CreateBody, Reply, Request};
+
+pub(crate) const ZNOWATCHER: i32 = -121;
+const MAX_TTL: i64 = 0xFF_FFFF_FFFF;
+
+/// What the C surface builds for one call: a request and its watch.
+pub(crate) type Built = (Request, Option<WatchReg>);
+
+/// Common path of every data operation: handle lookup, argument checks
+/// (`build`), state check, then queueing with the completion from `done`.
+pub(crate) fn submit(
+    zhp: *mut zhandle_t,
+    build: impl FnOnce(&Arc<ZHandle>) -> Result<Built, i32>,
+    done: impl FnOnce(&Arc<ZHandle>) -> Done,
+) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        if zhp.is_null() {
+            return ZBADARGUMENTS;
+        }
+        let Some(zh) = handle(zhp) else { return ZINVALIDSTATE };
+        let (req, watch) = match build(&zh) {
+            Ok(b) => b,
+            Err(rc) => return rc,
+        };
+        if zh.is_unrecoverable() {
+            return ZINVALIDSTATE;
+        }
+        match zh.submit(&req, watch, done(&zh)) {
+            Ok(()) => ZOK,
+            Err(rc) => rc,
+        }
+    })
+}
+
+pub(crate) fn watcher_of(w: watcher_fn, ctx: *mut c_void) -> Option<Watcher> {
+    w.map(|func| Watcher { func, ctx: ctx as usize })
+}
+
+/// The default watcher, for calls with `watch != 0`.
+pub(crate) fn default_watcher(zh: &ZHandle, watch: c_int) -> Option<Watcher> {
+    if watch == 0 {
+        return None;
+    }
+    let f = *zh.watcher.lock();
+    f.map(|func| Watcher { func, ctx: zh.context.load(std::sync::atomic::Ordering::Acquire) as usize })
+}
+
+pub(crate) fn reg(op: WatchOp, path: &[u8], w: Option<Watcher>) -> Option<WatchReg> {
+    w.map(|watcher| WatchReg { op, path: path.to_vec(), watcher })
+}
+
+/// Builds a create request with the reference's opcode choice and TTL checks.
+pub(crate) unsafe fn build_create(
+    zh: &ZHandle,
+    path: *const c_char,
+    value: *const c_char,
+    valuelen: c_int,
+    acl: *const ACL_vector,
+    mode: c_int,
+    ttl: i64,
+    create2: bool,
+) -> Result<CreateBody, i32> {
+    let sp = server_path(zh, path, mode)?;
+    let is_ttl = mode == 5 || mode == 6;
+    if is_ttl && (ttl <= 0 || ttl > MAX_TTL) {
+        return Err(ZBADARGUMENTS);
+    }
+    let opcode = if mode == 4 {
+        ZOO_CREATE_CONTAINER_OP
+    } else if is_ttl {
+        ZOO_CREATE_TTL_OP
+    } else if create2 {
+        ZOO_CREATE2_OP
+    } else {
+        ZOO_CREATE_OP
+    };
+    Ok(CreateBody { opcode, path: sp, data: cdata(value, valuelen), acl: acls_from_c(acl), flags: mode, ttl })
+}
+
+pub(crate) fn cstring(zh: &ZHandle, server_path: &[u8]) -> CString {
+    let p = zh.client_path(server_path);
+    let end = p.iter().position(|&b| b == 0).unwrap_or(p.len());
+    CString::new(&p[..end]).unwrap_or_default()
+}
+
+// ---- completion adaptors: Rust reply -> C callback on the completion thread ----
+
+pub(crate) fn void_done(cb: void_completion_t, data: *const c_void) -> Done {
+    let Some(f) = cb else { return Done::Nothing };
+    let d = c_void_ptr(data);
+    Done::Queue(Box::new(move |rc, _| unsafe { f(rc, d.get()) }))
+}
+
+pub(crate) fn stat_done(cb: stat_completion_t, data: *const c_void) -> Done {
+    let Some(f) = cb else { return Done::Nothing };
+    let d = c_void_ptr(data);
+    Done::Queue(Box::new(move |rc, rep| unsafe {
+        match rep {
+            Some(Reply::Stat(s)) if rc == 0 => f(0, &s, d.get()),
+            _ => f(rc, std::ptr::null(), d.get()),
+        }
+    }))
+}
+
+pub(crate) fn data_done(cb: data_completion_t, data: *const c_void) -> Done {
+    let Some(f) = cb else { return Done::Nothing };
+    let d = c_void_ptr(data);
+    Done::Queue(Box::new(move |rc, rep| unsafe {
+        match rep {
+            Some(Reply::Data(v, s)) if rc == 0 => match v {
+                Some(v) => f(0, v.as_ptr() as *const c_char, v.len() as c_int, &s, d.get()),
+                None => f(0, std::ptr::null(), -1, &s, d.get()),
+            },
+            _ => f(rc, std::ptr::null(), 0, std::ptr::null(), d.get()),
+        }
+    }))
+}
+
+pub(crate) fn strings_done(cb: strings_completion_t, data: *const c_void) -> Done {
+    let Some(f) = cb else { return Done::Nothing };
+    let d = c_void_ptr(data);
+    Done::Queue(Box::new(move |rc, rep| unsafe {
+        match rep {
+            Some(Reply::Children(c, _)) if rc == 0 => {
+                let mut v = string_vector(&c);
+                f(0, &v, d.get());
+                memory::deallocate_String_vector(&mut v);
+            }
+            _ => f(rc, std::ptr::null(), d.get()),
+        }
+    }))
+}
+
+pub(crate) fn strings_stat_done(cb: strings_stat_completion_t, data: *const c_void) -> Done {
+    let Some(f) = cb else { return Done::Nothing };
+    let d = c_void_ptr(data);
+    Done::Queue(Box::new(move |rc, rep| unsafe {
+        match rep {
+            Some(Reply::Children(c, s)) if rc == 0 => {
+                let mut v = string_vector(&c);
+                let s = s.unwrap_or_default();
+                f(0, &v, &s, d.get());
+                memory::deallocate_String_vector(&mut v);
+            }
+            _ => f(rc, std::ptr::null(), std::ptr::null(), d.get()),
+        }
+    }))
+}
+
+pub(crate) fn string_done(zh: &Arc<ZHandle>, cb: string_completion_t, data: *const c_void) -> Done {
+    let Some(f) = cb else { return Done::Nothing };
+    let d = c_void_ptr(data);
+    let zh = zh.clone();
+    Done::Queue(Box::new(move |rc, rep| unsafe {
+        match rep {
+            Some(Reply::Path(p, _)) if rc == 0 => {
+                let c = cstring(&zh, &p);
+                f(0, c.as_ptr(), d.get())
+            }
+            _ => f(rc, std::ptr::null(), d.get()),
+        }
+    }))
+}
+
+pub(crate) fn string_stat_done(zh: &Arc<ZHandle>, cb: string_stat_completion_t, data: *const c_void) -> Done {
+    let Some(f) = cb else { return Done::Nothing };
+    let d = c_void_ptr(data);
+    let zh = zh.clone();
+    Done::Queue(Box::new(move |rc, rep| unsafe {
+        match rep {
+            Some(Reply::Path(p, s)) if rc == 0 => {
+                let c = cstring(&zh, &p);
+                let s = s.unwrap_or_default();
+                f(0, c.as_ptr(), &s, d.get())
+            }
+            _ => f(rc, std::ptr::null(), std::ptr::null(), d.get()),
+        }
+    }))
+}
+
+pub(crate) fn acl_done(cb: acl_completion_t, data: *const c_void) -> Done {
+    let Some(f) = cb else { return Done::Nothing };
+    let d = c_void_ptr(data);
+    Done::Queue(Box::new(move |rc, rep| unsafe {
+        match rep {
+            Some(Reply::Acl(a, s)) if rc == 0 => {
+                let mut v = acl_vector(&a);
+                let mut s = s;
+                f(0, &mut v, &mut s, d.get());
+                memory::deallocate_ACL_vector(&mut v);
+            }
+            _ => f(rc, std::ptr::null_mut(), std::ptr::null_mut(), d.get()),
+        }
+    }))
+}
+
+// ---- request builders shared with the sync API ----
+
+pub(crate) unsafe fn build_path_watch(
+    zh: &ZHandle,
+    path: *const c_char,
+    w: Option<Watcher>,
+    op: WatchOp,
+) -> Result<Built, i32> {
+    let sp = server_path(zh, path, 0)?;
+    let watch = w.is_some();
+    let req = match op {
+        WatchOp::Data => Request::GetData { path: sp.clone(), watch },
+        WatchOp::Exists => Request::Exists { path: sp.clone(), watch },
+        WatchOp::Child => Request::GetChildren { path: sp.clone(), watch },
+    };
+    Ok((req, reg(op, &sp, w)))
+}
+
+pub(crate) unsafe fn build_children2(zh: &ZHandle, path: *const c_char, w: Option<Watcher>) -> Result<Built, i32> {
+    let sp = server_path(zh, path, 0)?;
+    Ok((Request::GetChildren2 { path: sp.clone(), watch: w.is_some() }, reg(WatchOp::Child, &sp, w)))
+}
+
+pub(crate) fn build_getconfig(w: Option<Watcher>) -> Result<Built, i32> {
+    let p = b"/zookeeper/config".to_vec();
+    Ok((Request::GetData { path: p.clone(), watch: w.is_some() }, reg(WatchOp::Data, &p, w)))
+}
+
+pub(crate) unsafe fn build_reconfig(
+    joining: *const c_char,
+    leaving: *const c_char,
+    members: *const c_char,
+    version: i64,
+) -> Result<Built, i32> {
+    let j = cbytes(joining).map(|b| b.to_vec());
+    let l = cbytes(leaving).map(|b| b.to_vec());
+    let m = cbytes(members).map(|b| b.to_vec());
+    if m.is_some() && (j.is_some() || l.is_some()) {
+        return Err(ZBADARGUMENTS);
+    }
+    Ok((Request::Reconfig { joining: j, leaving: l, members: m, version }, None))
+}
+
+// ---- the exported async API ----
+
+/// Creates a node asynchronously.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_acreate(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    value: *const c_char,
+    valuelen: c_int,
+    acl: *const ACL_vector,
+    mode: c_int,
+    completion: string_completion_t,
+    data: *const c_void,
+) -> c_int {
+    zoo_acreate_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data)
+}
+
+/// Creates a node asynchronously, with a TTL for the TTL modes.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_acreate_ttl(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    value: *const c_char,
+    valuelen: c_int,
+    acl: *const ACL_vector,
+    mode: c_int,
+    ttl: i64,
+    completion: string_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(
+        zh,
+        |z| Ok((Request::Create(build_create(z, path, value, valuelen, acl, mode, ttl, false)?), None)),
+        |z| string_done(z, completion, data),
+    )
+}
+
+/// Creates a node asynchronously; the completion also gets its Stat.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_acreate2(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    value: *const c_char,
+    valuelen: c_int,
+    acl: *const ACL_vector,
+    mode: c_int,
+    completion: string_stat_completion_t,
+    data: *const c_void,
+) -> c_int {
+    zoo_acreate2_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data)
+}
+
+/// Creates a node asynchronously with a TTL; the completion also gets its Stat.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_acreate2_ttl(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    value: *const c_char,
+    valuelen: c_int,
+    acl: *const ACL_vector,
+    mode: c_int,
+    ttl: i64,
+    completion: string_stat_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(
+        zh,
+        |z| Ok((Request::Create(build_create(z, path, value, valuelen, acl, mode, ttl, true)?), None)),
+        |z| string_stat_done(z, completion, data),
+    )
+}
+
+/// Deletes a node asynchronously (`version` -1 matches any version).
+#[no_mangle]
+pub unsafe extern "C" fn zoo_adelete(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    version: c_int,
+    completion: void_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(zh, |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None)), |_| void_done(completion, data))
+}
+
+/// Checks whether a node exists; `watch` sets the default watcher.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_aexists(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watch: c_int,
+    completion: stat_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(
+        zh,
+        |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Exists),
+        |_| stat_done(completion, data),
+    )
+}
+
+/// Checks whether a node exists, with a watcher of the caller's.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_awexists(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watcher: watcher_fn,
+    watcherCtx: *mut c_void,
+    completion: stat_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(
+        zh,
+        |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Exists),
+        |_| stat_done(completion, data),
+    )
+}
+
+/// Gets a node's data; `watch` sets the default watcher.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_aget(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watch: c_int,
+    completion: data_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(zh, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data), |_| data_done(completion, data))
+}
+
+/// Gets a node's data, with a watcher of the caller's.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_awget(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watcher: watcher_fn,
+    watcherCtx: *mut c_void,
+    completion: data_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(
+        zh,
+        |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data),
+        |_| data_done(completion, data),
+    )
+}
+
+/// Gets the last committed ensemble configuration.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_agetconfig(
+    zh: *mut zhandle_t,
+    watch: c_int,
+    completion: data_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(zh, |z| build_getconfig(default_watcher(z, watch)), |_| data_done(completion, data))
+}
+
+/// Gets the ensemble configuration, with a watcher of the caller's.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_awgetconfig(
+    zh: *mut zhandle_t,
+    watcher: watcher_fn,
+    watcherCtx: *mut c_void,
+    completion: data_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(zh, |_| build_getconfig(watcher_of(watcher, watcherCtx)), |_| data_done(completion, data))
+}
+
+/// Reconfigures the ensemble (incremental or with a new member list).
+#[no_mangle]
+pub unsafe extern "C" fn zoo_areconfig(
+    zh: *mut zhandle_t,
+    joining: *const c_char,
+    leaving: *const c_char,
+    members: *const c_char,
+    version: i64,
+    dc: data_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(zh, |_| build_reconfig(joining, leaving, members, version), |_| data_done(dc, data))
+}
+
+/// Sets a node's data (`version` -1 matches any version).
+#[no_mangle]
+pub unsafe extern "C" fn zoo_aset(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    buffer: *const c_char,
+    buflen: c_int,
+    version: c_int,
+    completion: stat_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(
+        zh,
+        |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: cdata(buffer, buflen), version }, None)),
+        |_| stat_done(completion, data),
+    )
+}
+
+/// Lists a node's children; `watch` sets the default watcher.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_aget_children(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watch: c_int,
+    completion: strings_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(
+        zh,
+        |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child),
+        |_| strings_done(completion, data),
+    )
+}
+
+/// Lists a node's children, with a watcher of the caller's.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_awget_children(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watcher: watcher_fn,
+    watcherCtx: *mut c_void,
+    completion: strings_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(
+        zh,
+        |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
+        |_| strings_done(completion, data),
+    )
+}
+
+/// Lists a node's children with the node's Stat; `watch` sets the default watcher.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_aget_children2(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watch: c_int,
+    completion: strings_stat_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(zh, |z| build_children2(z, path, default_watcher(z, watch)), |_| strings_stat_done(completion, data))
+}
+
+/// Lists a node's children with the node's Stat, with a watcher of the caller's.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_awget_children2(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watcher: watcher_fn,
+    watcherCtx: *mut c_void,
+    completion: strings_stat_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(
+        zh,
+        |z| build_children2(z, path, watcher_of(watcher, watcherCtx)),
+        |_| strings_stat_done(completion, data),
+    )
+}
+
+/// Flushes the leader channel: later reads see everything committed before.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_async(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    completion: string_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(zh, |z| Ok((Request::Sync { path: server_path(z, path, 0)? }, None)), |z| string_done(z, completion, data))
+}
+
+/// Gets a node's ACL.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_aget_acl(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    completion: acl_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(zh, |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)), |_| acl_done(completion, data))
+}
+
+/// Sets a node's ACL.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_aset_acl(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    version: c_int,
+    acl: *mut ACL_vector,
+    completion: void_completion_t,
+    data: *const c_void,
+) -> c_int {
+    submit(
+        zh,
+        |z| {
+            if acl.is_null() {
+                return Err(ZBADARGUMENTS);
+            }
+            Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl: acls_from_c(acl), version }, None))
+        },
+        |_| void_done(completion, data),
+    )
+}
+
+/// Adds authentication credentials for the session; they are re-sent on
+/// every reconnect.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_add_auth(
+    zh: *mut zhandle_t,
+    scheme: *const c_char,
+    cert: *const c_char,
+    certLen: c_int,
+    completion: void_completion_t,
+    data: *const c_void,
+) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        if zh.is_null() || scheme.is_null() {
+            return ZBADARGUMENTS;
+        }
+        let Some(z) = handle(zh) else { return ZINVALIDSTATE };
+        if z.is_unrecoverable() {
+            return ZINVALIDSTATE;
+        }
+        let scheme = cbytes(scheme).unwrap_or_default().to_vec();
+        let cred = if cert.is_null() || certLen < 0 { None } else { cdata(cert, certLen) };
+        let connected = z.is_connected();
+        {
+            let mut a = z.auths.lock();
+            if !a.creds.iter().any(|(s, c)| *s == scheme && *c == cred) {
+                a.creds.push((scheme.clone(), cred.clone()));
+            }
+            if let Some(f) = completion {
+                let d = c_void_ptr(data);
+                a.waiting.push(Box::new(move |rc, _| f(rc, d.get())));
+            }
+        }
+        if connected {
+            let mut frame = Vec::new();
+            crate::proto::records::control_frame(-4, ZOO_SETAUTH_OP, &mut frame, |w| {
+                w.int(0);
+                w.string(&scheme);
+                w.bytes(cred.as_deref());
+            });
+            z.submit_control(&frame);
+        }
+        ZOK
+    })
+}
+
+/// Shared by the async and sync watch removal calls.
+pub(crate) unsafe fn remove_watches(
+    zhp: *mut zhandle_t,
+    path: *const c_char,
+    wtype: c_int,
+    watcher: Option<Watcher>,
+    local: c_int,
+    all: bool,
+    done: impl FnOnce(&Arc<ZHandle>) -> Done,
+) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        if zhp.is_null() || !(1..=3).contains(&wtype) {
+            return ZBADARGUMENTS;
+        }
+        let Some(zh) = handle(zhp) else { return ZINVALIDSTATE };
+        let sp = match server_path(&zh, path, 0) {
+            Ok(p) => p,
+            Err(rc) => return rc,
+        };
+        if zh.is_unrecoverable() {
+            return ZINVALIDSTATE;
+        }
+        if !zh.watches.lock().has(&sp, wtype, watcher) {
+            return ZNOWATCHER;
+        }
+        let d = done(&zh);
+        if local != 0 {
+            zh.watches.lock().remove(&sp, wtype, watcher);
+            zh.deliver(d, ZOK, None);
+            return ZOK;
+        }
+        // Remove locally once the server agreed; then complete.
+        let z2 = zh.clone();
+        let sp2 = sp.clone();
+        let wrapped = Done::Inline(Box::new(move |rc, _| {
+            if rc == ZOK {
+                z2.watches.lock().remove(&sp2, wtype, watcher);
+            }
+            match d {
+                Done::Inline(cb) => cb(rc, None),
+                other => z2.deliver(other, rc, None),
+            }
+        }));
+        let req = Request::RemoveWatches { path: sp, wtype, check: !all && watcher.is_some() };
+        match zh.submit(&req, None, wrapped) {
+            Ok(()) => ZOK,
+            Err(rc) => rc,
+        }
+    })
+}
+
+/// Removes a watcher of a node (locally only when `local` and there is no connection).
+#[no_mangle]
+pub unsafe extern "C" fn zoo_aremove_watches(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    wtype: ZooWatcherType,
+    watcher: watcher_fn,
+    watcherCtx: *mut c_void,
+    local: c_int,
+    completion: *mut void_completion_t,
+    data: *const c_void,
+) -> c_int {
+    // The reference passes this pointer on as the completion function itself.
+    let cb: void_completion_t = std::mem::transmute::<*mut void_completion_t, void_completion_t>(completion);
+    remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, |_| void_done(cb, data))
+}
+
+/// Removes every watcher of a node of the given type.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_aremove_all_watches(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    wtype: ZooWatcherType,
+    local: c_int,
+    completion: *mut void_completion_t,
+    data: *const c_void,
+) -> c_int {
+    let cb: void_completion_t = std::mem::transmute::<*mut void_completion_t, void_completion_t>(completion);
+    remove_watches(zh, path, wtype, None, local, true, |_| void_done(cb, data))
+}
+
+#[allow(dead_code)]
+fn _assert_stat_layout(s: Stat) -> Stat {
+    s
+}

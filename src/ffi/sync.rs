@@ -1,0 +1,469 @@
+//! The synchronous API (`#ifdef THREADED`): each call is the async call
+//! plus a wait; the IO thread hands the result straight to the waiter.
+
+use libc::{c_char, c_int, c_void};
+use parking_lot::{Condvar, Mutex};
+use std::sync::Arc;
+
+use super::consts::ZooWatcherType;
+use super::ops::*;
+use super::types::*;
+use super::*;
+use crate::client::handle::Done;
+use crate::client::watches::WatchOp;
+use crate::proto::jute::{Stat, String_vector, ACL_vector};
+use crate::proto::records::{Reply, Request};
+
+#[derive(Default)]
+struct Slot {
+    result: Mutex<Option<(i32, Option<Reply>)>>,
+    cv: Condvar,
+}
+
+/// Runs an async submission with an inline completion and waits for it.
+pub(crate) fn wait_for(start: impl FnOnce(Done) -> c_int) -> (c_int, Option<Reply>) {
+    let slot = Arc::new(Slot::default());
+    let s2 = slot.clone();
+    let done = Done::Inline(Box::new(move |rc, rep| {
+        *s2.result.lock() = Some((rc, rep));
+        s2.cv.notify_one();
+    }));
+    let rc = start(done);
+    if rc != ZOK {
+        return (rc, None);
+    }
+    let mut g = slot.result.lock();
+    while g.is_none() {
+        slot.cv.wait(&mut g);
+    }
+    g.take().unwrap()
+}
+
+fn call(zh: *mut zhandle_t, build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>) -> (c_int, Option<Reply>) {
+    wait_for(|done| submit(zh, build, move |_| done))
+}
+
+/// Copies a created path into the caller's buffer, truncating as the reference.
+unsafe fn copy_path(zh: *mut zhandle_t, p: &[u8], buf: *mut c_char, buflen: c_int) {
+    if buf.is_null() || buflen <= 0 {
+        return;
+    }
+    let client = match handle(zh) {
+        Some(z) => z.client_path(p),
+        None => p.to_vec(),
+    };
+    let n = (client.len() + 1).min(buflen as usize);
+    std::ptr::copy_nonoverlapping(client.as_ptr(), buf as *mut u8, n - 1);
+    *buf.add(n - 1) = 0;
+}
+
+unsafe fn put_stat(dst: *mut Stat, s: &Stat) {
+    if !dst.is_null() {
+        *dst = *s;
+    }
+}
+
+/// Creates a node; the created path is copied (truncated) into `path_buffer`.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_create(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    value: *const c_char,
+    valuelen: c_int,
+    acl: *const ACL_vector,
+    mode: c_int,
+    path_buffer: *mut c_char,
+    path_buffer_len: c_int,
+) -> c_int {
+    zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, std::ptr::null_mut(), false)
+}
+
+/// Creates a node with a TTL (TTL modes only).
+#[no_mangle]
+pub unsafe extern "C" fn zoo_create_ttl(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    value: *const c_char,
+    valuelen: c_int,
+    acl: *const ACL_vector,
+    mode: c_int,
+    ttl: i64,
+    path_buffer: *mut c_char,
+    path_buffer_len: c_int,
+) -> c_int {
+    zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, std::ptr::null_mut(), false)
+}
+
+/// Creates a node and returns its Stat.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_create2(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    value: *const c_char,
+    valuelen: c_int,
+    acl: *const ACL_vector,
+    mode: c_int,
+    path_buffer: *mut c_char,
+    path_buffer_len: c_int,
+    stat: *mut Stat,
+) -> c_int {
+    zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, stat, true)
+}
+
+/// Creates a node with a TTL and returns its Stat.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_create2_ttl(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    value: *const c_char,
+    valuelen: c_int,
+    acl: *const ACL_vector,
+    mode: c_int,
+    ttl: i64,
+    path_buffer: *mut c_char,
+    path_buffer_len: c_int,
+    stat: *mut Stat,
+) -> c_int {
+    zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, stat, true)
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe fn zoo_create2_ttl_impl(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    value: *const c_char,
+    valuelen: c_int,
+    acl: *const ACL_vector,
+    mode: c_int,
+    ttl: i64,
+    path_buffer: *mut c_char,
+    path_buffer_len: c_int,
+    stat: *mut Stat,
+    create2: bool,
+) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        if path_buffer.is_null() && path_buffer_len > 0 {
+            return ZBADARGUMENTS;
+        }
+        let (rc, rep) = call(zh, |z| Ok((Request::Create(build_create(z, path, value, valuelen, acl, mode, ttl, create2)?), None)));
+        if rc == ZOK {
+            if let Some(Reply::Path(p, s)) = rep {
+                copy_path(zh, &p, path_buffer, path_buffer_len);
+                if let Some(s) = s {
+                    put_stat(stat, &s);
+                }
+            }
+        }
+        rc
+    })
+}
+
+/// Deletes a node (`version` -1 matches any version).
+#[no_mangle]
+pub unsafe extern "C" fn zoo_delete(zh: *mut zhandle_t, path: *const c_char, version: c_int) -> c_int {
+    guard(ZSYSTEMERROR, || call(zh, |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None))).0)
+}
+
+fn exists_impl(zh: *mut zhandle_t, path: *const c_char, w: impl FnOnce(&crate::client::handle::ZHandle) -> Option<crate::client::watches::Watcher>, stat: *mut Stat) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        let (rc, rep) = call(zh, |z| unsafe { build_path_watch(z, path, w(z), WatchOp::Exists) });
+        if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
+            unsafe { put_stat(stat, &s) };
+        }
+        rc
+    })
+}
+
+/// Checks whether a node exists; `watch` sets the default watcher.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_exists(zh: *mut zhandle_t, path: *const c_char, watch: c_int, stat: *mut Stat) -> c_int {
+    exists_impl(zh, path, |z| default_watcher(z, watch), stat)
+}
+
+/// Checks whether a node exists, with a watcher of the caller's.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_wexists(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watcher: watcher_fn,
+    watcherCtx: *mut c_void,
+    stat: *mut Stat,
+) -> c_int {
+    exists_impl(zh, path, |_| watcher_of(watcher, watcherCtx), stat)
+}
+
+/// Copies data into the caller's buffer, truncating; `*buffer_len` becomes
+/// the number of bytes copied (-1 for a node without data).
+unsafe fn data_result(rc: c_int, rep: Option<Reply>, buffer: *mut c_char, buffer_len: *mut c_int, stat: *mut Stat) -> c_int {
+    if rc != ZOK {
+        return rc;
+    }
+    if let Some(Reply::Data(d, s)) = rep {
+        match d {
+            None => *buffer_len = -1,
+            Some(d) => {
+                let n = d.len().min((*buffer_len).max(0) as usize);
+                if n > 0 && !buffer.is_null() {
+                    std::ptr::copy_nonoverlapping(d.as_ptr(), buffer as *mut u8, n);
+                }
+                *buffer_len = n as c_int;
+            }
+        }
+        put_stat(stat, &s);
+    }
+    rc
+}
+
+fn get_impl(
+    zh: *mut zhandle_t,
+    build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>,
+    buffer: *mut c_char,
+    buffer_len: *mut c_int,
+    stat: *mut Stat,
+) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        if buffer_len.is_null() || (buffer.is_null() && unsafe { *buffer_len } > 0) {
+            return ZBADARGUMENTS;
+        }
+        let (rc, rep) = call(zh, build);
+        unsafe { data_result(rc, rep, buffer, buffer_len, stat) }
+    })
+}
+
+/// Gets a node's data into `buffer` (truncated to `*buffer_len`).
+#[no_mangle]
+pub unsafe extern "C" fn zoo_get(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watch: c_int,
+    buffer: *mut c_char,
+    buffer_len: *mut c_int,
+    stat: *mut Stat,
+) -> c_int {
+    get_impl(zh, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data), buffer, buffer_len, stat)
+}
+
+/// Gets a node's data, with a watcher of the caller's.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_wget(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watcher: watcher_fn,
+    watcherCtx: *mut c_void,
+    buffer: *mut c_char,
+    buffer_len: *mut c_int,
+    stat: *mut Stat,
+) -> c_int {
+    get_impl(zh, |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data), buffer, buffer_len, stat)
+}
+
+/// Gets the last committed ensemble configuration.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_getconfig(
+    zh: *mut zhandle_t,
+    watch: c_int,
+    buffer: *mut c_char,
+    buffer_len: *mut c_int,
+    stat: *mut Stat,
+) -> c_int {
+    get_impl(zh, |z| build_getconfig(default_watcher(z, watch)), buffer, buffer_len, stat)
+}
+
+/// Gets the ensemble configuration, with a watcher of the caller's.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_wgetconfig(
+    zh: *mut zhandle_t,
+    watcher: watcher_fn,
+    watcherCtx: *mut c_void,
+    buffer: *mut c_char,
+    buffer_len: *mut c_int,
+    stat: *mut Stat,
+) -> c_int {
+    get_impl(zh, |_| build_getconfig(watcher_of(watcher, watcherCtx)), buffer, buffer_len, stat)
+}
+
+/// Reconfigures the ensemble; the new configuration is copied into `buffer`.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_reconfig(
+    zh: *mut zhandle_t,
+    joining: *const c_char,
+    leaving: *const c_char,
+    members: *const c_char,
+    version: i64,
+    buffer: *mut c_char,
+    buffer_len: *mut c_int,
+    stat: *mut Stat,
+) -> c_int {
+    get_impl(zh, |_| build_reconfig(joining, leaving, members, version), buffer, buffer_len, stat)
+}
+
+/// Sets a node's data (`version` -1 matches any version).
+#[no_mangle]
+pub unsafe extern "C" fn zoo_set(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    buffer: *const c_char,
+    buflen: c_int,
+    version: c_int,
+) -> c_int {
+    zoo_set2(zh, path, buffer, buflen, version, std::ptr::null_mut())
+}
+
+/// Sets a node's data and returns its new Stat.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_set2(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    buffer: *const c_char,
+    buflen: c_int,
+    version: c_int,
+    stat: *mut Stat,
+) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        let (rc, rep) = call(zh, |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: cdata(buffer, buflen), version }, None)));
+        if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
+            put_stat(stat, &s);
+        }
+        rc
+    })
+}
+
+fn children_impl(
+    zh: *mut zhandle_t,
+    build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>,
+    strings: *mut String_vector,
+    stat: *mut Stat,
+) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        if strings.is_null() {
+            return ZBADARGUMENTS;
+        }
+        let (rc, rep) = call(zh, build);
+        if let (ZOK, Some(Reply::Children(c, s))) = (rc, rep) {
+            unsafe {
+                *strings = string_vector(&c);
+                if let Some(s) = s {
+                    put_stat(stat, &s);
+                }
+            }
+        }
+        rc
+    })
+}
+
+/// Lists a node's children; free the result with `deallocate_String_vector`.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_get_children(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watch: c_int,
+    strings: *mut String_vector,
+) -> c_int {
+    children_impl(zh, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child), strings, std::ptr::null_mut())
+}
+
+/// Lists a node's children, with a watcher of the caller's.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_wget_children(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watcher: watcher_fn,
+    watcherCtx: *mut c_void,
+    strings: *mut String_vector,
+) -> c_int {
+    children_impl(
+        zh,
+        |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
+        strings,
+        std::ptr::null_mut(),
+    )
+}
+
+/// Lists a node's children and returns the node's Stat.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_get_children2(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watch: c_int,
+    strings: *mut String_vector,
+    stat: *mut Stat,
+) -> c_int {
+    children_impl(zh, |z| build_children2(z, path, default_watcher(z, watch)), strings, stat)
+}
+
+/// Lists a node's children with its Stat, with a watcher of the caller's.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_wget_children2(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    watcher: watcher_fn,
+    watcherCtx: *mut c_void,
+    strings: *mut String_vector,
+    stat: *mut Stat,
+) -> c_int {
+    children_impl(zh, |z| build_children2(z, path, watcher_of(watcher, watcherCtx)), strings, stat)
+}
+
+/// Gets a node's ACL; free it with `deallocate_ACL_vector`.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_get_acl(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    acl: *mut ACL_vector,
+    stat: *mut Stat,
+) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        if acl.is_null() {
+            return ZBADARGUMENTS;
+        }
+        let (rc, rep) = call(zh, |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)));
+        if let (ZOK, Some(Reply::Acl(a, s))) = (rc, rep) {
+            *acl = acl_vector(&a);
+            put_stat(stat, &s);
+        }
+        rc
+    })
+}
+
+/// Sets a node's ACL.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_set_acl(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    version: c_int,
+    acl: *const ACL_vector,
+) -> c_int {
+    guard(ZSYSTEMERROR, || {
+        call(zh, |z| {
+            if acl.is_null() {
+                return Err(ZBADARGUMENTS);
+            }
+            Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl: acls_from_c(acl), version }, None))
+        })
+        .0
+    })
+}
+
+/// Removes a watcher of a node.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_remove_watches(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    wtype: ZooWatcherType,
+    watcher: watcher_fn,
+    watcherCtx: *mut c_void,
+    local: c_int,
+) -> c_int {
+    wait_for(|done| remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, move |_| done)).0
+}
+
+/// Removes every watcher of a node of the given type.
+#[no_mangle]
+pub unsafe extern "C" fn zoo_remove_all_watches(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    wtype: ZooWatcherType,
+    local: c_int,
+) -> c_int {
+    wait_for(|done| remove_watches(zh, path, wtype, None, local, true, move |_| done)).0
+}
