@@ -1,1 +1,68 @@
-fn main() {}
+//! Generates the public headers with cbindgen and sets the SONAME.
+//!
+//! The headers are written to `$OUT_DIR/include/zookeeper/`; with
+//! `ZK_UPDATE_HEADERS=1` they are also copied to `include/zookeeper/`,
+//! where they are checked in (a test fails when the two differ).
+
+use std::path::{Path, PathBuf};
+
+struct Header {
+    file: &'static str,
+    config: &'static str,
+    sources: &'static [&'static str],
+}
+
+const HEADERS: &[Header] = &[
+    Header { file: "proto.h", config: "proto.toml", sources: &["src/proto/opcodes.rs"] },
+    Header { file: "zookeeper_version.h", config: "version.toml", sources: &["src/version.rs"] },
+    Header { file: "recordio.h", config: "recordio.toml", sources: &["src/proto/recordio.rs"] },
+    Header { file: "zookeeper.jute.h", config: "jute.toml", sources: &["src/proto/jute.rs", "src/ffi/memory.rs"] },
+    Header {
+        file: "zookeeper.h",
+        config: "zookeeper.toml",
+        sources: &[
+            "src/ffi/consts.rs",
+            "src/ffi/types.rs",
+            "src/client/handle.rs",
+            "src/log.rs",
+            "src/ffi/handle_api.rs",
+            "src/ffi/ops.rs",
+            "src/ffi/multi.rs",
+            "src/ffi/sync.rs",
+        ],
+    },
+    Header { file: "zookeeper_log.h", config: "log.toml", sources: &["src/log.rs"] },
+];
+
+fn main() {
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libzookeeper_mt.so.2");
+    println!("cargo:rerun-if-changed=cbindgen");
+    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-env-changed=ZK_UPDATE_HEADERS");
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("include/zookeeper");
+    std::fs::create_dir_all(&out).unwrap();
+    let update = std::env::var("ZK_UPDATE_HEADERS").is_ok_and(|v| v == "1");
+    for h in HEADERS {
+        let config = cbindgen::Config::from_file(root.join("cbindgen").join(h.config))
+            .unwrap_or_else(|e| panic!("{}: {e}", h.config));
+        let mut b = cbindgen::Builder::new().with_config(config);
+        for s in h.sources {
+            b = b.with_src(root.join(s));
+        }
+        let bindings = b.generate().unwrap_or_else(|e| panic!("{}: {e}", h.file));
+        let path = out.join(h.file);
+        bindings.write_to_file(&path);
+        if update {
+            copy_if_changed(&path, &root.join("include/zookeeper").join(h.file));
+        }
+    }
+}
+
+fn copy_if_changed(from: &Path, to: &Path) {
+    let new = std::fs::read(from).unwrap();
+    if std::fs::read(to).ok().as_deref() != Some(&new[..]) {
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, new).unwrap();
+    }
+}

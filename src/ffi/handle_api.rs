@@ -15,9 +15,6 @@ use crate::zlog;
 
 static DETERMINISTIC: AtomicBool = AtomicBool::new(false);
 
-/// The library version string, "3.8.0".
-#[no_mangle]
-pub static zoo_version_str: [c_char; 6] = [b'3' as c_char, b'.' as c_char, b'8' as c_char, b'.' as c_char, b'0' as c_char, 0];
 
 fn uname_field(f: fn(&libc::utsname) -> &[c_char]) -> String {
     let mut u: libc::utsname = unsafe { std::mem::zeroed() };
@@ -486,11 +483,6 @@ pub unsafe extern "C" fn zoo_unlock_auth(zh: *mut zhandle_t) -> c_int {
     })
 }
 
-/// Converts a 64-bit integer to network byte order.
-#[no_mangle]
-pub extern "C" fn zoo_htonll(v: i64) -> i64 {
-    v.to_be()
-}
 
 #[allow(dead_code)]
 fn _unused(_: Arc<ZHandle>) {}

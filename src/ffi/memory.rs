@@ -4,24 +4,7 @@
 use libc::c_char;
 
 use crate::proto::jute::*;
-
-/// Frees a string and clears the pointer.
-#[no_mangle]
-pub unsafe extern "C" fn deallocate_String(s: *mut *mut c_char) {
-    if !s.is_null() && !(*s).is_null() {
-        libc::free(*s as *mut libc::c_void);
-        *s = std::ptr::null_mut();
-    }
-}
-
-/// Frees a buffer's bytes and clears the pointer.
-#[no_mangle]
-pub unsafe extern "C" fn deallocate_Buffer(b: *mut buffer) {
-    if !b.is_null() && !(*b).buff.is_null() {
-        libc::free((*b).buff as *mut libc::c_void);
-        (*b).buff = std::ptr::null_mut();
-    }
-}
+use crate::proto::recordio::{deallocate_Buffer, deallocate_String};
 
 /// Allocates `len` zeroed entries (none when `len` is 0).
 #[no_mangle]

@@ -270,6 +270,7 @@ pub unsafe extern "C" fn zoo_amulti(
 }
 
 /// Runs several operations atomically and waits for the outcome.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_multi(
     zh: *mut zhandle_t,

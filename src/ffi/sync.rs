@@ -64,6 +64,7 @@ unsafe fn put_stat(dst: *mut Stat, s: &Stat) {
 }
 
 /// Creates a node; the created path is copied (truncated) into `path_buffer`.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create(
     zh: *mut zhandle_t,
@@ -79,6 +80,7 @@ pub unsafe extern "C" fn zoo_create(
 }
 
 /// Creates a node with a TTL (TTL modes only).
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create_ttl(
     zh: *mut zhandle_t,
@@ -95,6 +97,7 @@ pub unsafe extern "C" fn zoo_create_ttl(
 }
 
 /// Creates a node and returns its Stat.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create2(
     zh: *mut zhandle_t,
@@ -111,6 +114,7 @@ pub unsafe extern "C" fn zoo_create2(
 }
 
 /// Creates a node with a TTL and returns its Stat.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create2_ttl(
     zh: *mut zhandle_t,
@@ -159,6 +163,7 @@ unsafe fn zoo_create2_ttl_impl(
 }
 
 /// Deletes a node (`version` -1 matches any version).
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_delete(zh: *mut zhandle_t, path: *const c_char, version: c_int) -> c_int {
     guard(ZSYSTEMERROR, || call(zh, |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None))).0)
@@ -175,12 +180,14 @@ fn exists_impl(zh: *mut zhandle_t, path: *const c_char, w: impl FnOnce(&crate::c
 }
 
 /// Checks whether a node exists; `watch` sets the default watcher.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_exists(zh: *mut zhandle_t, path: *const c_char, watch: c_int, stat: *mut Stat) -> c_int {
     exists_impl(zh, path, |z| default_watcher(z, watch), stat)
 }
 
 /// Checks whether a node exists, with a watcher of the caller's.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wexists(
     zh: *mut zhandle_t,
@@ -231,6 +238,7 @@ fn get_impl(
 }
 
 /// Gets a node's data into `buffer` (truncated to `*buffer_len`).
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get(
     zh: *mut zhandle_t,
@@ -244,6 +252,7 @@ pub unsafe extern "C" fn zoo_get(
 }
 
 /// Gets a node's data, with a watcher of the caller's.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wget(
     zh: *mut zhandle_t,
@@ -258,6 +267,7 @@ pub unsafe extern "C" fn zoo_wget(
 }
 
 /// Gets the last committed ensemble configuration.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_getconfig(
     zh: *mut zhandle_t,
@@ -270,6 +280,7 @@ pub unsafe extern "C" fn zoo_getconfig(
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wgetconfig(
     zh: *mut zhandle_t,
@@ -283,6 +294,7 @@ pub unsafe extern "C" fn zoo_wgetconfig(
 }
 
 /// Reconfigures the ensemble; the new configuration is copied into `buffer`.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_reconfig(
     zh: *mut zhandle_t,
@@ -298,6 +310,7 @@ pub unsafe extern "C" fn zoo_reconfig(
 }
 
 /// Sets a node's data (`version` -1 matches any version).
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set(
     zh: *mut zhandle_t,
@@ -310,6 +323,7 @@ pub unsafe extern "C" fn zoo_set(
 }
 
 /// Sets a node's data and returns its new Stat.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set2(
     zh: *mut zhandle_t,
@@ -352,6 +366,7 @@ fn children_impl(
 }
 
 /// Lists a node's children; free the result with `deallocate_String_vector`.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_children(
     zh: *mut zhandle_t,
@@ -363,6 +378,7 @@ pub unsafe extern "C" fn zoo_get_children(
 }
 
 /// Lists a node's children, with a watcher of the caller's.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wget_children(
     zh: *mut zhandle_t,
@@ -380,6 +396,7 @@ pub unsafe extern "C" fn zoo_wget_children(
 }
 
 /// Lists a node's children and returns the node's Stat.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_children2(
     zh: *mut zhandle_t,
@@ -392,6 +409,7 @@ pub unsafe extern "C" fn zoo_get_children2(
 }
 
 /// Lists a node's children with its Stat, with a watcher of the caller's.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wget_children2(
     zh: *mut zhandle_t,
@@ -405,6 +423,7 @@ pub unsafe extern "C" fn zoo_wget_children2(
 }
 
 /// Gets a node's ACL; free it with `deallocate_ACL_vector`.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_acl(
     zh: *mut zhandle_t,
@@ -426,6 +445,7 @@ pub unsafe extern "C" fn zoo_get_acl(
 }
 
 /// Sets a node's ACL.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_acl(
     zh: *mut zhandle_t,
@@ -445,6 +465,7 @@ pub unsafe extern "C" fn zoo_set_acl(
 }
 
 /// Removes a watcher of a node.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_remove_watches(
     zh: *mut zhandle_t,
@@ -458,6 +479,7 @@ pub unsafe extern "C" fn zoo_remove_watches(
 }
 
 /// Removes every watcher of a node of the given type.
+#[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_remove_all_watches(
     zh: *mut zhandle_t,

@@ -4,13 +4,7 @@
 
 use libc::c_char;
 
-/// A length-prefixed byte buffer (`buffer` in recordio).
-#[repr(C)]
-#[derive(Copy, Clone)]
-pub struct buffer {
-    pub len: i32,
-    pub buff: *mut c_char,
-}
+pub use super::recordio::buffer;
 
 /// An identity: authentication scheme and id.
 #[repr(C)]

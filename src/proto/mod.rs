@@ -4,3 +4,4 @@ pub mod codec;
 pub mod jute;
 pub mod opcodes;
 pub mod records;
+pub mod recordio;
