@@ -1,0 +1,71 @@
+/* Helpers shared by the C tests: proving which library is loaded, checks,
+ * and a recorder of watcher events. */
+#ifndef ZKTEST_UTIL_H
+#define ZKTEST_UTIL_H
+
+#include <zookeeper/zookeeper.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern int zkt_failures;
+
+#define CHECK(cond) do { if (!(cond)) { \
+    fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    zkt_failures++; } } while (0)
+#define CHECK_RC(expr, want) do { int _rc = (expr); if (_rc != (want)) { \
+    fprintf(stderr, "%s:%d: %s returned %d (%s), want %d (%s)\n", __FILE__, __LINE__, \
+            #expr, _rc, zerror(_rc), (want), zerror(want)); zkt_failures++; } } while (0)
+#define REQUIRE(cond) do { if (!(cond)) { \
+    fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #cond); exit(1); } } while (0)
+
+/* Prints the path of the library that provides zookeeper_init and exits
+ * with failure unless it is the one named by $ZK_EXPECT_LIB (a substring of
+ * the path). Every test calls it first. */
+void zkt_prove_library(void);
+
+/* The connect string of the servers under test ($ZK_HOSTS). */
+const char *zkt_hosts(void);
+
+/* A unique path prefix for this run: /zkt-<pid>-<name>. */
+const char *zkt_root(const char *name);
+
+/* Connects and waits for CONNECTED (exits on failure). */
+zhandle_t *zkt_connect(const char *hosts, watcher_fn w, void *ctx);
+
+/* Recursively deletes a subtree (best effort). */
+void zkt_rmr(zhandle_t *zh, const char *path);
+
+/* Milliseconds on a monotonic clock. */
+long long zkt_now_ms(void);
+
+/* --- event recorder ------------------------------------------------ */
+#define ZKT_MAX_EVENTS 4096
+typedef struct {
+    int type, state;
+    char path[256];
+    void *ctx;
+} zkt_event;
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int n;
+    zkt_event ev[ZKT_MAX_EVENTS];
+} zkt_recorder;
+
+void zkt_recorder_init(zkt_recorder *r);
+/* A watcher_fn whose context is a zkt_recorder. */
+void zkt_record_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx);
+/* Waits until an event (type, state, path) is recorded after index `from`;
+ * path NULL matches any. Returns its index or -1 on timeout. */
+int zkt_wait_event(zkt_recorder *r, int from, int type, int state, const char *path, int timeout_ms);
+int zkt_count(zkt_recorder *r);
+const char *zkt_type_name(int type);
+const char *zkt_state_name(int state);
+
+/* Ends a test: prints the plain summary line and returns the exit code. */
+int zkt_finish(const char *name);
+
+#endif
