@@ -39,6 +39,16 @@ enum End {
     Unrecoverable(i32),
 }
 
+/// "errno=N(text): msg" as the reference's socket error lines put it.
+fn errno_msg(errno: i32, msg: &str) -> String {
+    let text = unsafe { std::ffi::CStr::from_ptr(libc::strerror(errno)) }.to_string_lossy().into_owned();
+    format!("errno={errno}({text}): {msg}")
+}
+
+fn last_errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
 fn now() -> Instant {
     Instant::now()
 }
@@ -133,19 +143,19 @@ fn write_all(zh: &ZHandle, fd: c_int, mut buf: &[u8], deadline: Instant) -> Resu
 }
 
 /// Reads one length-prefixed frame before `deadline` (handshake only).
-fn read_frame(zh: &ZHandle, fd: c_int, deadline: Instant) -> Result<Vec<u8>, ()> {
+fn read_frame(zh: &ZHandle, fd: c_int, deadline: Instant) -> Result<Vec<u8>, i32> {
     let mut hdr = [0u8; 4];
     read_exact(zh, fd, &mut hdr, deadline)?;
     let len = i32::from_be_bytes(hdr);
-    if len < 0 || len as usize > 4096 {
-        return Err(());
+    if !(0..=4096).contains(&len) {
+        return Err(libc::EPROTO);
     }
     let mut body = vec![0u8; len as usize];
     read_exact(zh, fd, &mut body, deadline)?;
     Ok(body)
 }
 
-fn read_exact(zh: &ZHandle, fd: c_int, buf: &mut [u8], deadline: Instant) -> Result<(), ()> {
+fn read_exact(zh: &ZHandle, fd: c_int, buf: &mut [u8], deadline: Instant) -> Result<(), i32> {
     let mut off = 0;
     while off < buf.len() {
         let n = unsafe { libc::recv(fd, buf[off..].as_mut_ptr() as *mut c_void, buf.len() - off, 0) };
@@ -154,16 +164,16 @@ fn read_exact(zh: &ZHandle, fd: c_int, buf: &mut [u8], deadline: Instant) -> Res
             continue;
         }
         if n == 0 {
-            return Err(());
+            return Err(libc::EHOSTDOWN);
         }
-        let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        let e = last_errno();
         if e != libc::EAGAIN && e != libc::EINTR {
-            return Err(());
+            return Err(e);
         }
         if now() >= deadline || closing(zh) {
-            return Err(());
+            return Err(libc::ETIMEDOUT);
         }
-        wait_fd(zh, fd, POLLIN, deadline)?;
+        wait_fd(zh, fd, POLLIN, deadline).map_err(|_| libc::ECONNRESET)?;
     }
     Ok(())
 }
@@ -175,16 +185,16 @@ fn connect(zh: &ZHandle, addr: &SocketAddr) -> Result<(OwnedFd, records::Connect
     let fam = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
     let fd = unsafe { libc::socket(fam, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
     if fd < 0 {
-        return Err(format!("socket() call failed: {}", std::io::Error::last_os_error()));
+        return Err(errno_msg(last_errno(), "socket() call failed"));
     }
     let owned = unsafe { OwnedFd::from_raw_fd(fd) };
     set_nonblock_nodelay(fd);
     let (ss, len) = sockaddr(addr);
     let rc = unsafe { libc::connect(fd, &ss as *const _ as *const libc::sockaddr, len) };
     if rc < 0 {
-        let e = std::io::Error::last_os_error();
-        if e.raw_os_error() != Some(libc::EINPROGRESS) {
-            return Err(format!("connect() call failed: {e}"));
+        let e = last_errno();
+        if e != libc::EINPROGRESS {
+            return Err(errno_msg(e, "connect() call failed"));
         }
         match wait_fd(zh, fd, POLLOUT, deadline) {
             Ok(true) => {}
@@ -195,14 +205,14 @@ fn connect(zh: &ZHandle, addr: &SocketAddr) -> Result<(OwnedFd, records::Connect
                 let mut err: c_int = 0;
                 let mut l = 4 as libc::socklen_t;
                 unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, &mut err as *mut c_int as *mut c_void, &mut l) };
-                return Err(format!("server refused to accept the client: {}", std::io::Error::from_raw_os_error(err)));
+                return Err(errno_msg(if err == 0 { libc::ETIMEDOUT } else { err }, "server refused to accept the client"));
             }
         }
         let mut err: c_int = 0;
         let mut l = 4 as libc::socklen_t;
         unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, &mut err as *mut c_int as *mut c_void, &mut l) };
         if err != 0 {
-            return Err(format!("server refused to accept the client: {}", std::io::Error::from_raw_os_error(err)));
+            return Err(errno_msg(err, "server refused to accept the client"));
         }
     }
     zlog!(zh.log_cb(), ZOO_LOG_LEVEL_INFO, "check_events", "initiated connection to server {}", super::hosts::format_addr(addr));
@@ -219,9 +229,9 @@ fn connect(zh: &ZHandle, addr: &SocketAddr) -> Result<(OwnedFd, records::Connect
         zh.read_only_allowed,
     );
     zh.set_state(ASSOCIATING_STATE);
-    write_all(zh, fd, &out, deadline).map_err(|_| "failed to send a handshake packet".to_string())?;
-    let frame = read_frame(zh, fd, deadline).map_err(|_| "failed while receiving a server response".to_string())?;
-    let resp = records::decode_connect(&frame).map_err(|_| "malformed handshake response".to_string())?;
+    write_all(zh, fd, &out, deadline).map_err(|_| errno_msg(last_errno(), "failed to send a handshake packet"))?;
+    let frame = read_frame(zh, fd, deadline).map_err(|e| errno_msg(e, "failed while receiving a server response"))?;
+    let resp = records::decode_connect(&frame).map_err(|_| errno_msg(libc::EPROTO, "malformed handshake response"))?;
     Ok((owned, resp))
 }
 
@@ -243,11 +253,11 @@ pub(crate) fn run(zh: Arc<ZHandle>) {
             Ok((sock, resp)) => {
                 failures_in_round = 0;
                 round = 0;
-                match establish(&zh, &addr, &resp) {
-                    Ok(()) => {}
-                    Err(rc) => break End::Unrecoverable(rc),
-                }
                 *zh.connected.lock() = Some(addr);
+                if let Err(rc) = establish(&zh, &addr, &resp) {
+                    *zh.connected.lock() = None;
+                    break End::Unrecoverable(rc);
+                }
                 let e = session(&zh, sock.as_raw_fd());
                 *zh.connected.lock() = None;
                 drop(sock);
@@ -271,7 +281,7 @@ pub(crate) fn run(zh: Arc<ZHandle>) {
                     break End::Closed;
                 }
                 zlog!(zh.log_cb(), ZOO_LOG_LEVEL_ERROR, "handle_socket_error_msg",
-                    "Socket {} zk retcode=-4, errno=111(Connection refused): {}", super::hosts::format_addr(&addr), msg);
+                    "Socket {} zk retcode=-4, {}", super::hosts::format_addr(&addr), msg);
                 failures_in_round += 1;
                 zh.set_state(CONNECTING_STATE);
                 if wrapped {
@@ -462,10 +472,10 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
                         Err(end) => return end,
                     }
                 }
-                Err(()) => {
+                Err(e) => {
                     zlog!(zh.log_cb(), ZOO_LOG_LEVEL_ERROR, "handle_socket_error_msg",
-                        "Socket {} zk retcode=-4, errno=112(Host is down): failed while receiving a server response",
-                        zh.current_server.lock().to_string_lossy());
+                        "Socket {} zk retcode=-4, {}",
+                        zh.current_server.lock().to_string_lossy(), errno_msg(e, "failed while receiving a server response"));
                     return End::Lost(ZCONNECTIONLOSS);
                 }
             }
@@ -475,8 +485,8 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
     }
 }
 
-/// Reads everything the socket has; Err on EOF or error.
-fn read_available(fd: c_int, rbuf: &mut Vec<u8>) -> Result<usize, ()> {
+/// Reads everything the socket has; Err(errno) on EOF (EHOSTDOWN) or error.
+fn read_available(fd: c_int, rbuf: &mut Vec<u8>) -> Result<usize, i32> {
     let mut total = 0;
     loop {
         if rbuf.capacity() - rbuf.len() < 16 * 1024 {
@@ -493,13 +503,13 @@ fn read_available(fd: c_int, rbuf: &mut Vec<u8>) -> Result<usize, ()> {
             continue;
         }
         if n == 0 {
-            return Err(());
+            return Err(libc::EHOSTDOWN);
         }
-        let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        let e = last_errno();
         if e == libc::EAGAIN || e == libc::EINTR {
-            return if total > 0 || e == libc::EAGAIN { Ok(total) } else { Err(()) };
+            return Ok(total);
         }
-        return Err(());
+        return Err(e);
     }
 }
 

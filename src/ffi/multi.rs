@@ -24,7 +24,16 @@ pub unsafe extern "C" fn zoo_create_op_init(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) {
-    create_init(op, ZOO_CREATE_OP, path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+    create_init(op, create_op_type(mode, ZOO_CREATE_OP), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+}
+
+/// The operation type the reference gives a create of `mode`.
+fn create_op_type(mode: c_int, default: c_int) -> c_int {
+    match mode {
+        4 => ZOO_CREATE_CONTAINER_OP,
+        5 | 6 => ZOO_CREATE_TTL_OP,
+        _ => default,
+    }
 }
 
 /// Prepares a create operation whose result also carries the node's Stat.
@@ -39,7 +48,7 @@ pub unsafe extern "C" fn zoo_create2_op_init(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) {
-    create_init(op, ZOO_CREATE2_OP, path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+    create_init(op, create_op_type(mode, ZOO_CREATE2_OP), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -126,11 +135,12 @@ unsafe fn build_ops(
         res.valuelen = 0;
         res.stat = std::ptr::null_mut();
         v.push(match op.r#type {
-            ZOO_CREATE_OP | ZOO_CREATE2_OP => {
+            ZOO_CREATE_OP | ZOO_CREATE2_OP | ZOO_CREATE_CONTAINER_OP | ZOO_CREATE_TTL_OP => {
                 let c = op.u.create_op;
                 res.value = c.buf;
                 res.valuelen = c.buflen;
-                let mut body = build_create(zh, c.path, c.data, c.datalen, c.acl, c.flags, c.ttl.max(-1), op.r#type == ZOO_CREATE2_OP)?;
+                let ttl = if op.r#type == ZOO_CREATE_TTL_OP { c.ttl } else { -1 };
+                let mut body = build_create(zh, c.path, c.data, c.datalen, c.acl, c.flags, ttl, op.r#type == ZOO_CREATE2_OP)?;
                 if op.r#type == ZOO_CREATE_OP && body.opcode == ZOO_CREATE2_OP {
                     body.opcode = ZOO_CREATE_OP;
                 }

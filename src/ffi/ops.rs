@@ -575,12 +575,12 @@ pub unsafe extern "C" fn zoo_add_auth(
             return ZBADARGUMENTS;
         }
         let Some(z) = handle(zh) else { return ZINVALIDSTATE };
-        if z.is_unrecoverable() {
+        if z.is_unrecoverable() || z.state() == 0 {
             return ZINVALIDSTATE;
         }
         let scheme = cbytes(scheme).unwrap_or_default().to_vec();
-        let cred = if cert.is_null() || certLen < 0 { None } else { cdata(cert, certLen) };
-        let connected = z.is_connected();
+        let cred = if cert.is_null() || certLen <= 0 { Some(Vec::new()) } else { cdata(cert, certLen) };
+        let connected = z.is_connected() || z.state() == crate::client::handle::ASSOCIATING_STATE;
         {
             let mut a = z.auths.lock();
             if !a.creds.iter().any(|(s, c)| *s == scheme && *c == cred) {
@@ -623,7 +623,7 @@ pub(crate) unsafe fn remove_watches(
             Ok(p) => p,
             Err(rc) => return rc,
         };
-        if zh.is_unrecoverable() {
+        if local == 0 && zh.is_unrecoverable() {
             return ZINVALIDSTATE;
         }
         if !zh.watches.lock().has(&sp, wtype, watcher) {

@@ -349,13 +349,12 @@ fn children_impl(
     stat: *mut Stat,
 ) -> c_int {
     guard(ZSYSTEMERROR, || {
-        if strings.is_null() {
-            return ZBADARGUMENTS;
-        }
         let (rc, rep) = call(zh, build);
         if let (ZOK, Some(Reply::Children(c, s))) = (rc, rep) {
             unsafe {
-                *strings = string_vector(&c);
+                if !strings.is_null() {
+                    *strings = string_vector(&c);
+                }
                 if let Some(s) = s {
                     put_stat(stat, &s);
                 }
@@ -432,12 +431,11 @@ pub unsafe extern "C" fn zoo_get_acl(
     stat: *mut Stat,
 ) -> c_int {
     guard(ZSYSTEMERROR, || {
-        if acl.is_null() {
-            return ZBADARGUMENTS;
-        }
         let (rc, rep) = call(zh, |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)));
         if let (ZOK, Some(Reply::Acl(a, s))) = (rc, rep) {
-            *acl = acl_vector(&a);
+            if !acl.is_null() {
+                *acl = acl_vector(&a);
+            }
             put_stat(stat, &s);
         }
         rc
