@@ -549,6 +549,11 @@ fn process_frame(zh: &ZHandle, frame: &[u8]) -> Result<bool, End> {
     match xid {
         -1 => {
             let ev = records::decode_event(&mut r).map_err(|_| End::Lost(ZMARSHALLINGERROR))?;
+            if closing(zh) {
+                // As the reference: no watcher runs once zookeeper_close began
+                // (the session's own ephemerals vanish while it closes).
+                return Ok(false);
+            }
             let ws = zh.watches.lock().trigger(ev.ty, &ev.path);
             if !ws.is_empty() && ev.ty != SESSION_EVENT {
                 let p = zh.client_path(&ev.path);
