@@ -149,3 +149,118 @@ int zkt_finish(const char *name) {
     printf("%s: OK\n", name);
     return 0;
 }
+
+/* ---- proxy ---- */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#define ZKT_PROXY_MAX 64
+struct zkt_proxy {
+    int lfd, port, target_port;
+    char host[64];
+    pthread_mutex_t mu;
+    int blocked;
+    int pairs[ZKT_PROXY_MAX][2];
+};
+
+typedef struct { zkt_proxy *p; int slot; } pump_arg;
+
+static void *pump(void *arg) {
+    pump_arg *a = arg;
+    zkt_proxy *p = a->p;
+    int c = p->pairs[a->slot][0], s = p->pairs[a->slot][1];
+    free(a);
+    char buf[65536];
+    for (;;) {
+        struct pollfd f[2] = { { c, POLLIN, 0 }, { s, POLLIN, 0 } };
+        if (poll(f, 2, 200) < 0) break;
+        pthread_mutex_lock(&p->mu);
+        int blocked = p->blocked;
+        pthread_mutex_unlock(&p->mu);
+        if (blocked) break;
+        int done = 0;
+        for (int i = 0; i < 2 && !done; i++) {
+            if (!f[i].revents) continue;
+            ssize_t n = read(f[i].fd, buf, sizeof buf);
+            if (n <= 0) { done = 1; break; }
+            ssize_t off = 0;
+            while (off < n) {
+                ssize_t w = write(f[1 - i].fd, buf + off, n - off);
+                if (w <= 0) { done = 1; break; }
+                off += w;
+            }
+        }
+        if (done) break;
+    }
+    close(c);
+    close(s);
+    return 0;
+}
+
+static void *acceptor(void *arg) {
+    zkt_proxy *p = arg;
+    for (;;) {
+        int c = accept(p->lfd, 0, 0);
+        if (c < 0) continue;
+        pthread_mutex_lock(&p->mu);
+        int blocked = p->blocked;
+        pthread_mutex_unlock(&p->mu);
+        if (blocked) { close(c); continue; }
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(p->target_port) };
+        inet_pton(AF_INET, p->host, &sa.sin_addr);
+        if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) { close(c); close(s); continue; }
+        pthread_mutex_lock(&p->mu);
+        int slot = -1;
+        for (int i = 0; i < ZKT_PROXY_MAX; i++) if (p->pairs[i][0] < 0) { slot = i; break; }
+        if (slot >= 0) { p->pairs[slot][0] = c; p->pairs[slot][1] = s; }
+        pthread_mutex_unlock(&p->mu);
+        if (slot < 0) { close(c); close(s); continue; }
+        pump_arg *a = malloc(sizeof *a);
+        a->p = p;
+        a->slot = slot;
+        pthread_t t;
+        pthread_create(&t, 0, pump, a);
+        pthread_detach(t);
+    }
+    return 0;
+}
+
+zkt_proxy *zkt_proxy_start(const char *host, int port) {
+    zkt_proxy *p = calloc(1, sizeof *p);
+    snprintf(p->host, sizeof p->host, "%s", host);
+    p->target_port = port;
+    pthread_mutex_init(&p->mu, 0);
+    for (int i = 0; i < ZKT_PROXY_MAX; i++) p->pairs[i][0] = p->pairs[i][1] = -1;
+    p->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = 0 };
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    REQUIRE(bind(p->lfd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    REQUIRE(listen(p->lfd, 64) == 0);
+    socklen_t l = sizeof sa;
+    getsockname(p->lfd, (struct sockaddr *)&sa, &l);
+    p->port = ntohs(sa.sin_port);
+    pthread_t t;
+    pthread_create(&t, 0, acceptor, p);
+    pthread_detach(t);
+    return p;
+}
+
+int zkt_proxy_port(zkt_proxy *p) { return p->port; }
+
+void zkt_proxy_block(zkt_proxy *p, int blocked) {
+    pthread_mutex_lock(&p->mu);
+    p->blocked = blocked;
+    if (blocked) {
+        for (int i = 0; i < ZKT_PROXY_MAX; i++) {
+            if (p->pairs[i][0] >= 0) {
+                shutdown(p->pairs[i][0], SHUT_RDWR);
+                shutdown(p->pairs[i][1], SHUT_RDWR);
+                p->pairs[i][0] = p->pairs[i][1] = -1;
+            }
+        }
+    }
+    pthread_mutex_unlock(&p->mu);
+}
