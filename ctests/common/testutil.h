@@ -22,7 +22,8 @@ extern int zkt_failures;
 
 /* Prints the path of the library that provides zookeeper_init and exits
  * with failure unless it is the one named by $ZK_EXPECT_LIB (a substring of
- * the path). Every test calls it first. */
+ * the path; required unless $ZK_ALLOW_ANY_LIB is set). Every test calls it
+ * first. */
 void zkt_prove_library(void);
 
 /* The connect string of the servers under test ($ZK_HOSTS). */

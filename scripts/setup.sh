@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what building and testing need on a fresh Debian machine:
+# the reference C client and its tools (for ABI comparison and the
+# side-by-side runs), the real ZooKeeper server, a C toolchain and CMake.
+# The Rust toolchain (cargo) must already be on PATH.
+set -euo pipefail
+pkgs=(zookeeper zookeeper-bin libzookeeper-mt-dev libzookeeper-mt2 cmake gcc g++ make python3 procps)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v java >/dev/null || { echo "setup: java is missing (the zookeeper package needs a JRE)"; exit 1; }
+command -v cargo >/dev/null || { echo "setup: cargo is missing (install Rust with rustup)"; exit 1; }
