@@ -233,25 +233,38 @@ static void *acceptor(void *arg) {
     return 0;
 }
 
-zkt_proxy *zkt_proxy_start(const char *host, int port) {
+static zkt_proxy *proxy_start(const char *host, int port, int v6) {
     zkt_proxy *p = calloc(1, sizeof *p);
     snprintf(p->host, sizeof p->host, "%s", host);
     p->target_port = port;
     pthread_mutex_init(&p->mu, 0);
     for (int i = 0; i < ZKT_PROXY_MAX; i++) p->pairs[i][0] = p->pairs[i][1] = -1;
-    p->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = 0 };
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    REQUIRE(bind(p->lfd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    if (v6) {
+        p->lfd = socket(AF_INET6, SOCK_STREAM, 0);
+        struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = 0 };
+        inet_pton(AF_INET6, "::1", &sa.sin6_addr);
+        REQUIRE(bind(p->lfd, (struct sockaddr *)&sa, sizeof sa) == 0);
+        socklen_t l = sizeof sa;
+        getsockname(p->lfd, (struct sockaddr *)&sa, &l);
+        p->port = ntohs(sa.sin6_port);
+    } else {
+        p->lfd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = 0 };
+        inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+        REQUIRE(bind(p->lfd, (struct sockaddr *)&sa, sizeof sa) == 0);
+        socklen_t l = sizeof sa;
+        getsockname(p->lfd, (struct sockaddr *)&sa, &l);
+        p->port = ntohs(sa.sin_port);
+    }
     REQUIRE(listen(p->lfd, 64) == 0);
-    socklen_t l = sizeof sa;
-    getsockname(p->lfd, (struct sockaddr *)&sa, &l);
-    p->port = ntohs(sa.sin_port);
     pthread_t t;
     pthread_create(&t, 0, acceptor, p);
     pthread_detach(t);
     return p;
 }
+
+zkt_proxy *zkt_proxy_start(const char *host, int port) { return proxy_start(host, port, 0); }
+zkt_proxy *zkt_proxy_start6(const char *host, int port) { return proxy_start(host, port, 1); }
 
 int zkt_proxy_port(zkt_proxy *p) { return p->port; }
 

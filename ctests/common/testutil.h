@@ -75,6 +75,8 @@ int zkt_finish(const char *name);
 typedef struct zkt_proxy zkt_proxy;
 /* Forwards 127.0.0.1:<returned port> to host:port. */
 zkt_proxy *zkt_proxy_start(const char *host, int port);
+/* The same, listening on [::1] (IPv6 loopback). */
+zkt_proxy *zkt_proxy_start6(const char *host, int port);
 int zkt_proxy_port(zkt_proxy *p);
 /* blocked=1: drop every open connection and refuse new ones; 0: forward again. */
 void zkt_proxy_block(zkt_proxy *p, int blocked);

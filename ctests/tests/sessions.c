@@ -4,6 +4,7 @@
  * completion, bad init arguments. */
 #include "testutil.h"
 #include <errno.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int completed[2000];
@@ -116,6 +117,19 @@ int main(void) {
     while (!closed_from_completion && zkt_now_ms() < end) usleep(1000);
     CHECK(closed_from_completion == 1);
     CHECK_RC(zoo_aexists(zh, "/", 0, 0, 0), ZINVALIDSTATE);
+
+    /* IPv6: "[::1]:port" (a proxy on ::1 in front of the server), and a chroot after it */
+    zkt_proxy *p6 = zkt_proxy_start6("127.0.0.1", atoi(colon + 1));
+    char v6[64];
+    snprintf(v6, sizeof v6, "[::1]:%d/", zkt_proxy_port(p6));
+    zh = zkt_connect(v6, 0, 0);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    CHECK(zookeeper_get_connected_host(zh, (struct sockaddr *)&ss, &sl) != NULL);
+    CHECK(ss.ss_family == AF_INET6);
+    CHECK(!strncmp(zoo_get_current_server(zh), "[::1]:", 6));
+    CHECK_RC(zoo_exists(zh, "/", 0, 0), ZOK);
+    CHECK_RC(zookeeper_close(zh), ZOK);
 
     /* many handles opened and closed */
     for (int i = 0; i < 50; i++) {
