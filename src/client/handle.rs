@@ -1,7 +1,6 @@
 //! The handle (`zhandle_t`): session identity and state, the outgoing
 //! request queue shared with the IO thread, auth and watch registries.
 
-use crossbeam_channel::{unbounded, Sender};
 use libc::{c_int, c_void};
 use parking_lot::Mutex;
 use std::cell::UnsafeCell;
@@ -12,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicPtr, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::{JoinHandle, ThreadId};
 
-use super::completion::{Callback, Job};
+use super::completion::{Callback, Job, JobQueue};
 use super::hosts::HostList;
 use super::watches::{WatchReg, Watcher, WatcherFn, WatchRegistry, SESSION_EVENT};
 use crate::log::log_callback_fn;
@@ -85,9 +84,12 @@ pub struct ZHandle {
     pub read_only_allowed: bool,
     pub outbox: Mutex<Outbox>,
     pub wake_fd: c_int,
+    /// Set by the IO thread while it waits in poll(): only then do callers
+    /// write the wake fd.
+    pub io_sleeping: AtomicBool,
     pub watches: Mutex<WatchRegistry>,
     pub auths: Mutex<Auths>,
-    pub jobs: Sender<Job>,
+    pub jobs: JobQueue,
     pub connected: Mutex<Option<SocketAddr>>,
     pub current_server: Mutex<CString>,
     pub completion_thread: OnceLock<ThreadId>,
@@ -121,7 +123,6 @@ impl ZHandle {
         if wake_fd < 0 {
             return Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EMFILE));
         }
-        let (tx, rx) = unbounded();
         let cid = p.clientid.unwrap_or_default();
         let zh = Arc::new(ZHandle {
             hosts: Mutex::new(p.hosts),
@@ -138,9 +139,10 @@ impl ZHandle {
             read_only_allowed: p.flags & 1 != 0,
             outbox: Mutex::new(Outbox { next_xid: 1, ..Default::default() }),
             wake_fd,
+            io_sleeping: AtomicBool::new(true),
             watches: Mutex::new(WatchRegistry::default()),
             auths: Mutex::new(Auths::default()),
-            jobs: tx,
+            jobs: JobQueue::default(),
             connected: Mutex::new(None),
             current_server: Mutex::new(CString::default()),
             completion_thread: OnceLock::new(),
@@ -155,7 +157,7 @@ impl ZHandle {
         let z2 = zh.clone();
         let comp = std::thread::Builder::new().name("zk-completion".into()).spawn(move || {
             let _ = z2.completion_thread.set(std::thread::current().id());
-            super::completion::run(z2, rx)
+            super::completion::run(z2)
         });
         let comp = match comp {
             Ok(t) => t,
@@ -191,6 +193,13 @@ impl ZHandle {
 
     pub fn client_id(&self) -> clientid_t {
         unsafe { *self.client_id.get() }
+    }
+
+    /// Wakes the IO thread if it sleeps.
+    pub fn wake_if_sleeping(&self) {
+        if self.io_sleeping.load(Ordering::SeqCst) {
+            self.wake();
+        }
     }
 
     pub fn wake(&self) {
@@ -240,7 +249,7 @@ impl ZHandle {
             ob.inflight.push_back(Pending { xid, expect, watch, done, close: false });
         }
         if was_empty {
-            self.wake();
+            self.wake_if_sleeping();
         }
         Ok(())
     }
@@ -283,6 +292,15 @@ impl ZHandle {
             Done::Queue(cb) => {
                 let _ = self.jobs.send(Job::Complete(cb, rc, reply));
             }
+            Done::Inline(cb) => cb(rc, reply),
+            Done::Nothing => {}
+        }
+    }
+
+    /// Hands a result to its caller, queued results into `batch`.
+    pub fn deliver_into(&self, batch: &mut Vec<Job>, done: Done, rc: i32, reply: Option<Reply>) {
+        match done {
+            Done::Queue(cb) => batch.push(Job::Complete(cb, rc, reply)),
             Done::Inline(cb) => cb(rc, reply),
             Done::Nothing => {}
         }

@@ -374,7 +374,7 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
     let ping_every = Duration::from_millis(timeout / 3);
     let mut wbuf: Vec<u8> = reconnect_frames(zh);
     let mut woff = 0usize;
-    let mut rbuf: Vec<u8> = Vec::with_capacity(128 * 1024);
+    let mut rbuf: Vec<u8> = Vec::with_capacity(16 * 1024);
     let mut last_recv = now();
     let mut last_send = now();
     let mut close_deadline: Option<Instant> = None;
@@ -454,7 +454,15 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
             pollfd { fd: zh.wake_fd, events: POLLIN, revents: 0 },
         ];
         let ms = (wait.as_micros().div_ceil(1000)).min(i32::MAX as u128) as c_int;
-        let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, ms) };
+        // Announce the sleep, then look once more: a caller that queued before
+        // seeing the flag has left bytes in the outbox, and we must not sleep.
+        zh.io_sleeping.store(true, Ordering::SeqCst);
+        let queued = !zh.outbox.lock().buf.is_empty();
+        let n = if queued { 1 } else { unsafe { libc::poll(fds.as_mut_ptr(), 2, ms) } };
+        zh.io_sleeping.store(false, Ordering::SeqCst);
+        if queued {
+            continue;
+        }
         if n <= 0 {
             continue;
         }
@@ -486,11 +494,14 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
 }
 
 /// Reads everything the socket has; Err(errno) on EOF (EHOSTDOWN) or error.
+/// Room is made for the whole frame being received, so that a large reply
+/// is read in place with no reallocation on the way.
 fn read_available(fd: c_int, rbuf: &mut Vec<u8>) -> Result<usize, i32> {
     let mut total = 0;
     loop {
-        if rbuf.capacity() - rbuf.len() < 16 * 1024 {
-            rbuf.reserve(64 * 1024);
+        let want = pending_frame_end(rbuf).saturating_sub(rbuf.len()).max(16 * 1024);
+        if rbuf.capacity() - rbuf.len() < want {
+            rbuf.reserve(want);
         }
         let spare = rbuf.capacity() - rbuf.len();
         let n = unsafe { libc::recv(fd, rbuf.as_mut_ptr().add(rbuf.len()) as *mut c_void, spare, 0) };
@@ -513,8 +524,41 @@ fn read_available(fd: c_int, rbuf: &mut Vec<u8>) -> Result<usize, i32> {
     }
 }
 
+/// The end offset of the last (incomplete) frame in `rbuf`, if its length is known.
+fn pending_frame_end(rbuf: &[u8]) -> usize {
+    let mut off = 0;
+    while rbuf.len() - off >= 4 {
+        let len = i32::from_be_bytes(rbuf[off..off + 4].try_into().unwrap());
+        if len < 0 || len as usize > MAX_FRAME {
+            return 0;
+        }
+        let end = off + 4 + len as usize;
+        if end > rbuf.len() {
+            return end;
+        }
+        off = end;
+    }
+    off + 4
+}
+
 /// Processes every complete frame in `rbuf`. Ok(true) when the close reply arrived.
 fn process_frames(zh: &ZHandle, rbuf: &mut Vec<u8>) -> Result<bool, End> {
+    let mut batch = Vec::new();
+    let r = process_frames_into(zh, rbuf, &mut batch);
+    // Completions and watch events go to the completion thread in one hand-over.
+    match batch.len() {
+        0 => {}
+        1 => {
+            let _ = zh.jobs.send(batch.pop().unwrap());
+        }
+        _ => {
+            let _ = zh.jobs.send(Job::Batch(batch));
+        }
+    }
+    r
+}
+
+fn process_frames_into(zh: &ZHandle, rbuf: &mut Vec<u8>, batch: &mut Vec<Job>) -> Result<bool, End> {
     let mut off = 0;
     let mut closed = false;
     while rbuf.len() - off >= 4 {
@@ -529,15 +573,20 @@ fn process_frames(zh: &ZHandle, rbuf: &mut Vec<u8>) -> Result<bool, End> {
         }
         let frame = &rbuf[off + 4..off + 4 + len];
         off += 4 + len;
-        if process_frame(zh, frame)? {
-            closed = true;
+        match process_frame(zh, frame, batch) {
+            Ok(true) => closed = true,
+            Ok(false) => {}
+            Err(e) => {
+                rbuf.drain(..off);
+                return Err(e);
+            }
         }
     }
     rbuf.drain(..off);
     Ok(closed)
 }
 
-fn process_frame(zh: &ZHandle, frame: &[u8]) -> Result<bool, End> {
+fn process_frame(zh: &ZHandle, frame: &[u8], batch: &mut Vec<Job>) -> Result<bool, End> {
     let mut r = Reader::new(frame);
     let (xid, zxid, err) = match (r.int(), r.long(), r.int()) {
         (Ok(a), Ok(b), Ok(c)) => (a, b, c),
@@ -558,7 +607,7 @@ fn process_frame(zh: &ZHandle, frame: &[u8]) -> Result<bool, End> {
             if !ws.is_empty() && ev.ty != SESSION_EVENT {
                 let p = zh.client_path(&ev.path);
                 let c = CString::new(p).unwrap_or_default();
-                let _ = zh.jobs.send(Job::Watch(ws, ev.ty, ev.state, c));
+                batch.push(Job::Watch(ws, ev.ty, ev.state, c));
             }
             Ok(false)
         }
@@ -567,7 +616,7 @@ fn process_frame(zh: &ZHandle, frame: &[u8]) -> Result<bool, End> {
             // As the reference: one auth reply answers every waiting auth completion.
             let cbs: Vec<_> = zh.auths.lock().waiting.drain(..).collect();
             for cb in cbs {
-                let _ = zh.jobs.send(Job::Complete(cb, err, None));
+                batch.push(Job::Complete(cb, err, None));
             }
             if err != 0 {
                 zlog!(zh.log_cb(), ZOO_LOG_LEVEL_ERROR, "auth_completion_func", "Authentication scheme failed. Connection closed.");
@@ -604,7 +653,7 @@ fn process_frame(zh: &ZHandle, frame: &[u8]) -> Result<bool, End> {
             if let Some(reg) = &p.watch {
                 zh.watches.lock().activate(reg, rc);
             }
-            zh.deliver(p.done, rc, reply);
+            zh.deliver_into(batch, p.done, rc, reply);
             Ok(false)
         }
     }

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark: the same zkbench binary on the reference
+libzookeeper_mt (Debian's 3.8.0) and on ours, alternating A B A B against
+one 3-node ensemble (the client connected to the leader), plus the
+raw-protocol ceiling (zkraw). Prints medians and ratios ours/reference.
+
+    run_bench.py BUILD_DIR [ROUNDS] [SECONDS]
+"""
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+build = os.path.abspath(sys.argv[1])
+rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+secs = sys.argv[3] if len(sys.argv) > 3 else "3"
+here = os.path.dirname(os.path.abspath(__file__))
+fixture = os.path.join(here, "..", "fixture", "zk.sh")
+ours = os.path.join(build, "lib")
+ref = "/usr/lib/x86_64-linux-gnu"
+libs = {"reference": ref, "ours": ours}
+
+MODES = ["aget", "aset", "acreate_delete", "sync_get", "mt_sync_get", "connect", "fanout", "large", "idle_mem"]
+# (label, mode, key, better, target ratio ours/reference or None)
+FIGURES = [
+    ("async get throughput (ops/s)", "aget", "ops_per_s", "higher", 1.3),
+    ("client CPU per async get (us)", "aget", "cpu_us_per_op", "lower", 0.3),
+    ("async set throughput (ops/s)", "aset", "ops_per_s", "higher", None),
+    ("client CPU per async set (us)", "aset", "cpu_us_per_op", "lower", None),
+    ("async create+delete (ops/s)", "acreate_delete", "ops_per_s", "higher", None),
+    ("sync get p50 (us)", "sync_get", "p50_us", "lower", 1.0),
+    ("sync get p99 (us)", "sync_get", "p99_us", "lower", 1.0),
+    ("client CPU per sync get (us)", "sync_get", "cpu_us_per_call", "lower", 0.5),
+    ("4 threads sync get, one handle (ops/s)", "mt_sync_get", "ops_per_s", "higher", None),
+    ("connect latency p50 (us)", "connect", "p50_us", "lower", 1.0),
+    ("watch fan-out, 5000 events (ms)", "fanout", "all_events_ms", "lower", 0.5),
+    ("512 KiB get throughput (MiB/s)", "large", "mib_per_s", "higher", None),
+    ("memory per idle session (KiB)", "idle_mem", "kib_per_session", "lower", 1.0),
+]
+
+
+def parse(out):
+    m = re.search(r"^RESULT (.*)$", out, re.M)
+    if not m:
+        raise RuntimeError(out)
+    return {k: (float(v) if re.match(r"^-?[0-9.]+$", v) else v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+
+
+def main():
+    d = tempfile.mkdtemp(prefix="zk-bench-")
+    subprocess.run([fixture, "start", d, "3", "27810"], check=True)
+    try:
+        leader = subprocess.run([fixture, "leader", d], capture_output=True, text=True).stdout.split()[0]
+        port = open(os.path.join(d, f"port.{leader}")).read().strip()
+        host = f"127.0.0.1:{port}"
+        print(f"ensemble of 3 in {d}; benchmarks connect to the leader, server {leader} ({host})")
+        results = {lib: {m: [] for m in MODES} for lib in libs}
+        raw = []
+        for r in range(rounds):
+            for lib, path in libs.items():
+                for mode in MODES:
+                    env = dict(os.environ, LD_LIBRARY_PATH=path,
+                               ZK_EXPECT_LIB=os.path.realpath(os.path.join(path, "libzookeeper_mt.so.2")))
+                    p = subprocess.run([os.path.join(build, "zkbench"), mode, host, secs], env=env,
+                                       capture_output=True, text=True, timeout=300)
+                    if p.returncode != 0:
+                        raise RuntimeError(f"{lib} {mode}: {p.stdout}{p.stderr}")
+                    lib_line = re.search(r"^library: (.*)$", p.stdout, re.M).group(1)
+                    assert lib_line.startswith(os.path.realpath(path)), (lib, lib_line)
+                    results[lib][mode].append(parse(p.stdout))
+            p = subprocess.run([os.path.join(build, "zkraw"), host, secs], capture_output=True, text=True, timeout=120)
+            raw.append(parse(p.stdout))
+            print(f"round {r + 1}/{rounds} done", flush=True)
+    finally:
+        subprocess.run([fixture, "stop", d])
+
+    def med(lib, mode, key):
+        return statistics.median(x[key] for x in results[lib][mode])
+
+    rows = []
+    met_all = True
+    print()
+    print(f"{'figure':42} {'reference':>12} {'ours':>12} {'ours/ref':>9}  target")
+    for label, mode, key, better, target in FIGURES:
+        a, b = med("reference", mode, key), med("ours", mode, key)
+        ratio = b / a if a else float("inf")
+        status = ""
+        if target is not None:
+            ok = ratio >= target if better == "higher" else ratio <= target
+            met_all &= ok
+            status = f"{'>=' if better == 'higher' else '<='} {target:g}x  {'met' if ok else 'MISSED'}"
+        print(f"{label:42} {a:12.1f} {b:12.1f} {ratio:9.2f}  {status}")
+        rows.append((label, a, b, ratio, status))
+    raw_ops = statistics.median(x["ops_per_s"] for x in raw)
+    raw_cpu = statistics.median(x["cpu_us_per_op"] for x in raw)
+    ours_get = med("ours", "aget", "ops_per_s")
+    ref_get = med("reference", "aget", "ops_per_s")
+    share = ours_get / raw_ops
+    met_all &= share >= 0.9
+    print(f"{'raw-protocol ceiling, async get (ops/s)':42} {raw_ops:12.0f}   (client CPU {raw_cpu:.2f} us/op)")
+    print(f"{'share of the ceiling':42} {ref_get / raw_ops:12.0%} {share:12.0%}            >= 90%  {'met' if share >= 0.9 else 'MISSED'}")
+    print(f"\n{rounds} rounds, medians; {'all targets met' if met_all else 'some targets missed'}")
+
+
+main()
