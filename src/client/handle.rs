@@ -56,6 +56,8 @@ pub struct Pending {
 #[derive(Default)]
 pub struct Outbox {
     pub buf: Vec<u8>,
+    /// Number of frames in `buf`.
+    pub frames: usize,
     pub inflight: VecDeque<Pending>,
     pub next_xid: i32,
     pub closing: bool,
@@ -246,6 +248,7 @@ impl ZHandle {
             ob.next_xid = if xid >= i32::MAX - 1 { 1 } else { xid + 1 };
             was_empty = ob.buf.is_empty();
             req.encode_frame(xid, &mut ob.buf);
+            ob.frames += 1;
             ob.inflight.push_back(Pending { xid, expect, watch, done, close: false });
         }
         if was_empty {
@@ -261,6 +264,7 @@ impl ZHandle {
             let mut ob = self.outbox.lock();
             was_empty = ob.buf.is_empty();
             ob.buf.extend_from_slice(frame);
+            ob.frames += 1;
         }
         if was_empty {
             self.wake();
@@ -280,6 +284,7 @@ impl ZHandle {
                 let xid = ob.next_xid;
                 ob.next_xid += 1;
                 Request::Close.encode_frame(xid, &mut ob.buf);
+                ob.frames += 1;
                 ob.inflight.push_back(Pending { xid, expect: Expect::Void, watch: None, done: Done::Nothing, close: true });
             }
         }
@@ -325,6 +330,7 @@ impl ZHandle {
             let mut ob = self.outbox.lock();
             if drop_unsent {
                 ob.buf.clear();
+                ob.frames = 0;
             }
             ob.inflight.drain(..).collect()
         };

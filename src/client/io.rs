@@ -26,6 +26,13 @@ const ZAUTHFAILED: i32 = -115;
 const ZCLOSING: i32 = -116;
 const ZRUNTIMEINCONSISTENCY: i32 = -2;
 
+/// How long new requests may wait to be written together while earlier
+/// ones are still with the server, and how much may wait.
+const COALESCE: Duration = Duration::from_micros(300);
+const COALESCE_BYTES: usize = 64 * 1024;
+/// Only a pipeline this deep waits: a few threads' sync calls go out at once.
+const COALESCE_MIN_INFLIGHT: usize = 16;
+
 /// Largest frame accepted from a server (jute.maxbuffer default plus slack).
 const MAX_FRAME: usize = 0xfffff + 1024 * 1024;
 
@@ -339,15 +346,17 @@ fn establish(zh: &ZHandle, addr: &SocketAddr, resp: &records::ConnectResponse) -
     Ok(())
 }
 
-/// Frames sent first on a new connection: auth, then watches.
-fn reconnect_frames(zh: &ZHandle) -> Vec<u8> {
+/// Frames sent first on a new connection: auth, then watches; and their number.
+fn reconnect_frames(zh: &ZHandle) -> (Vec<u8>, usize) {
     let mut out = Vec::new();
+    let mut frames = 0;
     for (scheme, cred) in zh.auths.lock().creds.iter() {
         control_frame(-4, ZOO_SETAUTH_OP, &mut out, |w| {
             w.int(0);
             w.string(scheme);
             w.bytes(cred.as_deref());
         });
+        frames += 1;
     }
     let w = zh.watches.lock();
     if !w.is_empty() {
@@ -359,8 +368,9 @@ fn reconnect_frames(zh: &ZHandle) -> Vec<u8> {
             wr.strings(&e);
             wr.strings(&c);
         });
+        frames += 1;
     }
-    out
+    (out, frames)
 }
 
 fn ping_frame(out: &mut Vec<u8>) {
@@ -372,12 +382,17 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
     let timeout = zh.negotiated_timeout.load(Ordering::Relaxed).max(30) as u64;
     let recv_limit = Duration::from_millis(timeout * 2 / 3);
     let ping_every = Duration::from_millis(timeout / 3);
-    let mut wbuf: Vec<u8> = reconnect_frames(zh);
+    let (mut wbuf, mut wbuf_frames) = reconnect_frames(zh);
     let mut woff = 0usize;
     let mut rbuf: Vec<u8> = Vec::with_capacity(16 * 1024);
     let mut last_recv = now();
     let mut last_send = now();
     let mut close_deadline: Option<Instant> = None;
+    // Requests written and not yet answered, and when wbuf started filling:
+    // while the server still works on earlier requests, new ones wait a
+    // little (at most COALESCE) to go out together in one write.
+    let mut unanswered = 0usize;
+    let mut filled_at = now();
     loop {
         // Take what callers queued.
         {
@@ -386,11 +401,13 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
                 if woff >= wbuf.len() {
                     wbuf.clear();
                     woff = 0;
+                    filled_at = now();
                     std::mem::swap(&mut wbuf, &mut ob.buf);
                 } else {
                     wbuf.extend_from_slice(&ob.buf);
                     ob.buf.clear();
                 }
+                wbuf_frames += std::mem::take(&mut ob.frames);
             }
             if ob.closing && close_deadline.is_none() {
                 let t = (timeout).min(3000);
@@ -419,15 +436,24 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
         if woff >= wbuf.len() && t.duration_since(last_send) >= ping_every {
             wbuf.clear();
             woff = 0;
+            filled_at = t;
             ping_frame(&mut wbuf);
+            wbuf_frames += 1;
         }
-        // Write eagerly.
-        if woff < wbuf.len() {
+        let hold = woff == 0
+            && woff < wbuf.len()
+            && unanswered >= COALESCE_MIN_INFLIGHT
+            && wbuf.len() < COALESCE_BYTES
+            && close_deadline.is_none()
+            && t.duration_since(filled_at) < COALESCE;
+        // Write eagerly (unless holding a small batch back while the server is busy).
+        if woff < wbuf.len() && !hold {
             let n = unsafe { libc::send(fd, wbuf[woff..].as_ptr() as *const c_void, wbuf.len() - woff, libc::MSG_NOSIGNAL) };
             if n > 0 {
                 woff += n as usize;
                 last_send = now();
                 if woff >= wbuf.len() {
+                    unanswered += std::mem::take(&mut wbuf_frames);
                     if wbuf.capacity() > 1 << 20 {
                         wbuf = Vec::new();
                     } else {
@@ -449,16 +475,19 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
         if let Some(d) = close_deadline {
             wait = wait.min(d.saturating_duration_since(t));
         }
+        if hold {
+            wait = wait.min(COALESCE.saturating_sub(t.duration_since(filled_at)));
+        }
         let mut fds = [
-            pollfd { fd, events: POLLIN | if woff < wbuf.len() { POLLOUT } else { 0 }, revents: 0 },
+            pollfd { fd, events: POLLIN | if woff < wbuf.len() && !hold { POLLOUT } else { 0 }, revents: 0 },
             pollfd { fd: zh.wake_fd, events: POLLIN, revents: 0 },
         ];
-        let ms = (wait.as_micros().div_ceil(1000)).min(i32::MAX as u128) as c_int;
+        let ts = libc::timespec { tv_sec: wait.as_secs() as libc::time_t, tv_nsec: wait.subsec_nanos() as libc::c_long };
         // Announce the sleep, then look once more: a caller that queued before
         // seeing the flag has left bytes in the outbox, and we must not sleep.
         zh.io_sleeping.store(true, Ordering::SeqCst);
-        let queued = !zh.outbox.lock().buf.is_empty();
-        let n = if queued { 1 } else { unsafe { libc::poll(fds.as_mut_ptr(), 2, ms) } };
+        let queued = !hold && !zh.outbox.lock().buf.is_empty();
+        let n = if queued { 1 } else { unsafe { libc::ppoll(fds.as_mut_ptr(), 2, &ts, std::ptr::null()) } };
         zh.io_sleeping.store(false, Ordering::SeqCst);
         if queued {
             continue;
@@ -475,8 +504,8 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
                 Ok(_) => {
                     last_recv = now();
                     match process_frames(zh, &mut rbuf) {
-                        Ok(true) => return End::Closed,
-                        Ok(false) => {}
+                        Ok((true, _)) => return End::Closed,
+                        Ok((false, replies)) => unanswered = unanswered.saturating_sub(replies),
                         Err(end) => return end,
                     }
                 }
@@ -542,7 +571,7 @@ fn pending_frame_end(rbuf: &[u8]) -> usize {
 }
 
 /// Processes every complete frame in `rbuf`. Ok(true) when the close reply arrived.
-fn process_frames(zh: &ZHandle, rbuf: &mut Vec<u8>) -> Result<bool, End> {
+fn process_frames(zh: &ZHandle, rbuf: &mut Vec<u8>) -> Result<(bool, usize), End> {
     let mut batch = Vec::new();
     let r = process_frames_into(zh, rbuf, &mut batch);
     // Completions and watch events go to the completion thread in one hand-over.
@@ -558,9 +587,10 @@ fn process_frames(zh: &ZHandle, rbuf: &mut Vec<u8>) -> Result<bool, End> {
     r
 }
 
-fn process_frames_into(zh: &ZHandle, rbuf: &mut Vec<u8>, batch: &mut Vec<Job>) -> Result<bool, End> {
+fn process_frames_into(zh: &ZHandle, rbuf: &mut Vec<u8>, batch: &mut Vec<Job>) -> Result<(bool, usize), End> {
     let mut off = 0;
     let mut closed = false;
+    let mut replies = 0;
     while rbuf.len() - off >= 4 {
         let len = i32::from_be_bytes(rbuf[off..off + 4].try_into().unwrap());
         if len < 16 || len as usize > MAX_FRAME {
@@ -573,6 +603,9 @@ fn process_frames_into(zh: &ZHandle, rbuf: &mut Vec<u8>, batch: &mut Vec<Job>) -
         }
         let frame = &rbuf[off + 4..off + 4 + len];
         off += 4 + len;
+        if frame[0..4] != (-1i32).to_be_bytes() {
+            replies += 1;
+        }
         match process_frame(zh, frame, batch) {
             Ok(true) => closed = true,
             Ok(false) => {}
@@ -583,7 +616,7 @@ fn process_frames_into(zh: &ZHandle, rbuf: &mut Vec<u8>, batch: &mut Vec<Job>) -
         }
     }
     rbuf.drain(..off);
-    Ok(closed)
+    Ok((closed, replies))
 }
 
 fn process_frame(zh: &ZHandle, frame: &[u8], batch: &mut Vec<Job>) -> Result<bool, End> {
