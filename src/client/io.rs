@@ -362,15 +362,44 @@ fn reconnect_frames(zh: &ZHandle) -> (Vec<u8>, usize) {
     if !w.is_empty() {
         let (d, e, c) = w.paths();
         drop(w);
-        control_frame(-8, ZOO_SETWATCHES_OP, &mut out, |wr| {
-            wr.long(zh.last_zxid.load(Ordering::Relaxed));
-            wr.strings(&d);
-            wr.strings(&e);
-            wr.strings(&c);
+        frames += set_watches_frames(&mut out, zh.last_zxid.load(Ordering::Relaxed), [&d, &e, &c]);
+    }
+    (out, frames)
+}
+
+/// Longest SetWatches request we send: well under the server's
+/// jute.maxbuffer (1 MiB by default), whatever the number of watches.
+const SET_WATCHES_MAX_BYTES: usize = 128 * 1024;
+
+/// Appends as many SetWatches requests as needed to re-register the data,
+/// exist and child watches; returns how many.
+fn set_watches_frames(out: &mut Vec<u8>, zxid: i64, lists: [&Vec<Vec<u8>>; 3]) -> usize {
+    let mut frames = 0;
+    let mut idx = [0usize; 3];
+    while idx.iter().zip(lists.iter()).any(|(i, l)| *i < l.len()) {
+        // Take paths from the three lists until the request is full.
+        let mut take: [Vec<&Vec<u8>>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+        let mut size = 8 + 12 + 8;
+        for k in 0..3 {
+            while idx[k] < lists[k].len() {
+                let p = &lists[k][idx[k]];
+                if size + 4 + p.len() > SET_WATCHES_MAX_BYTES && take.iter().any(|t| !t.is_empty()) {
+                    break;
+                }
+                size += 4 + p.len();
+                take[k].push(p);
+                idx[k] += 1;
+            }
+        }
+        control_frame(-8, ZOO_SETWATCHES_OP, out, |wr| {
+            wr.long(zxid);
+            for t in &take {
+                wr.strings(t);
+            }
         });
         frames += 1;
     }
-    (out, frames)
+    frames
 }
 
 fn ping_frame(out: &mut Vec<u8>) {
@@ -707,4 +736,35 @@ fn finish(zh: &ZHandle, end: End) {
     zh.fail_all(ZCLOSING, true);
     zlog!(zh.log_cb(), ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Freeing zookeeper resources for sessionId={:#x}", zh.client_id().client_id);
     let _ = zh.jobs.send(Job::Shutdown);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 100,000 watches on long paths fit in SetWatches requests that each
+    /// stay under 128 KiB, and together carry every path.
+    #[test]
+    fn set_watches_are_split() {
+        let long = |i: usize| format!("/{}/{i}", "x".repeat(200)).into_bytes();
+        let data: Vec<Vec<u8>> = (0..60_000).map(long).collect();
+        let exist: Vec<Vec<u8>> = (60_000..70_000).map(long).collect();
+        let child: Vec<Vec<u8>> = (70_000..100_000).map(long).collect();
+        let mut out = Vec::new();
+        let n = set_watches_frames(&mut out, 42, [&data, &exist, &child]);
+        assert!(n > 100);
+        let (mut off, mut got) = (0, [Vec::new(), Vec::new(), Vec::new()]);
+        for _ in 0..n {
+            let len = i32::from_be_bytes(out[off..off + 4].try_into().unwrap()) as usize;
+            assert!(len + 4 <= SET_WATCHES_MAX_BYTES + 1024, "frame of {len} bytes");
+            let mut r = Reader::new(&out[off + 4..off + 4 + len]);
+            assert_eq!((r.int().unwrap(), r.int().unwrap(), r.long().unwrap()), (-8, ZOO_SETWATCHES_OP, 42));
+            for g in got.iter_mut() {
+                g.extend(r.strings().unwrap());
+            }
+            off += 4 + len;
+        }
+        assert_eq!(off, out.len());
+        assert_eq!((got[0].clone(), got[1].clone(), got[2].clone()), (data, exist, child));
+    }
 }
