@@ -291,13 +291,17 @@ pub(crate) fn run(zh: Arc<ZHandle>) {
                     "Socket {} zk retcode=-4, {}", super::hosts::format_addr(&addr), msg);
                 failures_in_round += 1;
                 zh.set_state(CONNECTING_STATE);
+                // As the reference: calls made while disconnected fail with
+                // ZCONNECTIONLOSS when a connection attempt fails, so that no
+                // caller waits on a server that is not there.
+                zh.fail_all(ZCONNECTIONLOSS, true);
                 if wrapped {
                     // Every server failed once: back off before the next round,
                     // exponentially, never beyond a tenth of the session timeout.
                     round = (round + 1).min(16);
                     let t = zh.negotiated_timeout.load(Ordering::Relaxed).max(100) as u64;
                     let cap = (t / 10).clamp(20, 2000);
-                    let base = (10u64 << round.min(8)).min(cap);
+                    let base = (25u64 << round.min(8)).min(cap);
                     let jitter = super::hosts::random_u64() % (base / 2 + 1);
                     zlog!(zh.log_cb(), ZOO_LOG_LEVEL_WARN, "zookeeper_interest",
                         "Delaying connection after exhaustively trying all servers [{}]", zh.hosts.lock().spec);
