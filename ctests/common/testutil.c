@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "testutil.h"
+#include <arpa/inet.h>
 #include <dlfcn.h>
+#include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -146,6 +148,38 @@ const char *zkt_state_name(int s) {
     return "?";
 }
 
+int zkt_server_index(zhandle_t *zh) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (!zookeeper_get_connected_host(zh, (struct sockaddr *)&ss, &len)) return -1;
+    int port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                        : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    const char *dir = getenv("ZK_ENSEMBLE_DIR");
+    for (int i = 1; dir && i <= 9; i++) {
+        char f[512];
+        snprintf(f, sizeof f, "%s/port.%d", dir, i);
+        FILE *fp = fopen(f, "r");
+        if (!fp) break;
+        int p = 0;
+        if (fscanf(fp, "%d", &p) != 1) p = 0;
+        fclose(fp);
+        if (p == port) return i;
+    }
+    return -1;
+}
+
+int zkt_fixture(const char *cmd, int i) {
+    char c[1024];
+    snprintf(c, sizeof c, "%s %s %s %d", getenv("ZK_FIXTURE"), cmd, getenv("ZK_ENSEMBLE_DIR"), i);
+    FILE *p = popen(c, "r");
+    REQUIRE(p);
+    int v = -1;
+    if (fscanf(p, "%d", &v) != 1) v = -1;
+    while (fgetc(p) != EOF) {}
+    REQUIRE(pclose(p) == 0);
+    return v;
+}
+
 int zkt_finish(const char *name) {
     if (zkt_failures) {
         fprintf(stderr, "%s: FAILED (%d check(s))\n", name, zkt_failures);
@@ -156,8 +190,6 @@ int zkt_finish(const char *name) {
 }
 
 /* ---- proxy ---- */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 

@@ -66,6 +66,13 @@ int zkt_count(zkt_recorder *r);
 const char *zkt_type_name(int type);
 const char *zkt_state_name(int state);
 
+/* The index (1..3) of the ensemble server a handle is connected to, from
+ * its port and $ZK_ENSEMBLE_DIR/port.N; -1 when not connected. */
+int zkt_server_index(zhandle_t *zh);
+/* Runs "$ZK_FIXTURE CMD $ZK_ENSEMBLE_DIR I"; exits on failure. Returns the
+ * first integer it printed, or -1. */
+int zkt_fixture(const char *cmd, int i);
+
 /* Ends a test: prints the plain summary line and returns the exit code. */
 int zkt_finish(const char *name);
 

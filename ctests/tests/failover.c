@@ -35,43 +35,6 @@ static void *load(void *arg) {
     return 0;
 }
 
-static int server_of(zhandle_t *h) {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (!zookeeper_get_connected_host(h, (struct sockaddr *)&ss, &len)) return -1;
-    int port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-    for (int i = 1; i <= 3; i++) {
-        char f[512];
-        snprintf(f, sizeof f, "%s/port.%d", getenv("ZK_ENSEMBLE_DIR"), i);
-        FILE *fp = fopen(f, "r");
-        int p = 0;
-        if (fp) {
-            if (fscanf(fp, "%d", &p) != 1) p = 0;
-            fclose(fp);
-        }
-        if (p == port) return i;
-    }
-    return -1;
-}
-
-static int fixture_out(const char *cmd, int i) {
-    char c[1024];
-    snprintf(c, sizeof c, "%s %s %s %d", getenv("ZK_FIXTURE"), cmd, getenv("ZK_ENSEMBLE_DIR"), i);
-    FILE *p = popen(c, "r");
-    int v = -1;
-    if (p) {
-        if (fscanf(p, "%d", &v) != 1) v = -1;
-        pclose(p);
-    }
-    return v;
-}
-
-static void fixture(const char *cmd, int i) {
-    char c[1024];
-    snprintf(c, sizeof c, "%s %s %s %d", getenv("ZK_FIXTURE"), cmd, getenv("ZK_ENSEMBLE_DIR"), i);
-    REQUIRE(system(c) == 0);
-}
-
 int main(void) {
     zkt_prove_library();
     long (*connects)(void) = (long (*)(void))dlsym(RTLD_DEFAULT, "zkt_connect_count");
@@ -96,7 +59,7 @@ int main(void) {
     const char *kinds[4] = { "connected", "leader", "follower", "connected" };
     int losses = 0;
     for (int k = 0; k < 4; k++) {
-        int on = server_of(zh), leader = fixture_out("leader", 0), victim;
+        int on = zkt_server_index(zh), leader = zkt_fixture("leader", 0), victim;
         if (!strcmp(kinds[k], "connected")) victim = on;
         else if (!strcmp(kinds[k], "leader")) victim = leader;
         else victim = (leader % 3) + 1;
@@ -108,7 +71,7 @@ int main(void) {
         int mark = zkt_count(&rec), wmark = zkt_count(&w);
         printf("round %d: killing server %d (%s; client on %d, leader %d)\n", k + 1, victim, kinds[k], on, leader);
         fflush(stdout);
-        fixture("kill", victim);
+        zkt_fixture("kill", victim);
         int lost = zkt_wait_event(&rec, mark, ZOO_SESSION_EVENT, ZOO_CONNECTING_STATE, "", victim == on || victim == leader ? 15000 : 2000);
         if (lost >= 0) {
             losses++;
@@ -125,8 +88,8 @@ int main(void) {
         CHECK(zoo_client_id(zh)->client_id == session);
         CHECK_RC(zoo_exists(zh, eph, 0, 0), ZOK);
         CHECK(zkt_wait_event(&w, wmark, ZOO_CHANGED_EVENT, ZOO_CONNECTED_STATE, node, 10000) >= wmark);
-        fixture("restart", victim);
-        fixture("wait", victim);
+        zkt_fixture("restart", victim);
+        zkt_fixture("wait", victim);
     }
     stop_load = 1;
     pthread_join(lt, 0);

@@ -17,32 +17,6 @@ static void print_event(const zkt_event *e) {
            zkt_state_name(e->state), e->path);
 }
 
-static int connected_server_index(zhandle_t *zh) {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (!zookeeper_get_connected_host(zh, (struct sockaddr *)&ss, &len)) return -1;
-    int port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-    const char *dir = getenv("ZK_ENSEMBLE_DIR");
-    for (int i = 1; i <= 3; i++) {
-        char f[512];
-        snprintf(f, sizeof f, "%s/port.%d", dir, i);
-        FILE *fp = fopen(f, "r");
-        int p = 0;
-        if (fp) {
-            if (fscanf(fp, "%d", &p) != 1) p = 0;
-            fclose(fp);
-        }
-        if (p == port) return i;
-    }
-    return -1;
-}
-
-static void fixture(const char *cmd, int i) {
-    char c[1024];
-    snprintf(c, sizeof c, "%s %s %s %d", getenv("ZK_FIXTURE"), cmd, getenv("ZK_ENSEMBLE_DIR"), i);
-    REQUIRE(system(c) == 0);
-}
-
 /* Expected trace: (type, state, path-suffix relative to root or "" ) */
 typedef struct { int type, state; const char *path; } want_t;
 
@@ -108,16 +82,16 @@ int main(void) {
     /* one of the three servers dies: the one we are connected to */
     len = sizeof buf;
     CHECK_RC(zoo_get(zh, root, 1, buf, &len, 0), ZOK);
-    int victim = connected_server_index(zh);
+    int victim = zkt_server_index(zh);
     CHECK(victim >= 1);
     printf("killing server %d (the one this session is on)\n", victim);
     int mark = zkt_count(&rec);
-    fixture("kill", victim);
+    zkt_fixture("kill", victim);
     int lost = zkt_wait_event(&rec, mark, ZOO_SESSION_EVENT, ZOO_CONNECTING_STATE, "", 15000);
     CHECK(lost >= 0);
     CHECK(zkt_wait_event(&rec, lost + 1, ZOO_SESSION_EVENT, ZOO_CONNECTED_STATE, "", 20000) > lost);
     CHECK(zoo_client_id(zh)->client_id == session.client_id);
-    int now_on = connected_server_index(zh);
+    int now_on = zkt_server_index(zh);
     printf("session 0x%llx moved to server %d\n", (long long)zoo_client_id(zh)->client_id, now_on);
     CHECK(now_on >= 1 && now_on != victim);
     /* ephemerals survive, and the watch set before the failure still fires */
@@ -128,8 +102,8 @@ int main(void) {
     CHECK_RC(rc, ZOK);
     CHECK(zkt_wait_event(&rec, lost, ZOO_CHANGED_EVENT, ZOO_CONNECTED_STATE, root, 10000) > lost);
 
-    fixture("restart", victim);
-    fixture("wait", victim);
+    zkt_fixture("restart", victim);
+    zkt_fixture("wait", victim);
 
     /* cleanup: the ephemerals go with the session */
     do { rc = zoo_delete(other, root, -1); } while (retry_rc(rc));

@@ -69,34 +69,6 @@ fn set_nonblock_nodelay(fd: c_int) {
     }
 }
 
-fn sockaddr(a: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
-    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-    let len = match a {
-        SocketAddr::V4(v) => {
-            let sin = libc::sockaddr_in {
-                sin_family: libc::AF_INET as u16,
-                sin_port: v.port().to_be(),
-                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(v.ip().octets()) },
-                sin_zero: [0; 8],
-            };
-            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in, sin) };
-            std::mem::size_of::<libc::sockaddr_in>()
-        }
-        SocketAddr::V6(v) => {
-            let sin6 = libc::sockaddr_in6 {
-                sin6_family: libc::AF_INET6 as u16,
-                sin6_port: v.port().to_be(),
-                sin6_flowinfo: v.flowinfo(),
-                sin6_addr: libc::in6_addr { s6_addr: v.ip().octets() },
-                sin6_scope_id: v.scope_id(),
-            };
-            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in6, sin6) };
-            std::mem::size_of::<libc::sockaddr_in6>()
-        }
-    };
-    (ss, len as libc::socklen_t)
-}
-
 /// Waits for `events` on `fd` (and the wake fd) until `deadline`.
 /// Returns Ok(true) when fd is ready, Ok(false) on timeout or wake.
 fn wait_fd(zh: &ZHandle, fd: c_int, events: i16, deadline: Instant) -> Result<bool, ()> {
@@ -196,7 +168,7 @@ fn connect(zh: &ZHandle, addr: &SocketAddr) -> Result<(OwnedFd, records::Connect
     }
     let owned = unsafe { OwnedFd::from_raw_fd(fd) };
     set_nonblock_nodelay(fd);
-    let (ss, len) = sockaddr(addr);
+    let (ss, len) = super::hosts::to_sockaddr(addr);
     let rc = unsafe { libc::connect(fd, &ss as *const _ as *const libc::sockaddr, len) };
     if rc < 0 {
         let e = last_errno();
@@ -243,7 +215,6 @@ fn connect(zh: &ZHandle, addr: &SocketAddr) -> Result<(OwnedFd, records::Connect
 }
 
 pub(crate) fn run(zh: Arc<ZHandle>) {
-    let mut failures_in_round = 0u32;
     let mut round = 0u32;
     let end = loop {
         if closing(&zh) {
@@ -258,7 +229,6 @@ pub(crate) fn run(zh: Arc<ZHandle>) {
         zh.set_state(CONNECTING_STATE);
         match connect(&zh, &addr) {
             Ok((sock, resp)) => {
-                failures_in_round = 0;
                 round = 0;
                 *zh.connected.lock() = Some(addr);
                 if let Err(rc) = establish(&zh, &addr, &resp) {
@@ -289,7 +259,6 @@ pub(crate) fn run(zh: Arc<ZHandle>) {
                 }
                 zlog!(zh.log_cb(), ZOO_LOG_LEVEL_ERROR, "handle_socket_error_msg",
                     "Socket {} zk retcode=-4, {}", super::hosts::format_addr(&addr), msg);
-                failures_in_round += 1;
                 zh.set_state(CONNECTING_STATE);
                 // As the reference: calls made while disconnected fail with
                 // ZCONNECTIONLOSS when a connection attempt fails, so that no
@@ -310,7 +279,6 @@ pub(crate) fn run(zh: Arc<ZHandle>) {
             }
         }
     };
-    let _ = failures_in_round;
     finish(&zh, end);
 }
 

@@ -4,7 +4,6 @@
 use libc::{c_char, c_int, c_void, sockaddr, socklen_t, FILE};
 use std::ffi::CStr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use super::types::*;
 use super::*;
@@ -216,7 +215,7 @@ pub unsafe extern "C" fn zookeeper_get_connected_host(
             return std::ptr::null_mut();
         }
         let Some(a) = *z.connected.lock() else { return std::ptr::null_mut() };
-        let (ss, len) = sockaddr_of(&a);
+        let (ss, len) = hosts::to_sockaddr(&a);
         if (*addr_len as usize) < len as usize {
             return std::ptr::null_mut();
         }
@@ -224,34 +223,6 @@ pub unsafe extern "C" fn zookeeper_get_connected_host(
         *addr_len = len;
         addr
     })
-}
-
-fn sockaddr_of(a: &std::net::SocketAddr) -> (libc::sockaddr_storage, socklen_t) {
-    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-    let len = match a {
-        std::net::SocketAddr::V4(v) => {
-            let sin = libc::sockaddr_in {
-                sin_family: libc::AF_INET as u16,
-                sin_port: v.port().to_be(),
-                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(v.ip().octets()) },
-                sin_zero: [0; 8],
-            };
-            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in, sin) };
-            std::mem::size_of::<libc::sockaddr_in>()
-        }
-        std::net::SocketAddr::V6(v) => {
-            let sin6 = libc::sockaddr_in6 {
-                sin6_family: libc::AF_INET6 as u16,
-                sin6_port: v.port().to_be(),
-                sin6_flowinfo: v.flowinfo(),
-                sin6_addr: libc::in6_addr { s6_addr: v.ip().octets() },
-                sin6_scope_id: v.scope_id(),
-            };
-            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in6, sin6) };
-            std::mem::size_of::<libc::sockaddr_in6>()
-        }
-    };
-    (ss, len as socklen_t)
 }
 
 /// ZINVALIDSTATE when the session expired or authentication failed, else ZOK.
@@ -484,5 +455,3 @@ pub unsafe extern "C" fn zoo_unlock_auth(zh: *mut zhandle_t) -> c_int {
 }
 
 
-#[allow(dead_code)]
-fn _unused(_: Arc<ZHandle>) {}

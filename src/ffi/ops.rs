@@ -11,7 +11,7 @@ use super::types::*;
 use super::*;
 use crate::client::handle::{Done, ZHandle};
 use crate::client::watches::{WatchOp, WatchReg, Watcher};
-use crate::proto::jute::{Stat, ACL_vector};
+use crate::proto::jute::ACL_vector;
 use crate::proto::opcodes::*;
 use crate::proto::records::{CreateBody, Reply, Request};
 
@@ -684,9 +684,4 @@ pub unsafe extern "C" fn zoo_aremove_all_watches(
 ) -> c_int {
     let cb: void_completion_t = std::mem::transmute::<*mut void_completion_t, void_completion_t>(completion);
     remove_watches(zh, path, wtype, None, local, true, |_| void_done(cb, data))
-}
-
-#[allow(dead_code)]
-fn _assert_stat_layout(s: Stat) -> Stat {
-    s
 }

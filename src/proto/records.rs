@@ -299,12 +299,12 @@ pub fn decode_reply(expect: Expect, r: &mut Reader) -> Result<Reply, DecodeError
             loop {
                 let ty = r.int()?;
                 let done = r.boolean()?;
-                let err = r.int()?;
+                let _err = r.int()?;
                 if done {
                     break;
                 }
                 v.push(match ty {
-                    -1 => Reply::multi_error(r.int()?, err),
+                    -1 => MultiResult::Error(r.int()?),
                     ZOO_CREATE_OP => MultiResult::Create { path: r.string()?, stat: None },
                     ZOO_CREATE2_OP | ZOO_CREATE_CONTAINER_OP | ZOO_CREATE_TTL_OP => {
                         let path = r.string()?;
@@ -319,12 +319,6 @@ pub fn decode_reply(expect: Expect, r: &mut Reader) -> Result<Reply, DecodeError
             Reply::Multi(v)
         }
     })
-}
-
-impl Reply {
-    fn multi_error(body_err: i32, _hdr_err: i32) -> MultiResult {
-        MultiResult::Error(body_err)
-    }
 }
 
 /// A watch notification (xid -1).
