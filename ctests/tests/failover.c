@@ -40,7 +40,7 @@ int main(void) {
     long (*connects)(void) = (long (*)(void))dlsym(RTLD_DEFAULT, "zkt_connect_count");
     REQUIRE(connects); /* run with LD_PRELOAD=libconnect_counter.so */
     zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
-    zkt_recorder rec, w;
+    static zkt_recorder rec, w;
     zkt_recorder_init(&rec);
     zkt_recorder_init(&w);
     zh = zookeeper_init(zkt_hosts(), zkt_record_watcher, 10000, 0, &rec, 0);

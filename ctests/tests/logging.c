@@ -51,6 +51,7 @@ int main(void) {
         }
     }
     pthread_mutex_unlock(&mu);
+    regfree(&re);
 
     /* LOG_* macros through log_message with a printf format */
     LOG_INFO(LOGCALLBACK(zh), "custom %s %d %.2f %ld %c", "text", 42, 1.5, 1234567890123L, 'z');

@@ -15,7 +15,7 @@ int main(void) {
     zkt_proxy *proxy = zkt_proxy_start("127.0.0.1", atoi(colon + 1));
     char via[64];
     snprintf(via, sizeof via, "127.0.0.1:%d", zkt_proxy_port(proxy));
-    zkt_recorder rec, fired;
+    static zkt_recorder rec, fired;
     zkt_recorder_init(&rec);
     zkt_recorder_init(&fired);
     zhandle_t *zh = zookeeper_init(via, zkt_record_watcher, 10000, 0, &rec, 0);

@@ -50,7 +50,7 @@ int main(void) {
     CHECK(zookeeper_init(NULL, 0, 10000, 0, 0, ZOO_NO_LOG_CLIENTENV) == NULL && errno == EINVAL);
 
     /* states: connecting, then connected; a null or closed handle */
-    zkt_recorder rec;
+    static zkt_recorder rec;
     zkt_recorder_init(&rec);
     zhandle_t *zh = zookeeper_init(hosts, zkt_record_watcher, 10000, 0, &rec, 0);
     REQUIRE(zh);
@@ -84,7 +84,7 @@ int main(void) {
     int mark = zkt_count(&rec);
     zkt_proxy_block(proxy, 1);
     CHECK(zkt_wait_event(&rec, mark, ZOO_SESSION_EVENT, ZOO_CONNECTING_STATE, "", 10000) >= mark);
-    zkt_recorder rec2;
+    static zkt_recorder rec2;
     zkt_recorder_init(&rec2);
     zhandle_t *zh2 = zookeeper_init(hosts, zkt_record_watcher, 10000, &cid, &rec2, 0);
     REQUIRE(zh2);
