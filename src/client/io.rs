@@ -339,6 +339,22 @@ fn reconnect_frames(zh: &ZHandle) -> (Vec<u8>, usize) {
     (out, frames)
 }
 
+/// Asks a server whether it serves reads and writes ("isro" four-letter
+/// word; "rw" in answer). Blocks at most about a second.
+fn is_rw_server(addr: &SocketAddr) -> bool {
+    use std::io::{Read, Write};
+    let t = Duration::from_millis(1000);
+    let Ok(mut s) = std::net::TcpStream::connect_timeout(addr, t) else { return false };
+    let _ = s.set_read_timeout(Some(t));
+    let _ = s.set_write_timeout(Some(t));
+    if s.write_all(b"isro").is_err() {
+        return false;
+    }
+    let mut buf = Vec::new();
+    let _ = s.take(16).read_to_end(&mut buf);
+    buf.starts_with(b"rw")
+}
+
 /// Longest SetWatches request we send: well under the server's
 /// jute.maxbuffer (1 MiB by default), whatever the number of watches.
 const SET_WATCHES_MAX_BYTES: usize = 128 * 1024;
@@ -394,6 +410,10 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
     // little (at most COALESCE) to go out together in one write.
     let mut unanswered = 0usize;
     let mut filled_at = now();
+    // In read-only mode, look for a read-write server: first after 200 ms,
+    // then twice as long each time, up to a minute (as the reference).
+    let mut rw_interval = Duration::from_millis(200);
+    let mut rw_probe_at = now() + rw_interval;
     loop {
         // Take what callers queued.
         {
@@ -441,6 +461,29 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
             ping_frame(&mut wbuf);
             wbuf_frames += 1;
         }
+        if zh.state() == READONLY_STATE && t >= rw_probe_at {
+            let candidate = {
+                let h = zh.hosts.lock();
+                let cur = h.current;
+                let n = h.addrs.len();
+                (0..n).map(|i| h.addrs[(h.next + i) % n]).find(|a| Some(*a) != cur)
+            };
+            if let Some(a) = candidate {
+                if is_rw_server(&a) {
+                    zlog!(zh.log_cb(), ZOO_LOG_LEVEL_INFO, "zookeeper_interest", "r/w server found at {}", super::hosts::format_addr(&a));
+                    let mut h = zh.hosts.lock();
+                    if let Some(i) = h.addrs.iter().position(|x| *x == a) {
+                        h.next = i;
+                    }
+                    return End::Lost(ZCONNECTIONLOSS);
+                }
+                let mut h = zh.hosts.lock();
+                let n = h.addrs.len().max(1);
+                h.next = (h.next + 1) % n;
+            }
+            rw_interval = (rw_interval * 2).min(Duration::from_secs(60));
+            rw_probe_at = now() + rw_interval;
+        }
         let hold = woff == 0
             && woff < wbuf.len()
             && unanswered >= COALESCE_MIN_INFLIGHT
@@ -478,6 +521,9 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
         }
         if hold {
             wait = wait.min(COALESCE.saturating_sub(t.duration_since(filled_at)));
+        }
+        if zh.state() == READONLY_STATE {
+            wait = wait.min(rw_probe_at.saturating_duration_since(t));
         }
         let mut fds = [
             pollfd { fd, events: POLLIN | if woff < wbuf.len() && !hold { POLLOUT } else { 0 }, revents: 0 },
