@@ -89,6 +89,8 @@ pub struct ZHandle {
     /// Set by the IO thread while it waits in poll(): only then do callers
     /// write the wake fd.
     pub io_sleeping: AtomicBool,
+    /// Set by `zoo_set_servers` when the client should move to another server.
+    pub move_server: AtomicBool,
     pub watches: Mutex<WatchRegistry>,
     pub auths: Mutex<Auths>,
     pub jobs: JobQueue,
@@ -142,6 +144,7 @@ impl ZHandle {
             outbox: Mutex::new(Outbox { next_xid: 1, ..Default::default() }),
             wake_fd,
             io_sleeping: AtomicBool::new(true),
+            move_server: AtomicBool::new(false),
             watches: Mutex::new(WatchRegistry::default()),
             auths: Mutex::new(Auths::default()),
             jobs: JobQueue::default(),

@@ -154,6 +154,36 @@ pub fn to_sockaddr(a: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) 
     (ss, len as libc::socklen_t)
 }
 
+impl HostList {
+    /// Replaces the list (`zoo_set_servers`); returns whether the client
+    /// should move off the server it is on: when that server left the list,
+    /// or, to spread load as the list grows from N to M servers, with
+    /// probability 1 - N/M (to one of the new servers), as the reference.
+    pub fn replace(&mut self, new: HostList, connected: Option<SocketAddr>) -> bool {
+        let old = std::mem::replace(self, new);
+        let Some(cur) = connected else {
+            return false;
+        };
+        self.current = Some(cur);
+        match self.addrs.iter().position(|a| *a == cur) {
+            None => {
+                self.next = 0;
+                true
+            }
+            Some(i) => {
+                self.next = i + 1;
+                let fresh: Vec<usize> = (0..self.addrs.len()).filter(|&k| !old.addrs.contains(&self.addrs[k])).collect();
+                let (n, m) = (old.addrs.len() as u64, self.addrs.len() as u64);
+                if m > n && !fresh.is_empty() && random_u64() % m >= n {
+                    self.next = fresh[(random_u64() % fresh.len() as u64) as usize];
+                    return true;
+                }
+                false
+            }
+        }
+    }
+}
+
 pub fn format_addr(a: &SocketAddr) -> String {
     match a {
         SocketAddr::V4(v) => format!("{}:{}", v.ip(), v.port()),
@@ -172,6 +202,18 @@ mod tests {
         assert_eq!(h[1], HostPort { host: "::1".into(), port: 2 });
         assert_eq!(c.as_deref(), Some("/app/x"));
         assert_eq!(parse("a:1/").unwrap().1, None);
+    }
+
+    #[test]
+    fn replace_moves_off_a_removed_server() {
+        let a: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let b: SocketAddr = "127.0.0.1:2".parse().unwrap();
+        let mut h = HostList::new("a".into(), vec![], vec![a]);
+        assert!(h.replace(HostList::new("b".into(), vec![], vec![b]), Some(a)));
+        assert_eq!(h.advance().unwrap().0, b);
+        // staying on a server that remains when the list does not grow
+        let mut h = HostList::new("ab".into(), vec![], vec![a, b]);
+        assert!(!h.replace(HostList::new("ba".into(), vec![], vec![b, a]), Some(a)));
     }
 
     #[test]

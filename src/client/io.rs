@@ -435,6 +435,10 @@ fn session(zh: &ZHandle, fd: c_int) -> End {
                 close_deadline = Some(now() + Duration::from_millis(t));
             }
         }
+        if zh.move_server.swap(false, Ordering::AcqRel) && close_deadline.is_none() {
+            zlog!(zh.log_cb(), ZOO_LOG_LEVEL_INFO, "zoo_set_servers", "moving to another server of the new list");
+            return End::Lost(ZCONNECTIONLOSS);
+        }
         if let Some(d) = close_deadline {
             if now() >= d {
                 zlog!(zh.log_cb(), ZOO_LOG_LEVEL_WARN, "zookeeper_close",

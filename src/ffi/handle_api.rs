@@ -338,14 +338,12 @@ pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_cha
         if !DETERMINISTIC.load(Ordering::Relaxed) {
             hosts::shuffle(&mut addrs);
         }
-        let mut h = z.hosts.lock();
-        let cur = h.current;
-        *h = HostList::new(spec, list, addrs);
-        if let Some(c) = cur {
-            if let Some(i) = h.addrs.iter().position(|a| *a == c) {
-                h.next = i + 1;
-                h.current = Some(c);
-            }
+        let connected = *z.connected.lock();
+        let hosts_spec = spec.split('/').next().unwrap_or_default().to_string();
+        let moving = z.hosts.lock().replace(HostList::new(hosts_spec, list, addrs), connected);
+        if moving {
+            z.move_server.store(true, Ordering::Release);
+            z.wake();
         }
         ZOK
     })
