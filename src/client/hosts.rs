@@ -2,6 +2,20 @@
 //! cycling through the addresses.
 
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// `zoo_deterministic_conn_order`: keep the listed order instead of shuffling.
+pub static DETERMINISTIC: AtomicBool = AtomicBool::new(false);
+
+/// Resolves and, unless the order is deterministic, shuffles.
+pub fn resolve_ordered(hosts: &[HostPort]) -> Vec<SocketAddr> {
+    let mut addrs = resolve(hosts);
+    if !DETERMINISTIC.load(Ordering::Relaxed) {
+        shuffle(&mut addrs);
+    }
+    addrs
+}
 
 /// One `host:port` entry of a connect string.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,20 +116,39 @@ pub struct HostList {
     pub next: usize,
     /// The address in use (or last tried).
     pub current: Option<SocketAddr>,
+    /// `zoo_set_servers_resolution_delay`: names are resolved again at the
+    /// start of a round of connection attempts once this much time passed
+    /// (None: never again).
+    pub resolve_delay: Option<Duration>,
+    pub resolved_at: Instant,
 }
 
 impl HostList {
     pub fn new(spec: String, hosts: Vec<HostPort>, addrs: Vec<SocketAddr>) -> Self {
-        HostList { spec, hosts, addrs, next: 0, current: None }
+        HostList { spec, hosts, addrs, next: 0, current: None, resolve_delay: Some(Duration::ZERO), resolved_at: Instant::now() }
     }
 
     /// The next address to try, and whether this wraps around the list.
+    /// A new round starts with the names resolved again when the
+    /// resolution delay has passed (a name that no longer resolves keeps
+    /// its old addresses out of the list; an empty result keeps the list).
     pub fn advance(&mut self) -> Option<(SocketAddr, bool)> {
+        if self.next >= self.addrs.len() || self.addrs.is_empty() {
+            self.next = 0;
+            if self.resolve_delay.is_some_and(|d| self.resolved_at.elapsed() >= d) {
+                let fresh = resolve(&self.hosts);
+                self.resolved_at = Instant::now();
+                if !fresh.is_empty() && (fresh.len() != self.addrs.len() || fresh.iter().any(|a| !self.addrs.contains(a))) {
+                    let mut fresh = fresh;
+                    if !DETERMINISTIC.load(Ordering::Relaxed) {
+                        shuffle(&mut fresh);
+                    }
+                    self.addrs = fresh;
+                }
+            }
+        }
         if self.addrs.is_empty() {
             return None;
-        }
-        if self.next >= self.addrs.len() {
-            self.next = 0;
         }
         let a = self.addrs[self.next];
         self.next += 1;
@@ -161,6 +194,7 @@ impl HostList {
     /// probability 1 - N/M (to one of the new servers), as the reference.
     pub fn replace(&mut self, new: HostList, connected: Option<SocketAddr>) -> bool {
         let old = std::mem::replace(self, new);
+        self.resolve_delay = old.resolve_delay;
         let Some(cur) = connected else {
             return false;
         };
@@ -214,6 +248,19 @@ mod tests {
         // staying on a server that remains when the list does not grow
         let mut h = HostList::new("ab".into(), vec![], vec![a, b]);
         assert!(!h.replace(HostList::new("ba".into(), vec![], vec![b, a]), Some(a)));
+    }
+
+    #[test]
+    fn names_are_resolved_again_when_a_round_wraps() {
+        let stale: SocketAddr = "127.0.0.9:2181".parse().unwrap();
+        let hosts = vec![HostPort { host: "127.0.0.1".into(), port: 2181 }];
+        let mut h = HostList::new("x".into(), hosts.clone(), vec![stale]);
+        assert_eq!(h.advance().unwrap().0, stale); // first round: as resolved at init
+        assert_eq!(h.advance().unwrap().0, "127.0.0.1:2181".parse().unwrap());
+        let mut h = HostList::new("x".into(), hosts, vec![stale]);
+        h.resolve_delay = None; // -1: never again
+        h.advance();
+        assert_eq!(h.advance().unwrap().0, stale);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use libc::{c_char, c_int, c_void, sockaddr, socklen_t, FILE};
 use std::ffi::CStr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use super::types::*;
 use super::*;
@@ -12,7 +12,6 @@ use crate::client::hosts::{self, HostList};
 use crate::log::{self as zklog, log_callback_fn, ZooLogLevel};
 use crate::zlog;
 
-static DETERMINISTIC: AtomicBool = AtomicBool::new(false);
 
 
 fn uname_field(f: fn(&libc::utsname) -> &[c_char]) -> String {
@@ -75,13 +74,10 @@ unsafe fn init_internal(
             return std::ptr::null_mut();
         }
     }
-    let mut addrs = hosts::resolve(&list);
+    let addrs = hosts::resolve_ordered(&list);
     if addrs.is_empty() {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
-    }
-    if !DETERMINISTIC.load(Ordering::Relaxed) {
-        hosts::shuffle(&mut addrs);
     }
     let hosts_spec = match spec.find('/') {
         Some(i) => spec[..i].to_string(),
@@ -318,7 +314,7 @@ pub unsafe extern "C" fn zoo_set_log_callback(zh: *mut zhandle_t, callback: log_
 /// Connect to servers in the listed order (1) or shuffled (0, the default).
 #[no_mangle]
 pub extern "C" fn zoo_deterministic_conn_order(yesOrNo: c_int) {
-    DETERMINISTIC.store(yesOrNo != 0, Ordering::Relaxed);
+    hosts::DETERMINISTIC.store(yesOrNo != 0, Ordering::Relaxed);
 }
 
 /// Replaces the server list; reconnects when the current server left it.
@@ -331,12 +327,9 @@ pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_cha
         let Some(z) = handle(zh) else { return ZINVALIDSTATE };
         let spec = String::from_utf8_lossy(cbytes(hosts).unwrap_or_default()).into_owned();
         let Some((list, _)) = hosts::parse(&spec) else { return ZBADARGUMENTS };
-        let mut addrs = hosts::resolve(&list);
+        let addrs = hosts::resolve_ordered(&list);
         if addrs.is_empty() {
             return ZBADARGUMENTS;
-        }
-        if !DETERMINISTIC.load(Ordering::Relaxed) {
-            hosts::shuffle(&mut addrs);
         }
         let connected = *z.connected.lock();
         let hosts_spec = spec.split('/').next().unwrap_or_default().to_string();
@@ -356,9 +349,8 @@ pub unsafe extern "C" fn zoo_set_servers_resolution_delay(zh: *mut zhandle_t, de
         if zh.is_null() || delay_ms < -1 {
             return ZBADARGUMENTS;
         }
-        if handle(zh).is_none() {
-            return ZINVALIDSTATE;
-        }
+        let Some(z) = handle(zh) else { return ZINVALIDSTATE };
+        z.hosts.lock().resolve_delay = if delay_ms < 0 { None } else { Some(std::time::Duration::from_millis(delay_ms as u64)) };
         ZOK
     })
 }
