@@ -29,6 +29,14 @@ static void closing_cb(int rc, const struct Stat *s, const void *d) {
     closed_from_completion = zookeeper_close(zh) == ZOK ? 1 : -1;
 }
 
+static void auth_done(int rc, const void *d) { *(volatile int *)d = rc; }
+
+static volatile int close_result = 1;
+static void *close_thread(void *zh) {
+    close_result = zookeeper_close((zhandle_t *)zh);
+    return 0;
+}
+
 int main(void) {
     zkt_prove_library();
     const char *hosts = zkt_hosts();
@@ -117,6 +125,39 @@ int main(void) {
     while (!closed_from_completion && zkt_now_ms() < end) usleep(1000);
     CHECK(closed_from_completion == 1);
     CHECK_RC(zoo_aexists(zh, "/", 0, 0, 0), ZINVALIDSTATE);
+
+    /* auth failure: an unknown scheme; AUTH_FAILED to the watcher, the
+     * completion gets ZAUTHFAILED, later calls ZINVALIDSTATE */
+    static zkt_recorder arec;
+    zkt_recorder_init(&arec);
+    zh = zookeeper_init(hosts, zkt_record_watcher, 10000, 0, &arec, 0);
+    REQUIRE(zh);
+    CHECK(zkt_wait_event(&arec, 0, ZOO_SESSION_EVENT, ZOO_CONNECTED_STATE, "", 10000) == 0);
+    static volatile int auth_rc = 1;
+    CHECK_RC(zoo_add_auth(zh, "no-such-scheme", "x", 1, auth_done, (const void *)&auth_rc), ZOK);
+    CHECK(zkt_wait_event(&arec, 1, ZOO_SESSION_EVENT, ZOO_AUTH_FAILED_STATE, "", 10000) >= 1);
+    long long aend = zkt_now_ms() + 5000;
+    while (auth_rc == 1 && zkt_now_ms() < aend) usleep(1000);
+    CHECK(auth_rc == ZAUTHFAILED);
+    CHECK(zoo_state(zh) == ZOO_AUTH_FAILED_STATE);
+    CHECK(is_unrecoverable(zh) == ZINVALIDSTATE);
+    CHECK_RC(zoo_exists(zh, "/", 0, 0), ZINVALIDSTATE);
+    CHECK_RC(zookeeper_close(zh), ZOK);
+
+    /* close from another thread while the handle is reconnecting */
+    zh = zookeeper_init(via, 0, 10000, 0, 0, ZOO_NO_LOG_CLIENTENV);
+    REQUIRE(zh);
+    aend = zkt_now_ms() + 10000;
+    while (zoo_state(zh) != ZOO_CONNECTED_STATE && zkt_now_ms() < aend) usleep(1000);
+    zkt_proxy_block(proxy, 1);
+    usleep(300000);
+    pthread_t closer;
+    long long t0 = zkt_now_ms();
+    pthread_create(&closer, 0, close_thread, zh);
+    pthread_join(closer, 0);
+    printf("closed while reconnecting in %lld ms\n", zkt_now_ms() - t0);
+    CHECK(close_result == ZOK && zkt_now_ms() - t0 < 5000);
+    zkt_proxy_block(proxy, 0);
 
     /* IPv6: "[::1]:port" (a proxy on ::1 in front of the server), and a chroot after it */
     zkt_proxy *p6 = zkt_proxy_start6("127.0.0.1", atoi(colon + 1));
