@@ -296,6 +296,10 @@ int main(void) {
     CHECK_RC(zoo_acreate(ch, "/seq-", 0, -1, &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, string_cb, &w), ZOK);
     CHECK_RC(w_wait(&w), ZOK);
     CHECK(!strncmp(w.str, "/seq-", 5));
+    /* multi results inside the chroot */
+    zoo_create_op_init(&ops[0], "/m-in-chroot", "c", 1, &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, out1, sizeof out1);
+    CHECK_RC(zoo_multi(ch, 1, ops, res), ZOK);
+    CHECK(!strncmp(out1, "/m-in-chroot", 12) && strlen(out1) == 22);
     zookeeper_close(ch);
 
     /* cleanup and close; calls on the closed handle fail cleanly */

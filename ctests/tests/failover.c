@@ -72,10 +72,16 @@ int main(void) {
         printf("round %d: killing server %d (%s; client on %d, leader %d)\n", k + 1, victim, kinds[k], on, leader);
         fflush(stdout);
         zkt_fixture("kill", victim);
+        long before = connects();
+        long long t_kill = zkt_now_ms();
         int lost = zkt_wait_event(&rec, mark, ZOO_SESSION_EVENT, ZOO_CONNECTING_STATE, "", victim == on || victim == leader ? 15000 : 2000);
         if (lost >= 0) {
             losses++;
             CHECK(zkt_wait_event(&rec, lost + 1, ZOO_SESSION_EVENT, ZOO_CONNECTED_STATE, "", 30000) > lost);
+            long long took = zkt_now_ms() - t_kill;
+            long n = connects() - before;
+            printf("  reconnected in %lld ms with %ld connect() calls (%.1f per second)\n", took, n,
+                   took > 0 ? n * 1000.0 / took : 0.0);
         }
         /* wait until the ensemble serves again, then check the session */
         int rc;

@@ -10,7 +10,7 @@ LD_PRELOAD=$shim LD_LIBRARY_PATH=$ours ZK_EXPECT_LIB=$(readlink -f "$ours/libzoo
 rc=$?
 cat ours.failover.out
 LD_PRELOAD=$shim LD_LIBRARY_PATH=$ref ZK_EXPECT_LIB=$ref/libzookeeper_mt.so timeout 300 "$bin" >ref.failover.out 2>ref.failover.err
-echo "reference: $(grep -h 'connect() calls' ref.failover.out || echo 'no figure')"
-echo "ours:      $(grep -h 'connect() calls' ours.failover.out)"
+grep -h 'connect() calls' ref.failover.out | sed 's/^/reference: /' || echo "reference: no figure"
+grep -h 'connect() calls' ours.failover.out | sed 's/^/ours:      /'
 if [ $rc -ne 0 ]; then grep -v "ZOO_" ours.failover.err | tail -20; fi
 exit $rc
