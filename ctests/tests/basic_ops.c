@@ -296,6 +296,14 @@ int main(void) {
     CHECK_RC(zoo_acreate(ch, "/seq-", 0, -1, &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, string_cb, &w), ZOK);
     CHECK_RC(w_wait(&w), ZOK);
     CHECK(!strncmp(w.str, "/seq-", 5));
+    /* watch paths inside the chroot: the event names the client path */
+    static zkt_recorder crec;
+    zkt_recorder_init(&crec);
+    CHECK_RC(zoo_wexists(ch, "/watched", zkt_record_watcher, &crec, 0), ZNONODE);
+    snprintf(path, sizeof path, "%s/watched", root);
+    CHECK_RC(zoo_create(zh, path, 0, -1, &ZOO_OPEN_ACL_UNSAFE, 0, 0, 0), ZOK);
+    CHECK(zkt_wait_event(&crec, 0, ZOO_CREATED_EVENT, ZOO_CONNECTED_STATE, "/watched", 5000) == 0);
+
     /* multi results inside the chroot */
     zoo_create_op_init(&ops[0], "/m-in-chroot", "c", 1, &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, out1, sizeof out1);
     CHECK_RC(zoo_multi(ch, 1, ops, res), ZOK);

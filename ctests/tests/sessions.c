@@ -126,6 +126,24 @@ int main(void) {
     CHECK(closed_from_completion == 1);
     CHECK_RC(zoo_aexists(zh, "/", 0, 0, 0), ZINVALIDSTATE);
 
+    /* expiry by time: the client is cut off (quorum up) for longer than its
+     * 4 s session timeout; the server expires the session and says so when
+     * the client comes back */
+    static zkt_recorder trec;
+    zkt_recorder_init(&trec);
+    zh = zookeeper_init(via, zkt_record_watcher, 4000, 0, &trec, 0);
+    REQUIRE(zh);
+    CHECK(zkt_wait_event(&trec, 0, ZOO_SESSION_EVENT, ZOO_CONNECTED_STATE, "", 10000) == 0);
+    CHECK(zoo_recv_timeout(zh) == 4000);
+    zkt_proxy_block(proxy, 1);
+    CHECK(zkt_wait_event(&trec, 1, ZOO_SESSION_EVENT, ZOO_CONNECTING_STATE, "", 10000) >= 1);
+    sleep(7);
+    zkt_proxy_block(proxy, 0);
+    CHECK(zkt_wait_event(&trec, 1, ZOO_SESSION_EVENT, ZOO_EXPIRED_SESSION_STATE, "", 15000) >= 1);
+    CHECK(zoo_state(zh) == ZOO_EXPIRED_SESSION_STATE);
+    CHECK_RC(zoo_exists(zh, "/", 0, 0), ZINVALIDSTATE);
+    CHECK_RC(zookeeper_close(zh), ZOK);
+
     /* auth failure: an unknown scheme; AUTH_FAILED to the watcher, the
      * completion gets ZAUTHFAILED, later calls ZINVALIDSTATE */
     static zkt_recorder arec;

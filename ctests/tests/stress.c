@@ -80,7 +80,10 @@ int main(void) {
            total_sync, total_async, async_done);
     CHECK(async_done == total_async);
     CHECK(total_sync > THREADS);
-    zkt_rmr(zh, node);
+    /* the children are ephemeral: they go with the session */
+    CHECK_RC(zookeeper_close(zh), ZOK);
+    zh = zkt_connect(zkt_hosts(), 0, 0);
+    CHECK_RC(zoo_delete(zh, node, -1), ZOK);
     CHECK_RC(zookeeper_close(zh), ZOK);
     return zkt_finish("stress");
 }
