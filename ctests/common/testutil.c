@@ -148,21 +148,28 @@ const char *zkt_state_name(int s) {
     return "?";
 }
 
+int zkt_port_of(int i) {
+    const char *dir = getenv("ZK_ENSEMBLE_DIR");
+    char f[512];
+    int p = 0;
+    if (!dir) return 0;
+    snprintf(f, sizeof f, "%s/port.%d", dir, i);
+    FILE *fp = fopen(f, "r");
+    if (!fp) return 0;
+    if (fscanf(fp, "%d", &p) != 1) p = 0;
+    fclose(fp);
+    return p;
+}
+
 int zkt_server_index(zhandle_t *zh) {
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
     if (!zookeeper_get_connected_host(zh, (struct sockaddr *)&ss, &len)) return -1;
     int port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
                                         : ntohs(((struct sockaddr_in *)&ss)->sin_port);
-    const char *dir = getenv("ZK_ENSEMBLE_DIR");
-    for (int i = 1; dir && i <= 9; i++) {
-        char f[512];
-        snprintf(f, sizeof f, "%s/port.%d", dir, i);
-        FILE *fp = fopen(f, "r");
-        if (!fp) break;
-        int p = 0;
-        if (fscanf(fp, "%d", &p) != 1) p = 0;
-        fclose(fp);
+    for (int i = 1; i <= 9; i++) {
+        int p = zkt_port_of(i);
+        if (!p) break;
         if (p == port) return i;
     }
     return -1;

@@ -69,6 +69,8 @@ const char *zkt_state_name(int state);
 /* The index (1..3) of the ensemble server a handle is connected to, from
  * its port and $ZK_ENSEMBLE_DIR/port.N; -1 when not connected. */
 int zkt_server_index(zhandle_t *zh);
+/* The client port of ensemble server I ($ZK_ENSEMBLE_DIR/port.I), or 0. */
+int zkt_port_of(int i);
 /* Runs "$ZK_FIXTURE CMD $ZK_ENSEMBLE_DIR I"; exits on failure. Returns the
  * first integer it printed, or -1. */
 int zkt_fixture(const char *cmd, int i);

@@ -30,17 +30,7 @@ int main(void) {
     zkt_recorder_init(&rec);
     /* connect to servers 1 and 2 only: server 3 is the one removed */
     char hosts12[128];
-    int p[3] = { 0, 0, 0 };
-    for (int i = 1; i <= 2; i++) {
-        char f[512];
-        snprintf(f, sizeof f, "%s/port.%d", getenv("ZK_ENSEMBLE_DIR"), i);
-        FILE *fp = fopen(f, "r");
-        if (fp) {
-            if (fscanf(fp, "%d", &p[i]) != 1) p[i] = 0;
-            fclose(fp);
-        }
-    }
-    snprintf(hosts12, sizeof hosts12, "127.0.0.1:%d,127.0.0.1:%d", p[1], p[2]);
+    snprintf(hosts12, sizeof hosts12, "127.0.0.1:%d,127.0.0.1:%d", zkt_port_of(1), zkt_port_of(2));
     zhandle_t *zh = zkt_connect(hosts12, 0, 0);
     char cfg[4096], cfg2[4096], line3[256] = "";
     int len = sizeof cfg - 1;
@@ -53,16 +43,8 @@ int main(void) {
     if (l) snprintf(line3, sizeof line3, "%.*s", (int)strcspn(l, "\n"), l);
     /* a joining server needs its client address too */
     if (!strchr(line3, ';')) {
-        char f[512];
-        int port = 0;
-        snprintf(f, sizeof f, "%s/port.3", getenv("ZK_ENSEMBLE_DIR"));
-        FILE *fp = fopen(f, "r");
-        if (fp) {
-            if (fscanf(fp, "%d", &port) != 1) port = 0;
-            fclose(fp);
-        }
         size_t n = strlen(line3);
-        snprintf(line3 + n, sizeof line3 - n, ";127.0.0.1:%d", port);
+        snprintf(line3 + n, sizeof line3 - n, ";127.0.0.1:%d", zkt_port_of(3));
     }
     CHECK_RC(zoo_agetconfig(zh, 0, cfg_cb, 0), ZOK);
     while (!got) usleep(1000);

@@ -4,26 +4,14 @@
 #include "testutil.h"
 #include <unistd.h>
 
-static int port_of(int i) {
-    char f[512];
-    int p = 0;
-    snprintf(f, sizeof f, "%s/port.%d", getenv("ZK_ENSEMBLE_DIR"), i);
-    FILE *fp = fopen(f, "r");
-    if (fp) {
-        if (fscanf(fp, "%d", &p) != 1) p = 0;
-        fclose(fp);
-    }
-    return p;
-}
-
 int main(void) {
     zkt_prove_library();
     static zkt_recorder rec;
     zkt_recorder_init(&rec);
     char one[64], two[64], twothree[128];
-    snprintf(one, sizeof one, "127.0.0.1:%d", port_of(1));
-    snprintf(two, sizeof two, "127.0.0.1:%d", port_of(2));
-    snprintf(twothree, sizeof twothree, "127.0.0.1:%d,127.0.0.1:%d", port_of(2), port_of(3));
+    snprintf(one, sizeof one, "127.0.0.1:%d", zkt_port_of(1));
+    snprintf(two, sizeof two, "127.0.0.1:%d", zkt_port_of(2));
+    snprintf(twothree, sizeof twothree, "127.0.0.1:%d,127.0.0.1:%d", zkt_port_of(2), zkt_port_of(3));
     zhandle_t *zh = zookeeper_init(one, zkt_record_watcher, 10000, 0, &rec, 0);
     REQUIRE(zh);
     REQUIRE(zkt_wait_event(&rec, 0, ZOO_SESSION_EVENT, ZOO_CONNECTED_STATE, "", 10000) == 0);
