@@ -1,10 +1,10 @@
-/* 20,000 watches on long paths (about 4 MB of paths, four times the
+/* 100,000 watches on long paths (about 21 MB of paths, twenty times the
  * server's jute.maxbuffer) survive a reconnect: they are re-registered in
  * several SetWatches requests, and fire afterwards. */
 #include "testutil.h"
 #include <unistd.h>
 
-#define N 20000
+#define N 100000
 static volatile long acked;
 static void stat_cb(int rc, const struct Stat *s, const void *d) { __atomic_add_fetch(&acked, 1, __ATOMIC_SEQ_CST); }
 
