@@ -15,6 +15,7 @@ use super::completion::{Callback, Job, JobQueue};
 use super::hosts::HostList;
 use super::watches::{WatchReg, Watcher, WatcherFn, WatchRegistry, SESSION_EVENT};
 use crate::log::log_callback_fn;
+use crate::proto::errors::ZINVALIDSTATE;
 use crate::proto::records::{Expect, Reply, Request};
 
 /// A session identity: id and password, as `zoo_client_id` returns it.
@@ -104,10 +105,6 @@ pub struct ZHandle {
 // thread during a handshake, and read by C callers as in the reference.
 unsafe impl Sync for ZHandle {}
 unsafe impl Send for ZHandle {}
-
-/// Errors the submit path reports synchronously.
-pub const ZINVALIDSTATE: i32 = -9;
-pub const ZSYSTEMERROR: i32 = -1;
 
 pub struct InitParams {
     pub hosts: HostList,

@@ -14,17 +14,11 @@ use super::completion::Job;
 use super::handle::*;
 use super::watches::SESSION_EVENT;
 use crate::proto::codec::Reader;
+use crate::proto::errors::*;
 use crate::proto::opcodes::*;
 use crate::proto::records::{self, control_frame, decode_reply, Expect};
 use crate::zlog;
 
-const ZCONNECTIONLOSS: i32 = -4;
-const ZMARSHALLINGERROR: i32 = -5;
-const ZOPERATIONTIMEOUT: i32 = -7;
-const ZSESSIONEXPIRED: i32 = -112;
-const ZAUTHFAILED: i32 = -115;
-const ZCLOSING: i32 = -116;
-const ZRUNTIMEINCONSISTENCY: i32 = -2;
 
 /// How long new requests may wait to be written together while earlier
 /// ones are still with the server, and how much may wait.

@@ -79,7 +79,7 @@ impl WatchRegistry {
     pub fn activate(&mut self, reg: &WatchReg, rc: i32) {
         match (reg.op, rc) {
             (WatchOp::Data, 0) | (WatchOp::Exists, 0) => add(&mut self.data, &reg.path, reg.watcher),
-            (WatchOp::Exists, -101) => add(&mut self.exist, &reg.path, reg.watcher),
+            (WatchOp::Exists, crate::proto::errors::ZNONODE) => add(&mut self.exist, &reg.path, reg.watcher),
             (WatchOp::Child, 0) => add(&mut self.child, &reg.path, reg.watcher),
             _ => {}
         }

@@ -19,10 +19,7 @@ use crate::client::handle::ZHandle;
 use crate::proto::jute::{ACL_vector, Id, String_vector, ACL};
 use crate::proto::records::Acl;
 
-pub const ZOK: i32 = 0;
-pub const ZSYSTEMERROR: i32 = -1;
-pub const ZBADARGUMENTS: i32 = -8;
-pub const ZINVALIDSTATE: i32 = -9;
+pub use crate::proto::errors::{ZBADARGUMENTS, ZINVALIDSTATE, ZOK, ZSYSTEMERROR};
 
 /// Live handles. A call on a pointer that is not here (closed, or never a
 /// handle) gets ZINVALIDSTATE without the pointer being dereferenced.

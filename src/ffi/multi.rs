@@ -9,6 +9,7 @@ use super::types::*;
 use super::*;
 use crate::client::handle::Done;
 use crate::proto::jute::{Stat, ACL_vector};
+use crate::proto::errors::{ZRUNTIMEINCONSISTENCY, ZUNIMPLEMENTED};
 use crate::proto::opcodes::*;
 use crate::proto::records::{MultiOp, MultiResult, Reply, Request};
 
@@ -165,8 +166,6 @@ unsafe fn build_ops(
     Ok(v)
 }
 
-const ZUNIMPLEMENTED: i32 = -6;
-const ZRUNTIMEINCONSISTENCY: i32 = -2;
 
 /// Writes the per-operation results; returns the multi's result code.
 unsafe fn write_results(

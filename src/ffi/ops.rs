@@ -12,10 +12,10 @@ use super::*;
 use crate::client::handle::{Done, ZHandle};
 use crate::client::watches::{WatchOp, WatchReg, Watcher};
 use crate::proto::jute::ACL_vector;
+use crate::proto::errors::ZNOWATCHER;
 use crate::proto::opcodes::*;
 use crate::proto::records::{CreateBody, Reply, Request};
 
-pub(crate) const ZNOWATCHER: i32 = -121;
 const MAX_TTL: i64 = 0xFF_FFFF_FFFF;
 
 /// What the C surface builds for one call: a request and its watch.
