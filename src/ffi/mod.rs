@@ -9,7 +9,7 @@ pub mod ops;
 pub mod sync;
 pub mod types;
 
-use libc::{c_char, c_void};
+use libc::c_char;
 use parking_lot::RwLock;
 use std::collections::HashMap;
 use std::ffi::CStr;
@@ -186,10 +186,6 @@ pub(crate) unsafe fn acls_from_c(v: *const ACL_vector) -> Vec<Acl> {
             }
         })
         .collect()
-}
-
-pub(crate) fn c_void_ptr(p: *const c_void) -> SendPtr<c_void> {
-    send_ptr(p)
 }
 
 #[cfg(test)]

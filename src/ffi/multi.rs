@@ -263,7 +263,7 @@ pub unsafe extern "C" fn zoo_amulti(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    let d = c_void_ptr(data);
+    let d = send_ptr(data);
     multi_submit(
         zh,
         count,

@@ -102,13 +102,13 @@ pub(crate) fn cstring(zh: &ZHandle, server_path: &[u8]) -> CString {
 
 pub(crate) fn void_done(cb: void_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
-    let d = c_void_ptr(data);
+    let d = send_ptr(data);
     Done::Queue(Box::new(move |rc, _| unsafe { f(rc, d.get()) }))
 }
 
 pub(crate) fn stat_done(cb: stat_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
-    let d = c_void_ptr(data);
+    let d = send_ptr(data);
     Done::Queue(Box::new(move |rc, rep| unsafe {
         match rep {
             Some(Reply::Stat(s)) if rc == 0 => f(0, &s, d.get()),
@@ -119,7 +119,7 @@ pub(crate) fn stat_done(cb: stat_completion_t, data: *const c_void) -> Done {
 
 pub(crate) fn data_done(cb: data_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
-    let d = c_void_ptr(data);
+    let d = send_ptr(data);
     Done::Queue(Box::new(move |rc, rep| unsafe {
         match rep {
             Some(Reply::Data(v, s)) if rc == 0 => match v {
@@ -133,7 +133,7 @@ pub(crate) fn data_done(cb: data_completion_t, data: *const c_void) -> Done {
 
 pub(crate) fn strings_done(cb: strings_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
-    let d = c_void_ptr(data);
+    let d = send_ptr(data);
     Done::Queue(Box::new(move |rc, rep| unsafe {
         match rep {
             Some(Reply::Children(c, _)) if rc == 0 => {
@@ -148,7 +148,7 @@ pub(crate) fn strings_done(cb: strings_completion_t, data: *const c_void) -> Don
 
 pub(crate) fn strings_stat_done(cb: strings_stat_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
-    let d = c_void_ptr(data);
+    let d = send_ptr(data);
     Done::Queue(Box::new(move |rc, rep| unsafe {
         match rep {
             Some(Reply::Children(c, s)) if rc == 0 => {
@@ -164,7 +164,7 @@ pub(crate) fn strings_stat_done(cb: strings_stat_completion_t, data: *const c_vo
 
 pub(crate) fn string_done(zh: &Arc<ZHandle>, cb: string_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
-    let d = c_void_ptr(data);
+    let d = send_ptr(data);
     let zh = zh.clone();
     Done::Queue(Box::new(move |rc, rep| unsafe {
         match rep {
@@ -179,7 +179,7 @@ pub(crate) fn string_done(zh: &Arc<ZHandle>, cb: string_completion_t, data: *con
 
 pub(crate) fn string_stat_done(zh: &Arc<ZHandle>, cb: string_stat_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
-    let d = c_void_ptr(data);
+    let d = send_ptr(data);
     let zh = zh.clone();
     Done::Queue(Box::new(move |rc, rep| unsafe {
         match rep {
@@ -195,7 +195,7 @@ pub(crate) fn string_stat_done(zh: &Arc<ZHandle>, cb: string_stat_completion_t, 
 
 pub(crate) fn acl_done(cb: acl_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
-    let d = c_void_ptr(data);
+    let d = send_ptr(data);
     Done::Queue(Box::new(move |rc, rep| unsafe {
         match rep {
             Some(Reply::Acl(a, s)) if rc == 0 => {
@@ -587,7 +587,7 @@ pub unsafe extern "C" fn zoo_add_auth(
                 a.creds.push((scheme.clone(), cred.clone()));
             }
             if let Some(f) = completion {
-                let d = c_void_ptr(data);
+                let d = send_ptr(data);
                 a.waiting.push(Box::new(move |rc, _| f(rc, d.get())));
             }
         }
