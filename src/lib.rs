@@ -7,6 +7,7 @@ pub mod client;
 pub mod ffi;
 pub mod log;
 pub mod proto;
+pub mod session;
 pub mod version;
 
 #[cfg(test)]

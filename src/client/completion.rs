@@ -3,27 +3,11 @@
 
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
-use std::ffi::CString;
 use std::sync::Arc;
 
 use super::handle::ZHandle;
-use super::watches::Watcher;
-use crate::proto::records::Reply;
-
-/// A completion: the result code and, on success, the decoded reply.
-pub type Callback = Box<dyn FnOnce(i32, Option<Reply>) + Send>;
-
-/// Work for the completion thread.
-pub enum Job {
-    /// Run a completion.
-    Complete(Callback, i32, Option<Reply>),
-    /// Call watchers with `(type, state, path)`.
-    Watch(Vec<Watcher>, i32, i32, CString),
-    /// Several jobs from one read of the socket, in order.
-    Batch(Vec<Job>),
-    /// Stop after everything queued before.
-    Shutdown,
-}
+use crate::session::watches::Watcher;
+pub use crate::session::Job;
 
 /// The queue from the IO thread (and callers) to the completion thread.
 /// The completion thread takes everything queued in one go; it is woken
@@ -35,10 +19,9 @@ pub struct JobQueue {
 }
 
 impl JobQueue {
-    pub fn send(&self, job: Job) -> Result<(), ()> {
+    pub fn send(&self, job: Job) {
         self.q.lock().push_back(job);
         self.cv.notify_one();
-        Ok(())
     }
 
     /// Waits for work and moves all of it into `out`.
@@ -51,18 +34,26 @@ impl JobQueue {
     }
 }
 
-fn run_job(zptr: *mut ZHandle, job: Job) {
+/// Runs one job on the calling thread (the completion thread, or in the ST
+/// library the thread in `zookeeper_process`/`zookeeper_close`).
+pub(crate) fn run_job(zh: &ZHandle, zptr: *mut ZHandle, job: Job) {
     match job {
         Job::Complete(cb, rc, reply) => cb(rc, reply),
-        Job::Watch(ws, ty, state, path) => {
-            for w in ws {
+        Job::Watch { watchers, ty, state, path, with_default } => {
+            let default = if with_default {
+                (*zh.watcher.lock()).map(|func| Watcher { func, ctx: zh.context.load(std::sync::atomic::Ordering::Acquire) as usize })
+            } else {
+                None
+            };
+            // The default watcher first, then each registered one once (as the reference).
+            for w in default.iter().chain(watchers.iter().filter(|w| Some(**w) != default)) {
                 // SAFETY: a watcher registered through the C API, called as the C client calls it.
                 unsafe { (w.func)(zptr, ty, state, path.as_ptr(), w.ctx as *mut libc::c_void) };
             }
         }
         Job::Batch(jobs) => {
             for j in jobs {
-                run_job(zptr, j);
+                run_job(zh, zptr, j);
             }
         }
         Job::Shutdown => {}
@@ -78,7 +69,7 @@ pub(crate) fn run(zh: Arc<ZHandle>) {
             if matches!(job, Job::Shutdown) {
                 return;
             }
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_job(zptr, job)));
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_job(&zh, zptr, job)));
         }
     }
 }

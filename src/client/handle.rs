@@ -1,22 +1,34 @@
-//! The handle (`zhandle_t`): session identity and state, the outgoing
-//! request queue shared with the IO thread, auth and watch registries.
+//! The handle (`zhandle_t`): the session core behind one lock, the queue
+//! callers fill, what the core publishes, and the parts of the driver (the
+//! MT threads, or the ST library's transport).
 
 use libc::{c_int, c_void};
 use parking_lot::Mutex;
-use std::cell::UnsafeCell;
-use std::collections::VecDeque;
-use std::ffi::CString;
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::{JoinHandle, ThreadId};
+use std::time::Instant;
 
-use super::completion::{Callback, Job, JobQueue};
-use super::hosts::HostList;
-use super::watches::{WatchReg, Watcher, WatcherFn, WatchRegistry, SESSION_EVENT};
+use super::completion::JobQueue;
 use crate::log::log_callback_fn;
-use crate::proto::errors::ZINVALIDSTATE;
-use crate::proto::records::{Expect, Reply, Request};
+use crate::proto::errors::{ZCLOSING, ZINVALIDSTATE};
+use crate::proto::records::Request;
+use crate::session::hosts::HostList;
+use crate::session::outbox::{Done, Job, Outbox, Unwatch};
+use crate::session::published::Published;
+use crate::session::watches::{WatchReg, WatcherFn};
+use crate::session::{Config, Session};
+
+pub use crate::proto::consts::{
+    ASSOCIATING_STATE, AUTH_FAILED_STATE, CONNECTED_STATE, CONNECTING_STATE, EXPIRED_SESSION_STATE, NOTCONNECTED_STATE,
+    READONLY_STATE,
+};
+
+/// Whether this library is the multi-threaded one (`libzookeeper_mt`): an IO
+/// thread and a completion thread per handle. Without the feature it is
+/// `libzookeeper_st`, driven by the caller through `zookeeper_interest`
+/// and `zookeeper_process`.
+pub const THREADED: bool = cfg!(feature = "threaded");
 
 /// A session identity: id and password, as `zoo_client_id` returns it.
 #[repr(C)]
@@ -26,83 +38,38 @@ pub struct clientid_t {
     pub passwd: [libc::c_char; 16],
 }
 
-pub const EXPIRED_SESSION_STATE: i32 = -112;
-pub const AUTH_FAILED_STATE: i32 = -113;
-pub const CONNECTING_STATE: i32 = 1;
-pub const ASSOCIATING_STATE: i32 = 2;
-pub const CONNECTED_STATE: i32 = 3;
-pub const READONLY_STATE: i32 = 5;
-pub const NOTCONNECTED_STATE: i32 = 999;
-
-/// How a reply reaches its caller.
-pub enum Done {
-    /// On the completion thread, in server order.
-    Queue(Callback),
-    /// On the IO thread as soon as the reply is decoded (sync calls waiting).
-    Inline(Callback),
-    /// Nobody is waiting.
-    Nothing,
-}
-
-/// A request sent (or about to be) and not yet answered.
-pub struct Pending {
-    pub xid: i32,
-    pub expect: Expect,
-    pub watch: Option<WatchReg>,
-    pub done: Done,
-    pub close: bool,
-}
-
-/// Frames waiting for the IO thread, and the requests awaiting replies.
-#[derive(Default)]
-pub struct Outbox {
-    pub buf: Vec<u8>,
-    /// Number of frames in `buf`.
-    pub frames: usize,
-    pub inflight: VecDeque<Pending>,
-    pub next_xid: i32,
-    pub closing: bool,
-}
-
-/// Credentials added with `zoo_add_auth`, and completions awaiting replies.
-#[derive(Default)]
-pub struct Auths {
-    pub creds: Vec<(Vec<u8>, Option<Vec<u8>>)>,
-    pub waiting: Vec<Callback>,
-}
-
 /// The state behind a `zhandle_t`.
 pub struct ZHandle {
-    pub hosts: Mutex<HostList>,
+    /// The session core: its one owner; every driver step and every
+    /// session-level call goes through this lock.
+    pub core: Mutex<Session>,
+    /// Requests encoded by callers, taken by the core in one swap.
+    pub outbox: Mutex<Outbox>,
+    pub published: Arc<Published>,
     pub chroot: Option<Vec<u8>>,
-    pub state: AtomicI32,
-    pub requested_timeout: i32,
-    pub negotiated_timeout: AtomicI32,
-    pub client_id: UnsafeCell<clientid_t>,
-    pub seen_rw: AtomicBool,
-    pub last_zxid: AtomicI64,
     pub context: AtomicPtr<c_void>,
     pub watcher: Mutex<Option<WatcherFn>>,
     pub log_cb: Mutex<log_callback_fn>,
-    pub read_only_allowed: bool,
-    pub outbox: Mutex<Outbox>,
+    /// `zoo_lock_auth`/`zoo_unlock_auth` (kept for the ABI; the core does
+    /// not need it).
+    pub auth_lock: Mutex<()>,
+    // ---- the MT driver ----
     pub wake_fd: c_int,
     /// Set by the IO thread while it waits in poll(): only then do callers
     /// write the wake fd.
     pub io_sleeping: AtomicBool,
-    /// Set by `zoo_set_servers` when the client should move to another server.
-    pub move_server: AtomicBool,
-    pub watches: Mutex<WatchRegistry>,
-    pub auths: Mutex<Auths>,
     pub jobs: JobQueue,
-    pub connected: Mutex<Option<SocketAddr>>,
-    pub current_server: Mutex<CString>,
     pub completion_thread: OnceLock<ThreadId>,
     pub threads: Mutex<Option<(JoinHandle<()>, JoinHandle<()>)>>,
+    /// The answer of a read-write probe run on a thread of its own.
+    pub probe_result: Mutex<Option<(std::net::SocketAddr, bool)>>,
+    // ---- the ST driver ----
+    pub st: Mutex<super::st::StDriver>,
 }
 
-// SAFETY: every field is synchronised; `client_id` is written only by the IO
-// thread during a handshake, and read by C callers as in the reference.
+// SAFETY: the raw pointers inside (context, watcher contexts) belong to the
+// C caller, who shares them across threads as with the reference client;
+// everything else is synchronised.
 unsafe impl Sync for ZHandle {}
 unsafe impl Send for ZHandle {}
 
@@ -117,60 +84,95 @@ pub struct InitParams {
     pub log_cb: log_callback_fn,
 }
 
-impl ZHandle {
-    /// Creates the handle and starts its IO and completion threads.
-    pub fn start(p: InitParams) -> Result<Arc<ZHandle>, i32> {
-        let wake_fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
-        if wake_fd < 0 {
-            return Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EMFILE));
+/// The process's default thread stack size (what pthread_create gives a
+/// thread without attributes: the stack rlimit on Linux), so that callbacks
+/// run with the stack they would have on the reference client.
+fn default_stack_size() -> usize {
+    // SAFETY: a pthread_attr_t initialised, read and destroyed locally.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_attr_init(&mut attr) != 0 {
+            return 8 << 20;
         }
+        let mut size: libc::size_t = 0;
+        let rc = libc::pthread_attr_getstacksize(&attr, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        if rc != 0 || size < (1 << 20) {
+            8 << 20
+        } else {
+            size
+        }
+    }
+}
+
+impl ZHandle {
+    /// Creates the handle and, in the MT library, starts its IO and completion threads.
+    pub fn start(p: InitParams) -> Result<Arc<ZHandle>, i32> {
+        let wake_fd = if THREADED {
+            // SAFETY: plain syscall; the fd is owned by the handle and closed in Drop.
+            let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+            if fd < 0 {
+                return Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EMFILE));
+            }
+            fd
+        } else {
+            -1
+        };
         let cid = p.clientid.unwrap_or_default();
-        let zh = Arc::new(ZHandle {
-            hosts: Mutex::new(p.hosts),
-            chroot: p.chroot,
-            state: AtomicI32::new(NOTCONNECTED_STATE),
+        let passwd: [u8; 16] = cid.passwd.map(|c| c as u8);
+        let published = Arc::new(Published::new(p.timeout, cid.client_id, &passwd));
+        let cfg = Config {
             requested_timeout: p.timeout,
-            negotiated_timeout: AtomicI32::new(p.timeout),
-            client_id: UnsafeCell::new(cid),
-            seen_rw: AtomicBool::new(cid.client_id != 0),
-            last_zxid: AtomicI64::new(0),
+            read_only_allowed: p.flags & crate::ffi::consts::ZOO_READONLY != 0,
+            chroot: p.chroot.clone(),
+            session_id: cid.client_id,
+            passwd,
+        };
+        let core = Session::new(cfg, p.hosts, published.clone(), p.log_cb, Instant::now());
+        let zh = Arc::new(ZHandle {
+            core: Mutex::new(core),
+            outbox: Mutex::new(Outbox::default()),
+            published,
+            chroot: p.chroot,
             context: AtomicPtr::new(p.context),
             watcher: Mutex::new(p.watcher),
             log_cb: Mutex::new(p.log_cb),
-            read_only_allowed: p.flags & 1 != 0,
-            outbox: Mutex::new(Outbox { next_xid: 1, ..Default::default() }),
+            auth_lock: Mutex::new(()),
             wake_fd,
             io_sleeping: AtomicBool::new(true),
-            move_server: AtomicBool::new(false),
-            watches: Mutex::new(WatchRegistry::default()),
-            auths: Mutex::new(Auths::default()),
             jobs: JobQueue::default(),
-            connected: Mutex::new(None),
-            current_server: Mutex::new(CString::default()),
             completion_thread: OnceLock::new(),
             threads: Mutex::new(None),
+            probe_result: Mutex::new(None),
+            st: Mutex::new(super::st::StDriver::default()),
         });
-        let z1 = zh.clone();
-        let io = std::thread::Builder::new().name("zk-io".into()).spawn(move || super::io::run(z1));
-        let io = match io {
-            Ok(t) => t,
-            Err(e) => return Err(e.raw_os_error().unwrap_or(libc::EAGAIN)),
-        };
-        let z2 = zh.clone();
-        let comp = std::thread::Builder::new().name("zk-completion".into()).spawn(move || {
+        if THREADED {
+            zh.spawn_threads()?;
+        }
+        Ok(zh)
+    }
+
+    fn spawn_threads(self: &Arc<Self>) -> Result<(), i32> {
+        let stack = default_stack_size();
+        let z1 = self.clone();
+        let io = std::thread::Builder::new().name("zk-io".into()).stack_size(stack).spawn(move || super::io::run(z1));
+        let io = io.map_err(|e| e.raw_os_error().unwrap_or(libc::EAGAIN))?;
+        let z2 = self.clone();
+        let comp = std::thread::Builder::new().name("zk-completion".into()).stack_size(stack).spawn(move || {
             let _ = z2.completion_thread.set(std::thread::current().id());
             super::completion::run(z2)
         });
-        let comp = match comp {
-            Ok(t) => t,
-            Err(e) => {
-                zh.begin_close();
-                let _ = io.join();
-                return Err(e.raw_os_error().unwrap_or(libc::EAGAIN));
+        match comp {
+            Ok(comp) => {
+                *self.threads.lock() = Some((io, comp));
+                Ok(())
             }
-        };
-        *zh.threads.lock() = Some((io, comp));
-        Ok(zh)
+            Err(e) => {
+                self.begin_close();
+                let _ = io.join();
+                Err(e.raw_os_error().unwrap_or(libc::EAGAIN))
+            }
+        }
     }
 
     pub fn log_cb(&self) -> log_callback_fn {
@@ -178,34 +180,38 @@ impl ZHandle {
     }
 
     pub fn state(&self) -> i32 {
-        self.state.load(Ordering::Acquire)
-    }
-
-    pub fn set_state(&self, s: i32) {
-        self.state.store(s, Ordering::Release)
+        self.published.state()
     }
 
     pub fn is_unrecoverable(&self) -> bool {
-        self.state() < 0
+        self.published.is_unrecoverable()
     }
 
     pub fn is_connected(&self) -> bool {
-        matches!(self.state(), CONNECTED_STATE | READONLY_STATE)
+        self.published.is_connected()
+    }
+
+    pub fn is_closing(&self) -> bool {
+        self.published.closing()
     }
 
     pub fn client_id(&self) -> clientid_t {
-        unsafe { *self.client_id.get() }
+        self.published.client_id.get()
     }
 
     /// Wakes the IO thread if it sleeps.
     pub fn wake_if_sleeping(&self) {
-        if self.io_sleeping.load(Ordering::SeqCst) {
+        if THREADED && self.io_sleeping.load(Ordering::SeqCst) {
             self.wake();
         }
     }
 
     pub fn wake(&self) {
+        if !THREADED {
+            return;
+        }
         let one: u64 = 1;
+        // SAFETY: writes 8 bytes from a local to the handle's eventfd.
         unsafe { libc::write(self.wake_fd, &one as *const u64 as *const c_void, 8) };
     }
 
@@ -235,121 +241,69 @@ impl ZHandle {
         }
     }
 
-    /// Queues a request; its completion runs exactly once.
-    pub fn submit(&self, req: &Request, watch: Option<WatchReg>, done: Done) -> Result<(), i32> {
-        let expect = req.expect();
-        let was_empty;
-        {
-            let mut ob = self.outbox.lock();
-            if ob.closing {
-                return Err(ZINVALIDSTATE);
-            }
-            let xid = ob.next_xid;
-            ob.next_xid = if xid >= i32::MAX - 1 { 1 } else { xid + 1 };
-            was_empty = ob.buf.is_empty();
-            req.encode_frame(xid, &mut ob.buf);
-            ob.frames += 1;
-            ob.inflight.push_back(Pending { xid, expect, watch, done, close: false });
+    /// Queues a request; its completion runs exactly once. Returns the xid.
+    pub fn submit(&self, req: &Request, watch: Option<WatchReg>, unwatch: Option<Unwatch>, done: Done) -> Result<i32, i32> {
+        if self.is_closing() {
+            return Err(ZCLOSING);
         }
+        let (xid, was_empty) = {
+            let mut ob = self.outbox.lock();
+            let was_empty = ob.is_empty();
+            (ob.push(req, watch, unwatch, done), was_empty)
+        };
         if was_empty {
             self.wake_if_sleeping();
         }
-        Ok(())
+        Ok(xid)
     }
 
-    /// Queues raw control frames (auth) without a pending entry.
-    pub fn submit_control(&self, frame: &[u8]) {
-        let was_empty;
-        {
-            let mut ob = self.outbox.lock();
-            was_empty = ob.buf.is_empty();
-            ob.buf.extend_from_slice(frame);
-            ob.frames += 1;
-        }
-        if was_empty {
-            self.wake();
-        }
-    }
-
-    /// Marks the handle closing and, when connected, queues CloseSession.
-    pub fn begin_close(&self) {
-        let connected = self.is_connected();
-        {
-            let mut ob = self.outbox.lock();
-            if ob.closing {
-                return;
-            }
-            ob.closing = true;
-            if connected {
-                let xid = ob.next_xid;
-                ob.next_xid += 1;
-                Request::Close.encode_frame(xid, &mut ob.buf);
-                ob.frames += 1;
-                ob.inflight.push_back(Pending { xid, expect: Expect::Void, watch: None, done: Done::Nothing, close: true });
-            }
-        }
-        self.wake();
-    }
-
-    /// Hands a result to its caller.
-    pub fn deliver(&self, done: Done, rc: i32, reply: Option<Reply>) {
-        match done {
-            Done::Queue(cb) => {
-                let _ = self.jobs.send(Job::Complete(cb, rc, reply));
-            }
-            Done::Inline(cb) => cb(rc, reply),
-            Done::Nothing => {}
-        }
-    }
-
-    /// Hands a result to its caller, queued results into `batch`.
-    pub fn deliver_into(&self, batch: &mut Vec<Job>, done: Done, rc: i32, reply: Option<Reply>) {
-        match done {
-            Done::Queue(cb) => batch.push(Job::Complete(cb, rc, reply)),
-            Done::Inline(cb) => cb(rc, reply),
-            Done::Nothing => {}
-        }
-    }
-
-    /// Queues a session event for the default watcher and every watcher
-    /// registered on a path, as the reference does.
-    pub fn session_event(&self, state: i32) {
-        let mut ws: Vec<Watcher> = Vec::new();
-        if let Some(f) = *self.watcher.lock() {
-            ws.push(Watcher { func: f, ctx: self.context.load(Ordering::Acquire) as usize });
-        }
-        self.watches.lock().all(&mut ws);
-        if !ws.is_empty() {
-            let _ = self.jobs.send(Job::Watch(ws, SESSION_EVENT, state, CString::default()));
-        }
-    }
-
-    /// Fails every request not yet answered, and every auth completion.
-    pub fn fail_all(&self, rc: i32, drop_unsent: bool) {
-        let pend: Vec<Pending> = {
-            let mut ob = self.outbox.lock();
-            if drop_unsent {
-                ob.buf.clear();
-                ob.frames = 0;
-            }
-            ob.inflight.drain(..).collect()
+    /// Runs `f` on the session core, then hands over what it produced
+    /// (MT: to the completion thread; ST: kept for `zookeeper_process`) and
+    /// wakes the IO thread.
+    pub fn with_core<R>(&self, f: impl FnOnce(&mut Session) -> R) -> R {
+        let r = {
+            let mut core = self.core.lock();
+            let r = f(&mut core);
+            self.hand_over(&mut core);
+            r
         };
-        for p in pend {
-            self.deliver(p.done, rc, None);
-        }
-        let waiting: Vec<Callback> = self.auths.lock().waiting.drain(..).collect();
-        for cb in waiting {
-            let _ = self.jobs.send(Job::Complete(cb, rc, None));
-        }
+        self.wake();
+        r
     }
 
-    pub fn set_current_server(&self, a: &SocketAddr) {
-        *self.current_server.lock() = CString::new(super::hosts::format_addr(a)).unwrap_or_default();
+    /// MT: moves the core's completions and events to the completion
+    /// thread, in order (called with the core locked).
+    pub fn hand_over(&self, core: &mut Session) {
+        if !THREADED || !core.has_jobs() {
+            return;
+        }
+        let mut jobs = core.take_jobs();
+        let job = if jobs.len() == 1 { jobs.pop().unwrap() } else { Job::Batch(jobs) };
+        self.jobs.send(job);
+    }
+
+    /// Starts closing the session (CloseSession when connected).
+    pub fn begin_close(&self) {
+        self.with_core(|core| {
+            let mut ob = self.outbox.lock();
+            core.close(Instant::now(), &mut ob);
+        });
+    }
+
+    /// Whether a call may be queued now (ZINVALIDSTATE when the session is over).
+    pub fn check_usable(&self) -> Result<(), i32> {
+        if self.is_unrecoverable() {
+            return Err(ZINVALIDSTATE);
+        }
+        Ok(())
     }
 }
 
 impl Drop for ZHandle {
     fn drop(&mut self) {
-        unsafe { libc::close(self.wake_fd) };
+        if self.wake_fd >= 0 {
+            // SAFETY: the eventfd is owned by the handle and closed once.
+            unsafe { libc::close(self.wake_fd) };
+        }
     }
 }

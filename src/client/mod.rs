@@ -1,7 +1,8 @@
-//! The client core: handle and session state, the IO thread, the
-//! completion thread, the watch registry and the server list.
+//! The drivers of the session core and the handle they share: the MT
+//! library's IO and completion threads, the ST library's
+//! `zookeeper_interest`/`zookeeper_process`, and the TCP transport.
 pub mod completion;
 pub mod handle;
-pub mod hosts;
 pub mod io;
-pub mod watches;
+pub mod socket;
+pub mod st;

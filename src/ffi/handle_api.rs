@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use super::types::*;
 use super::*;
 use crate::client::handle::{clientid_t, InitParams, ZHandle};
-use crate::client::hosts::{self, HostList};
+use crate::session::hosts::{self, HostList};
 use crate::log::{self as zklog, log_callback_fn, ZooLogLevel};
 use crate::zlog;
 
@@ -138,21 +138,32 @@ pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
         if zh.is_null() {
             return ZBADARGUMENTS;
         }
-        let Some(z) = unregister(zh) else { return ZINVALIDSTATE };
+        let Some(z) = handle(zh) else { return ZINVALIDSTATE };
+        if z.is_closing() {
+            // Closing already (from another thread or a callback).
+            return ZOK;
+        }
         let sid = z.client_id().client_id;
         if z.is_connected() {
             zlog!(z.log_cb(), ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Closing zookeeper sessionId={:#x} to {}",
-                sid, z.current_server.lock().to_string_lossy());
+                sid, z.published.current_server_string());
         }
-        z.begin_close();
-        let threads = z.threads.lock().take();
-        if let Some((io, comp)) = threads {
-            let _ = io.join();
-            let on_completion_thread = z.completion_thread.get() == Some(&std::thread::current().id());
-            if !on_completion_thread {
-                let _ = comp.join();
+        if crate::client::handle::THREADED {
+            z.begin_close();
+            // While the close runs, the handle stays registered: calls made
+            // from callbacks meanwhile get ZCLOSING, as with the reference.
+            let threads = z.threads.lock().take();
+            if let Some((io, comp)) = threads {
+                let _ = io.join();
+                let on_completion_thread = z.completion_thread.get() == Some(&std::thread::current().id());
+                if !on_completion_thread {
+                    let _ = comp.join();
+                }
             }
+        } else {
+            crate::client::st::close(&z);
         }
+        unregister(zh);
         drop(z);
         ZOK
     })
@@ -167,13 +178,13 @@ pub unsafe extern "C" fn zoo_state(zh: *mut zhandle_t) -> c_int {
 /// The session id and password (valid once connected).
 #[no_mangle]
 pub unsafe extern "C" fn zoo_client_id(zh: *mut zhandle_t) -> *const clientid_t {
-    guard(std::ptr::null(), || handle(zh).map(|z| z.client_id.get() as *const clientid_t).unwrap_or(std::ptr::null()))
+    guard(std::ptr::null(), || handle(zh).map(|z| &z.published.client_id as *const _ as *const clientid_t).unwrap_or(std::ptr::null()))
 }
 
 /// The negotiated session timeout in milliseconds.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_recv_timeout(zh: *mut zhandle_t) -> c_int {
-    guard(-1, || handle(zh).map(|z| z.negotiated_timeout.load(Ordering::Relaxed)).unwrap_or(-1))
+    guard(-1, || handle(zh).map(|z| z.published.timeout()).unwrap_or(-1))
 }
 
 /// The context given to `zookeeper_init` or `zoo_set_context`.
@@ -210,7 +221,7 @@ pub unsafe extern "C" fn zookeeper_get_connected_host(
         if addr.is_null() || addr_len.is_null() {
             return std::ptr::null_mut();
         }
-        let Some(a) = *z.connected.lock() else { return std::ptr::null_mut() };
+        let Some(a) = z.published.connected() else { return std::ptr::null_mut() };
         let (ss, len) = hosts::to_sockaddr(&a);
         if (*addr_len as usize) < len as usize {
             return std::ptr::null_mut();
@@ -331,13 +342,8 @@ pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_cha
         if addrs.is_empty() {
             return ZBADARGUMENTS;
         }
-        let connected = *z.connected.lock();
         let hosts_spec = spec.split('/').next().unwrap_or_default().to_string();
-        let moving = z.hosts.lock().replace(HostList::new(hosts_spec, list, addrs), connected);
-        if moving {
-            z.move_server.store(true, Ordering::Release);
-            z.wake();
-        }
+        z.with_core(|c| c.set_servers(HostList::new(hosts_spec, list, addrs)));
         ZOK
     })
 }
@@ -350,7 +356,8 @@ pub unsafe extern "C" fn zoo_set_servers_resolution_delay(zh: *mut zhandle_t, de
             return ZBADARGUMENTS;
         }
         let Some(z) = handle(zh) else { return ZINVALIDSTATE };
-        z.hosts.lock().resolve_delay = if delay_ms < 0 { None } else { Some(std::time::Duration::from_millis(delay_ms as u64)) };
+        let d = if delay_ms < 0 { None } else { Some(std::time::Duration::from_millis(delay_ms as u64)) };
+        z.with_core(|c| c.hosts.resolve_delay = d);
         ZOK
     })
 }
@@ -360,7 +367,7 @@ pub unsafe extern "C" fn zoo_set_servers_resolution_delay(zh: *mut zhandle_t, de
 pub unsafe extern "C" fn zoo_cycle_next_server(zh: *mut zhandle_t) {
     guard((), || {
         if let Some(z) = handle(zh) {
-            z.hosts.lock().advance();
+            z.with_core(|c| c.hosts.advance());
         }
     })
 }
@@ -369,17 +376,18 @@ pub unsafe extern "C" fn zoo_cycle_next_server(zh: *mut zhandle_t) {
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_current_server(zh: *mut zhandle_t) -> *const c_char {
     guard(std::ptr::null(), || match handle(zh) {
-        Some(z) => {
-            let p = z.current_server.lock().as_ptr();
-            // The string lives in the handle until the server changes, as in the reference.
-            p
-        }
+        // Storage of the handle that stays valid as long as the handle.
+        Some(z) => z.published.current_server(),
         None => std::ptr::null(),
     })
 }
 
 /// Single-threaded event-loop API; the multi-threaded library drives the
-/// socket itself, so this reports the handle state only.
+/// The single-threaded API: which descriptor the application must watch,
+/// for which events (`ZOOKEEPER_READ`/`ZOOKEEPER_WRITE`) and for how long
+/// at most (`tv`). Starts a connection when one is due. In the MT library
+/// the IO thread owns the socket, so this reports no descriptor (-1).
+/// Pointers are the caller's and only written during the call.
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_interest(
     zh: *mut zhandle_t,
@@ -395,25 +403,42 @@ pub unsafe extern "C" fn zookeeper_interest(
         if z.is_unrecoverable() {
             return ZINVALIDSTATE;
         }
-        *fd = -1;
-        *interest = 0;
-        (*tv).tv_sec = 1;
-        (*tv).tv_usec = 0;
+        let (f, ev, wait) = if crate::client::handle::THREADED {
+            (-1, 0, std::time::Duration::from_secs(1))
+        } else {
+            let i = crate::client::st::interest(&z);
+            (i.fd, i.events, i.wait)
+        };
+        *fd = f;
+        *interest = ev;
+        (*tv).tv_sec = wait.as_secs() as libc::time_t;
+        (*tv).tv_usec = wait.subsec_micros() as libc::suseconds_t;
         ZOK
     })
 }
 
-/// Single-threaded event-loop API; nothing to process in this library.
+/// The single-threaded API: performs the IO that `events` allow, then runs
+/// the completions and watchers that became ready, on the calling thread.
+/// Returns ZOK, or ZNOTHING when there was nothing to deliver. In the MT
+/// library the IO thread does this work, and this returns ZNOTHING.
 #[no_mangle]
-pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, _events: c_int) -> c_int {
+pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, events: c_int) -> c_int {
     guard(ZSYSTEMERROR, || {
         if zh.is_null() {
             return ZBADARGUMENTS;
         }
-        match handle(zh) {
-            None => ZINVALIDSTATE,
-            Some(z) if z.is_unrecoverable() => ZINVALIDSTATE,
-            Some(_) => -117,
+        let Some(z) = handle(zh) else { return ZINVALIDSTATE };
+        if crate::client::handle::THREADED {
+            return if z.is_unrecoverable() { ZINVALIDSTATE } else { crate::proto::errors::ZNOTHING };
+        }
+        let ran = crate::client::st::process(&z, events);
+        if z.is_unrecoverable() && ran == 0 {
+            return ZINVALIDSTATE;
+        }
+        if ran == 0 {
+            crate::proto::errors::ZNOTHING
+        } else {
+            ZOK
         }
     })
 }
@@ -423,7 +448,7 @@ pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, _events: c_int) -
 pub unsafe extern "C" fn zoo_lock_auth(zh: *mut zhandle_t) -> c_int {
     guard(ZSYSTEMERROR, || match handle(zh) {
         Some(z) => {
-            std::mem::forget(z.auths.lock());
+            std::mem::forget(z.auth_lock.lock());
             ZOK
         }
         None => ZBADARGUMENTS,
@@ -435,8 +460,9 @@ pub unsafe extern "C" fn zoo_lock_auth(zh: *mut zhandle_t) -> c_int {
 pub unsafe extern "C" fn zoo_unlock_auth(zh: *mut zhandle_t) -> c_int {
     guard(ZSYSTEMERROR, || match handle(zh) {
         Some(z) => {
-            if z.auths.is_locked() {
-                z.auths.force_unlock();
+            if z.auth_lock.is_locked() {
+                // SAFETY: pairs with the guard forgotten by zoo_lock_auth.
+                unsafe { z.auth_lock.force_unlock() };
             }
             ZOK
         }

@@ -7,7 +7,7 @@ use super::ops::*;
 use super::sync::wait_for;
 use super::types::*;
 use super::*;
-use crate::client::handle::Done;
+use crate::session::Done;
 use crate::proto::jute::{Stat, ACL_vector};
 use crate::proto::errors::{ZRUNTIMEINCONSISTENCY, ZUNIMPLEMENTED};
 use crate::proto::opcodes::*;
@@ -240,7 +240,7 @@ unsafe fn multi_submit(
         |z| Ok((Request::Multi(build_ops(z, count, ops, results)?), None)),
         move |z| {
             let z = z.clone();
-            let cb: crate::client::completion::Callback = Box::new(move |rc, rep| {
+            let cb: crate::session::Callback = Box::new(move |rc, rep| {
                 let rc = write_results(&z, count as usize, res, rc, rep);
                 finish(rc)
             });

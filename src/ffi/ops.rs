@@ -9,8 +9,9 @@ use std::sync::Arc;
 use super::consts::ZooWatcherType;
 use super::types::*;
 use super::*;
-use crate::client::handle::{Done, ZHandle};
-use crate::client::watches::{WatchOp, WatchReg, Watcher};
+use crate::client::handle::ZHandle;
+use crate::session::{Done, Unwatch};
+use crate::session::watches::{WatchOp, WatchReg, Watcher};
 use crate::proto::jute::ACL_vector;
 use crate::proto::errors::ZNOWATCHER;
 use crate::proto::opcodes::*;
@@ -40,8 +41,8 @@ pub(crate) fn submit(
         if zh.is_unrecoverable() {
             return ZINVALIDSTATE;
         }
-        match zh.submit(&req, watch, done(&zh)) {
-            Ok(()) => ZOK,
+        match zh.submit(&req, watch, None, done(&zh)) {
+            Ok(_) => ZOK,
             Err(rc) => rc,
         }
     })
@@ -580,26 +581,11 @@ pub unsafe extern "C" fn zoo_add_auth(
         }
         let scheme = cbytes(scheme).unwrap_or_default().to_vec();
         let cred = if cert.is_null() || certLen <= 0 { Some(Vec::new()) } else { cdata(cert, certLen) };
-        let connected = z.is_connected() || z.state() == crate::client::handle::ASSOCIATING_STATE;
-        {
-            let mut a = z.auths.lock();
-            if !a.creds.iter().any(|(s, c)| *s == scheme && *c == cred) {
-                a.creds.push((scheme.clone(), cred.clone()));
-            }
-            if let Some(f) = completion {
-                let d = send_ptr(data);
-                a.waiting.push(Box::new(move |rc, _| f(rc, d.get())));
-            }
-        }
-        if connected {
-            let mut frame = Vec::new();
-            crate::proto::records::control_frame(-4, ZOO_SETAUTH_OP, &mut frame, |w| {
-                w.int(0);
-                w.string(&scheme);
-                w.bytes(cred.as_deref());
-            });
-            z.submit_control(&frame);
-        }
+        let done: Option<crate::session::Callback> = completion.map(|f| {
+            let d = send_ptr(data);
+            Box::new(move |rc, _| f(rc, d.get())) as crate::session::Callback
+        });
+        z.with_core(|c| c.add_auth(scheme, cred, done, std::time::Instant::now()));
         ZOK
     })
 }
@@ -626,30 +612,30 @@ pub(crate) unsafe fn remove_watches(
         if local == 0 && zh.is_unrecoverable() {
             return ZINVALIDSTATE;
         }
-        if !zh.watches.lock().has(&sp, wtype, watcher) {
-            return ZNOWATCHER;
-        }
+        // As the reference: a removal of one watcher needs it registered
+        // here; a removal of all watchers (no watcher given) is checked by
+        // the server, unless local.
         let d = done(&zh);
-        if local != 0 {
-            zh.watches.lock().remove(&sp, wtype, watcher);
-            zh.deliver(d, ZOK, None);
-            return ZOK;
-        }
-        // Remove locally once the server agreed; then complete.
-        let z2 = zh.clone();
-        let sp2 = sp.clone();
-        let wrapped = Done::Inline(Box::new(move |rc, _| {
-            if rc == ZOK {
-                z2.watches.lock().remove(&sp2, wtype, watcher);
+        let queued = zh.with_core(|core| {
+            if watcher.is_some() && !core.watches.has(&sp, wtype, watcher) {
+                return Err(d);
             }
-            match d {
-                Done::Inline(cb) => cb(rc, None),
-                other => z2.deliver(other, rc, None),
+            if local != 0 {
+                core.watches.remove(&sp, wtype, watcher);
+                core.complete(d, ZOK);
+                return Ok(None);
             }
-        }));
-        let req = Request::RemoveWatches { path: sp, wtype, check: !all && watcher.is_some() };
-        match zh.submit(&req, None, wrapped) {
-            Ok(()) => ZOK,
+            Ok(Some(d))
+        });
+        let d = match queued {
+            Err(_) => return ZNOWATCHER,
+            Ok(None) => return ZOK,
+            Ok(Some(d)) => d,
+        };
+        // Removed here once the server agreed, in order with other replies.
+        let req = Request::RemoveWatches { path: sp.clone(), wtype, check: !all && watcher.is_some() };
+        match zh.submit(&req, None, Some(Unwatch { path: sp, wtype, watcher }), d) {
+            Ok(_) => ZOK,
             Err(rc) => rc,
         }
     })

@@ -9,8 +9,8 @@ use super::consts::ZooWatcherType;
 use super::ops::*;
 use super::types::*;
 use super::*;
-use crate::client::handle::Done;
-use crate::client::watches::WatchOp;
+use crate::session::Done;
+use crate::session::watches::WatchOp;
 use crate::proto::jute::{Stat, String_vector, ACL_vector};
 use crate::proto::records::{Reply, Request};
 
@@ -169,7 +169,7 @@ pub unsafe extern "C" fn zoo_delete(zh: *mut zhandle_t, path: *const c_char, ver
     guard(ZSYSTEMERROR, || call(zh, |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None))).0)
 }
 
-fn exists_impl(zh: *mut zhandle_t, path: *const c_char, w: impl FnOnce(&crate::client::handle::ZHandle) -> Option<crate::client::watches::Watcher>, stat: *mut Stat) -> c_int {
+fn exists_impl(zh: *mut zhandle_t, path: *const c_char, w: impl FnOnce(&crate::client::handle::ZHandle) -> Option<crate::session::watches::Watcher>, stat: *mut Stat) -> c_int {
     guard(ZSYSTEMERROR, || {
         let (rc, rep) = call(zh, |z| unsafe { build_path_watch(z, path, w(z), WatchOp::Exists) });
         if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {

@@ -57,6 +57,10 @@ impl<'a> Reader<'a> {
     pub fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
+    /// How many bytes were read so far.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         if self.remaining() < n {
             return Err(DecodeError);

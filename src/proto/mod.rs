@@ -1,6 +1,7 @@
 //! The ZooKeeper client protocol: jute records (C layout), the codec and
 //! the request/reply bodies.
 pub mod codec;
+pub mod consts;
 pub mod errors;
 pub mod jute;
 pub mod opcodes;

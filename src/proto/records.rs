@@ -1,6 +1,7 @@
 //! Requests and replies of the client protocol in Rust form, with their
 //! jute encoding.
 
+use bytes::Bytes;
 use super::codec::{DecodeError, Reader, Writer};
 use super::jute::Stat;
 use super::opcodes::*;
@@ -265,19 +266,34 @@ pub enum Expect {
 pub enum Reply {
     Void,
     Stat(Stat),
-    Data(Option<Vec<u8>>, Stat),
+    /// The value is a slice of the received frame: no copy.
+    Data(Option<Bytes>, Stat),
     Children(Vec<Vec<u8>>, Option<Stat>),
     Path(Vec<u8>, Option<Stat>),
     Acl(Vec<Acl>, Stat),
     Multi(Vec<MultiResult>),
 }
 
+/// Decodes a reply body from a reader over any byte slice (values copied).
 pub fn decode_reply(expect: Expect, r: &mut Reader) -> Result<Reply, DecodeError> {
+    decode_reply_in(expect, None, r)
+}
+
+/// Decodes a reply body; when `frame` is the buffer `r` reads, data values
+/// are slices of it instead of copies.
+pub fn decode_reply_in(expect: Expect, frame: Option<&Bytes>, r: &mut Reader) -> Result<Reply, DecodeError> {
     Ok(match expect {
         Expect::Void => Reply::Void,
         Expect::Stat => Reply::Stat(read_stat(r)?),
         Expect::Data => {
-            let d = r.bytes()?.map(|b| b.to_vec());
+            let before = r.pos();
+            let d = r.bytes()?.map(|b| match frame {
+                Some(f) => {
+                    let start = before + 4;
+                    f.slice(start..start + b.len())
+                }
+                None => Bytes::copy_from_slice(b),
+            });
             Reply::Data(d, read_stat(r)?)
         }
         Expect::Children => Reply::Children(r.strings()?, None),

@@ -121,11 +121,13 @@ pub struct HostList {
     /// (None: never again).
     pub resolve_delay: Option<Duration>,
     pub resolved_at: Instant,
+    /// How names are resolved (the system resolver; tests use a fake).
+    pub resolver: fn(&[HostPort]) -> Vec<SocketAddr>,
 }
 
 impl HostList {
     pub fn new(spec: String, hosts: Vec<HostPort>, addrs: Vec<SocketAddr>) -> Self {
-        HostList { spec, hosts, addrs, next: 0, current: None, resolve_delay: Some(Duration::ZERO), resolved_at: Instant::now() }
+        HostList { spec, hosts, addrs, next: 0, current: None, resolve_delay: Some(Duration::ZERO), resolved_at: Instant::now(), resolver: resolve }
     }
 
     /// The next address to try, and whether this wraps around the list.
@@ -133,11 +135,16 @@ impl HostList {
     /// resolution delay has passed (a name that no longer resolves keeps
     /// its old addresses out of the list; an empty result keeps the list).
     pub fn advance(&mut self) -> Option<(SocketAddr, bool)> {
+        self.advance_at(Instant::now())
+    }
+
+    /// `advance` at a given time (the session core passes its clock).
+    pub fn advance_at(&mut self, now: Instant) -> Option<(SocketAddr, bool)> {
         if self.next >= self.addrs.len() || self.addrs.is_empty() {
             self.next = 0;
-            if self.resolve_delay.is_some_and(|d| self.resolved_at.elapsed() >= d) {
-                let fresh = resolve(&self.hosts);
-                self.resolved_at = Instant::now();
+            if self.resolve_delay.is_some_and(|d| now.saturating_duration_since(self.resolved_at) >= d) {
+                let fresh = (self.resolver)(&self.hosts);
+                self.resolved_at = now;
                 if !fresh.is_empty() && (fresh.len() != self.addrs.len() || fresh.iter().any(|a| !self.addrs.contains(a))) {
                     let mut fresh = fresh;
                     if !DETERMINISTIC.load(Ordering::Relaxed) {

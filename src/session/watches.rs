@@ -40,12 +40,8 @@ pub struct WatchReg {
     pub watcher: Watcher,
 }
 
-pub const CREATED_EVENT: i32 = 1;
-pub const DELETED_EVENT: i32 = 2;
-pub const CHANGED_EVENT: i32 = 3;
-pub const CHILD_EVENT: i32 = 4;
-pub const SESSION_EVENT: i32 = -1;
-pub const NOTWATCHING_EVENT: i32 = -2;
+pub use crate::proto::consts::{CHANGED_EVENT, CHILD_EVENT, CREATED_EVENT, DELETED_EVENT, NOTWATCHING_EVENT, SESSION_EVENT};
+use crate::proto::consts::{WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN, WATCHERTYPE_DATA};
 
 type Table = HashMap<Vec<u8>, Vec<Watcher>>;
 
@@ -104,12 +100,14 @@ impl WatchRegistry {
         out
     }
 
-    /// Every registered watcher (without removing), for session events.
+    /// Every registered watcher once (without removing), for session
+    /// events: linear in the number of watches.
     pub fn all(&self, out: &mut Vec<Watcher>) {
+        let mut seen: std::collections::HashSet<(usize, usize)> = out.iter().map(|w| (w.func as usize, w.ctx)).collect();
         for t in [&self.data, &self.exist, &self.child] {
             for v in t.values() {
                 for w in v {
-                    if !out.contains(w) {
+                    if seen.insert((w.func as usize, w.ctx)) {
                         out.push(*w);
                     }
                 }
@@ -122,7 +120,7 @@ impl WatchRegistry {
     }
 
     /// Whether `path` has a matching watcher (`watcher` None matches any)
-    /// for watcher type 1 (child), 2 (data) or 3 (any).
+    /// for a watcher type (children, data or any).
     pub fn has(&self, path: &[u8], wtype: i32, watcher: Option<Watcher>) -> bool {
         self.tables(wtype).iter().any(|t| {
             t.get(path).is_some_and(|v| v.iter().any(|w| watcher.is_none_or(|x| x == *w)))
@@ -133,10 +131,10 @@ impl WatchRegistry {
     pub fn remove(&mut self, path: &[u8], wtype: i32, watcher: Option<Watcher>) -> bool {
         let mut removed = false;
         let mut tabs: Vec<&mut Table> = Vec::new();
-        if wtype == 1 || wtype == 3 {
+        if wtype == WATCHERTYPE_CHILDREN || wtype == WATCHERTYPE_ANY {
             tabs.push(&mut self.child);
         }
-        if wtype == 2 || wtype == 3 {
+        if wtype == WATCHERTYPE_DATA || wtype == WATCHERTYPE_ANY {
             tabs.push(&mut self.data);
             tabs.push(&mut self.exist);
         }
@@ -155,8 +153,8 @@ impl WatchRegistry {
 
     fn tables(&self, wtype: i32) -> Vec<&Table> {
         match wtype {
-            1 => vec![&self.child],
-            2 => vec![&self.data, &self.exist],
+            WATCHERTYPE_CHILDREN => vec![&self.child],
+            WATCHERTYPE_DATA => vec![&self.data, &self.exist],
             _ => vec![&self.child, &self.data, &self.exist],
         }
     }

@@ -1,0 +1,918 @@
+//! The session core: the one owner of a ZooKeeper session's state, without
+//! sockets, threads or clocks (sans-IO). It takes caller requests (through
+//! its [`Outbox`]), bytes received and the time, and gives back bytes to
+//! send, the next deadline, actions for the driver (open or drop a
+//! connection, probe a server) and the completions and watch events to
+//! deliver, in order. The MT library's IO thread and the ST library's
+//! `zookeeper_interest`/`zookeeper_process` both drive it.
+
+pub mod backoff;
+pub mod hosts;
+pub mod outbox;
+pub mod published;
+pub mod watches;
+#[cfg(test)]
+mod tests;
+
+use bytes::{Buf, Bytes, BytesMut};
+use std::collections::VecDeque;
+use std::ffi::CString;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::log::log_callback_fn;
+use crate::proto::codec::Reader;
+use crate::proto::consts::*;
+use crate::proto::errors::*;
+use crate::proto::opcodes::*;
+use crate::proto::records::{self, control_frame, decode_reply_in, Expect, Request};
+use crate::zlog;
+use backoff::Backoff;
+use hosts::{format_addr, HostList};
+pub use outbox::{Callback, Done, Job, Outbox, Pending, Unwatch};
+use published::Published;
+use watches::{Watcher, WatchRegistry};
+
+/// Largest frame accepted from a server (jute.maxbuffer default plus slack).
+pub const MAX_FRAME: usize = 0xfffff + 1024 * 1024;
+/// Largest handshake answer accepted.
+const MAX_HANDSHAKE_FRAME: usize = 4096;
+/// Longest SetWatches request sent: well under the server's jute.maxbuffer
+/// (1 MiB by default), whatever the number of watches.
+pub const SET_WATCHES_MAX_BYTES: usize = 128 * 1024;
+/// While at least this many requests are with the server, new ones may wait
+/// up to `COALESCE` (and `COALESCE_BYTES`) to go out in one write.
+const COALESCE: Duration = Duration::from_micros(300);
+const COALESCE_BYTES: usize = 64 * 1024;
+const COALESCE_MIN_INFLIGHT: usize = 16;
+/// The longest wait for the reply to CloseSession.
+const CLOSE_WAIT_MAX_MS: u64 = 3000;
+/// Read-only sessions look for a read-write server: first after 200 ms,
+/// then twice as long each time, up to a minute (as the reference).
+const RW_PROBE_FIRST: Duration = Duration::from_millis(200);
+const RW_PROBE_MAX: Duration = Duration::from_secs(60);
+
+/// What the session is given at init.
+pub struct Config {
+    pub requested_timeout: i32,
+    pub read_only_allowed: bool,
+    pub chroot: Option<Vec<u8>>,
+    pub session_id: i64,
+    pub passwd: [u8; 16],
+}
+
+/// The connection, as the core sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Conn {
+    /// No connection; the next attempt at `retry_at`.
+    Down { retry_at: Instant },
+    /// The driver is opening a transport to `addr`.
+    Opening { addr: SocketAddr, deadline: Instant },
+    /// The ConnectRequest is queued or sent; waiting for the answer.
+    Handshake { addr: SocketAddr, deadline: Instant },
+    /// The session runs over this connection.
+    Up { addr: SocketAddr, last_recv: Instant, last_send: Instant },
+    /// No more connections: the session is over (expired, auth failed) or closed.
+    Ended,
+}
+
+/// What the driver must do next.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Drop the transport (the core already accounted for it).
+    Disconnect,
+    /// Open a transport to this server, then call `transport_up` or `transport_failed`.
+    Connect(SocketAddr),
+    /// Ask this server whether it serves reads and writes, then call `probe_done`.
+    ProbeRw(SocketAddr),
+    /// The handle is closed: stop driving.
+    Finished,
+}
+
+pub struct Session {
+    published: Arc<Published>,
+    pub log_cb: log_callback_fn,
+    requested_timeout: i32,
+    read_only_allowed: bool,
+    chroot: Option<Vec<u8>>,
+    pub hosts: HostList,
+    session_id: i64,
+    passwd: [u8; 16],
+    /// A read-write server accepted the session (its id is then kept).
+    seen_rw: bool,
+    last_zxid: i64,
+    timeout: i32,
+    state: i32,
+    conn: Conn,
+    backoff: Backoff,
+    /// Bytes for the current connection, written up to `out_off`.
+    out: Vec<u8>,
+    out_off: usize,
+    /// Frames in `out` that expect a reply; when `out` started filling.
+    out_frames: usize,
+    filled_at: Instant,
+    /// Frames written whose replies have not arrived.
+    unanswered: usize,
+    /// Requests whose frames are in `out` or written, in xid order.
+    sent: VecDeque<Pending>,
+    /// Requests queued while there is no session connection.
+    held: Outbox,
+    rbuf: BytesMut,
+    pub watches: WatchRegistry,
+    auths: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    auth_waiting: VecDeque<Callback>,
+    closing: bool,
+    close_deadline: Option<Instant>,
+    /// The code calls get once the session is over (expired, auth failed).
+    ended_rc: i32,
+    finished: bool,
+    disconnect: bool,
+    move_server: bool,
+    rw_interval: Duration,
+    rw_probe_at: Instant,
+    probing: bool,
+    jobs: Vec<Job>,
+}
+
+impl Session {
+    pub fn new(cfg: Config, hosts: HostList, published: Arc<Published>, log_cb: log_callback_fn, now: Instant) -> Self {
+        Session {
+            published,
+            log_cb,
+            requested_timeout: cfg.requested_timeout,
+            read_only_allowed: cfg.read_only_allowed,
+            chroot: cfg.chroot,
+            hosts,
+            session_id: cfg.session_id,
+            passwd: cfg.passwd,
+            seen_rw: cfg.session_id != 0,
+            last_zxid: 0,
+            timeout: cfg.requested_timeout,
+            state: NOTCONNECTED_STATE,
+            conn: Conn::Down { retry_at: now },
+            backoff: Backoff::default(),
+            out: Vec::new(),
+            out_off: 0,
+            out_frames: 0,
+            filled_at: now,
+            unanswered: 0,
+            sent: VecDeque::new(),
+            held: Outbox::default(),
+            rbuf: BytesMut::new(),
+            watches: WatchRegistry::default(),
+            auths: Vec::new(),
+            auth_waiting: VecDeque::new(),
+            closing: false,
+            close_deadline: None,
+            ended_rc: ZSESSIONEXPIRED,
+            finished: false,
+            disconnect: false,
+            move_server: false,
+            rw_interval: RW_PROBE_FIRST,
+            rw_probe_at: now,
+            probing: false,
+            jobs: Vec::new(),
+        }
+    }
+
+    // ---- what callers and drivers read -------------------------------
+
+    pub fn state(&self) -> i32 {
+        self.state
+    }
+    pub fn is_closing(&self) -> bool {
+        self.closing
+    }
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+    pub fn is_connected(&self) -> bool {
+        matches!(self.state, CONNECTED_STATE | READONLY_STATE)
+    }
+    pub fn session_id(&self) -> i64 {
+        self.session_id
+    }
+    /// The server of the connection being opened or used.
+    pub fn peer(&self) -> Option<SocketAddr> {
+        match self.conn {
+            Conn::Opening { addr, .. } | Conn::Handshake { addr, .. } | Conn::Up { addr, .. } => Some(addr),
+            _ => None,
+        }
+    }
+    /// Whether a transport exists (opening or open).
+    pub fn has_transport(&self) -> bool {
+        self.peer().is_some()
+    }
+    /// Whether the transport is still being opened (the driver waits for it to be writable).
+    pub fn is_opening(&self) -> bool {
+        matches!(self.conn, Conn::Opening { .. })
+    }
+    pub fn take_jobs(&mut self) -> Vec<Job> {
+        std::mem::take(&mut self.jobs)
+    }
+    pub fn has_jobs(&self) -> bool {
+        !self.jobs.is_empty()
+    }
+
+    fn set_state(&mut self, s: i32) {
+        self.state = s;
+        self.published.set_state(s);
+    }
+
+    /// The client path of a server path (chroot stripped).
+    fn client_path(&self, path: &[u8]) -> Vec<u8> {
+        match &self.chroot {
+            None => path.to_vec(),
+            Some(c) => match path.strip_prefix(c.as_slice()) {
+                Some(b"") => b"/".to_vec(),
+                Some(rest) => rest.to_vec(),
+                None => path.to_vec(),
+            },
+        }
+    }
+
+    // ---- caller requests ---------------------------------------------
+
+    /// Takes every request callers queued.
+    pub fn accept(&mut self, q: &mut Outbox, now: Instant) {
+        if q.is_empty() {
+            return;
+        }
+        if self.finished {
+            self.fail_outbox(q, ZCLOSING);
+        } else if self.conn == Conn::Ended {
+            let rc = self.ended_rc;
+            self.fail_outbox(q, rc);
+        } else if matches!(self.conn, Conn::Up { .. }) && !self.closing {
+            self.out_frames += q.entries.len();
+            self.append_out(&q.buf, now);
+            q.buf.clear();
+            self.sent.append(&mut q.entries);
+        } else {
+            self.held.append(q);
+        }
+    }
+
+    fn fail_outbox(&mut self, q: &mut Outbox, rc: i32) {
+        q.buf.clear();
+        for p in q.entries.drain(..) {
+            deliver(&mut self.jobs, p.done, rc, None);
+        }
+    }
+
+    /// Completes a call at once, in order with everything else delivered.
+    pub fn complete(&mut self, done: Done, rc: i32) {
+        deliver(&mut self.jobs, done, rc, None);
+    }
+
+    /// `zoo_add_auth`: remembers the credentials (re-sent on every
+    /// reconnect) and sends them now if a connection is open.
+    pub fn add_auth(&mut self, scheme: Vec<u8>, cred: Option<Vec<u8>>, done: Option<Callback>, now: Instant) {
+        if self.closing || self.finished {
+            if let Some(cb) = done {
+                self.jobs.push(Job::Complete(cb, ZCLOSING, None));
+            }
+            return;
+        }
+        if !self.auths.iter().any(|(s, c)| *s == scheme && *c == cred) {
+            self.auths.push((scheme.clone(), cred.clone()));
+        }
+        if let Some(cb) = done {
+            self.auth_waiting.push_back(cb);
+        }
+        if matches!(self.conn, Conn::Up { .. } | Conn::Handshake { .. }) {
+            let mut f = Vec::new();
+            auth_frame(&mut f, &scheme, cred.as_deref());
+            self.out_frames += 1;
+            self.append_out(&f, now);
+        }
+    }
+
+    /// `zoo_set_servers`: a new server list; moves off the current server
+    /// when the list says so.
+    pub fn set_servers(&mut self, new: HostList) {
+        let connected = match self.conn {
+            Conn::Up { addr, .. } => Some(addr),
+            _ => None,
+        };
+        if self.hosts.replace(new, connected) {
+            self.move_server = true;
+        }
+    }
+
+    /// Starts closing: a CloseSession request when connected (its reply, a
+    /// lost connection or a timeout ends the session), else at once.
+    pub fn close(&mut self, now: Instant, q: &mut Outbox) {
+        if self.closing {
+            return;
+        }
+        self.closing = true;
+        self.published.set_closing();
+        if matches!(self.conn, Conn::Up { .. }) {
+            self.accept(q, now);
+            let xid = q.alloc_xid();
+            let mut f = Vec::new();
+            Request::Close.encode_frame(xid, &mut f);
+            self.out_frames += 1;
+            self.append_out(&f, now);
+            self.sent.push_back(Pending { xid, expect: Expect::Void, watch: None, unwatch: None, done: Done::Nothing, close: true });
+            let wait = (self.timeout.max(1) as u64).min(CLOSE_WAIT_MAX_MS);
+            self.close_deadline = Some(now + Duration::from_millis(wait));
+            zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_close", "Sending request xid={:#x} to {}", xid, self.published.current_server_string());
+        } else {
+            self.accept(q, now);
+            self.finish();
+        }
+    }
+
+    /// The end of the handle: every call not answered completes with ZCLOSING.
+    fn finish(&mut self) {
+        if self.finished {
+            return;
+        }
+        self.fail_pending(ZCLOSING);
+        if self.has_transport() {
+            self.disconnect = true;
+        }
+        self.conn = Conn::Ended;
+        self.finished = true;
+        self.published.set_connected(None);
+        zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Freeing zookeeper resources for sessionId={:#x}", self.session_id);
+    }
+
+    /// Fails every request not yet answered, queued or sent, and every auth completion.
+    fn fail_pending(&mut self, rc: i32) {
+        self.out.clear();
+        self.out_off = 0;
+        self.out_frames = 0;
+        self.unanswered = 0;
+        for p in self.sent.drain(..) {
+            deliver(&mut self.jobs, p.done, rc, None);
+        }
+        self.held.buf.clear();
+        for p in self.held.entries.drain(..) {
+            deliver(&mut self.jobs, p.done, rc, None);
+        }
+        for cb in self.auth_waiting.drain(..) {
+            self.jobs.push(Job::Complete(cb, rc, None));
+        }
+    }
+
+    // ---- the driver's side --------------------------------------------
+
+    /// What the driver must do now, if anything (call until `None`).
+    pub fn next_action(&mut self, now: Instant) -> Option<Action> {
+        if self.disconnect {
+            self.disconnect = false;
+            return Some(Action::Disconnect);
+        }
+        if self.finished {
+            return Some(Action::Finished);
+        }
+        if let Conn::Down { retry_at } = self.conn {
+            if self.closing {
+                self.finish();
+                return self.next_action(now);
+            }
+            if now < retry_at {
+                return None;
+            }
+            let Some((addr, wrapped)) = self.hosts.advance_at(now) else {
+                // No address resolves: try again a little later.
+                self.conn = Conn::Down { retry_at: now + Duration::from_millis(100) };
+                return None;
+            };
+            self.backoff.attempt(wrapped);
+            self.published.set_current_server(&addr);
+            self.set_state(CONNECTING_STATE);
+            self.conn = Conn::Opening { addr, deadline: now + self.connect_timeout() };
+            return Some(Action::Connect(addr));
+        }
+        if self.state == READONLY_STATE && !self.probing && !self.closing && now >= self.rw_probe_at {
+            let cur = self.peer();
+            let n = self.hosts.addrs.len();
+            let cand = (0..n).map(|i| self.hosts.addrs[(self.hosts.next + i) % n]).find(|a| Some(*a) != cur);
+            self.rw_interval = (self.rw_interval * 2).min(RW_PROBE_MAX);
+            self.rw_probe_at = now + self.rw_interval;
+            if let Some(a) = cand {
+                self.probing = true;
+                return Some(Action::ProbeRw(a));
+            }
+        }
+        None
+    }
+
+    /// Connect and handshake together must finish within two thirds of the
+    /// session timeout (at least 100 ms).
+    fn connect_timeout(&self) -> Duration {
+        Duration::from_millis((self.timeout.max(1) as u64 * 2 / 3).max(100))
+    }
+
+    /// The transport to the server is open: the handshake goes out first.
+    pub fn transport_up(&mut self, now: Instant) {
+        let Conn::Opening { addr, deadline } = self.conn else { return };
+        zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "check_events", "initiated connection to server {}", format_addr(&addr));
+        let sid = if self.seen_rw { self.session_id } else { 0 };
+        self.out.clear();
+        self.out_off = 0;
+        self.out_frames = 0;
+        self.unanswered = 0;
+        self.rbuf.clear();
+        records::encode_connect(&mut self.out, self.last_zxid, self.requested_timeout, sid, &self.passwd, self.read_only_allowed);
+        self.filled_at = now;
+        self.set_state(ASSOCIATING_STATE);
+        self.conn = Conn::Handshake { addr, deadline };
+    }
+
+    /// Opening the transport or the handshake failed (`msg` says why).
+    pub fn transport_failed(&mut self, now: Instant, msg: &str) {
+        match self.conn {
+            Conn::Opening { addr, .. } | Conn::Handshake { addr, .. } => {
+                self.disconnect = true;
+                if self.closing {
+                    self.finish();
+                    return;
+                }
+                zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "handle_socket_error_msg", "Socket {} zk retcode=-4, {}", format_addr(&addr), msg);
+                self.set_state(CONNECTING_STATE);
+                // As the reference: calls made while disconnected fail with
+                // ZCONNECTIONLOSS when a connection attempt fails, so that
+                // no caller waits on a server that is not there.
+                self.fail_pending(ZCONNECTIONLOSS);
+                let delay = self.backoff.delay(self.timeout);
+                if !delay.is_zero() {
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_WARN, "zookeeper_interest",
+                        "Delaying connection after exhaustively trying all servers [{}]", self.hosts.spec);
+                }
+                self.conn = Conn::Down { retry_at: now + delay };
+            }
+            Conn::Up { .. } => self.lose(now, ZCONNECTIONLOSS, msg),
+            _ => {}
+        }
+    }
+
+    /// The connection broke (EOF, reset): as `transport_failed`.
+    pub fn transport_lost(&mut self, now: Instant, msg: &str) {
+        self.transport_failed(now, msg);
+    }
+
+    /// An established connection is lost: every call in flight fails with `rc`.
+    fn lose(&mut self, now: Instant, rc: i32, msg: &str) {
+        let Conn::Up { addr, .. } = self.conn else { return };
+        self.disconnect = true;
+        self.published.set_connected(None);
+        if self.closing {
+            self.finish();
+            return;
+        }
+        if !msg.is_empty() {
+            zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "handle_socket_error_msg", "Socket {} zk retcode={}, {}", format_addr(&addr), rc, msg);
+        }
+        let was = self.state;
+        self.set_state(CONNECTING_STATE);
+        if was == CONNECTED_STATE || was == READONLY_STATE {
+            self.session_event(CONNECTING_STATE);
+        }
+        self.fail_pending(rc);
+        self.probing = false;
+        self.conn = Conn::Down { retry_at: now };
+    }
+
+    /// The answer of a read-write probe.
+    pub fn probe_done(&mut self, now: Instant, addr: SocketAddr, rw: bool) {
+        self.probing = false;
+        if self.state != READONLY_STATE || self.closing {
+            return;
+        }
+        if rw {
+            zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "zookeeper_interest", "r/w server found at {}", format_addr(&addr));
+            if let Some(i) = self.hosts.addrs.iter().position(|x| *x == addr) {
+                self.hosts.next = i;
+            }
+            self.lose(now, ZCONNECTIONLOSS, "");
+        } else {
+            let n = self.hosts.addrs.len().max(1);
+            self.hosts.next = (self.hosts.next + 1) % n;
+        }
+    }
+
+    /// Bytes to write now (empty while a small batch waits to be coalesced).
+    pub fn output(&self, now: Instant) -> &[u8] {
+        if self.holding(now) {
+            return &[];
+        }
+        &self.out[self.out_off..]
+    }
+
+    /// Whether anything waits to be written (now or after coalescing).
+    pub fn wants_write(&self) -> bool {
+        self.out_off < self.out.len()
+    }
+
+    fn holding(&self, now: Instant) -> bool {
+        self.out_off == 0
+            && !self.out.is_empty()
+            && matches!(self.conn, Conn::Up { .. })
+            && self.unanswered >= COALESCE_MIN_INFLIGHT
+            && self.out.len() < COALESCE_BYTES
+            && !self.closing
+            && now.saturating_duration_since(self.filled_at) < COALESCE
+    }
+
+    /// `n` bytes of `output()` were written.
+    pub fn wrote(&mut self, n: usize, now: Instant) {
+        if n == 0 {
+            return;
+        }
+        self.out_off += n;
+        if let Conn::Up { ref mut last_send, .. } = self.conn {
+            *last_send = now;
+        }
+        if self.out_off >= self.out.len() {
+            self.unanswered += std::mem::take(&mut self.out_frames);
+            if self.out.capacity() > 1 << 20 {
+                self.out = Vec::new();
+            } else {
+                self.out.clear();
+            }
+            self.out_off = 0;
+        }
+    }
+
+    fn append_out(&mut self, bytes: &[u8], now: Instant) {
+        if self.out_off >= self.out.len() {
+            self.out.clear();
+            self.out_off = 0;
+        }
+        if self.out.is_empty() {
+            self.filled_at = now;
+        }
+        self.out.extend_from_slice(bytes);
+    }
+
+    /// The buffer the driver reads into, with room for at least `want` bytes
+    /// (the rest of the frame being received, so that a large reply is read
+    /// in place).
+    pub fn read_buffer(&mut self) -> &mut BytesMut {
+        let want = self.pending_frame_end().saturating_sub(self.rbuf.len()).max(16 * 1024);
+        self.rbuf.reserve(want);
+        &mut self.rbuf
+    }
+
+    /// Where the frame being received ends in the read buffer, if its length is known.
+    fn pending_frame_end(&self) -> usize {
+        if self.rbuf.len() < 4 {
+            return 4;
+        }
+        let len = i32::from_be_bytes(self.rbuf[..4].try_into().unwrap());
+        if len < 0 || len as usize > MAX_FRAME {
+            return 0;
+        }
+        4 + len as usize
+    }
+
+    /// Bytes were appended to the read buffer: processes every complete frame.
+    /// The receive timeout counts complete frames only.
+    pub fn received(&mut self, now: Instant) {
+        loop {
+            if self.rbuf.len() < 4 {
+                return;
+            }
+            let len = i32::from_be_bytes(self.rbuf[..4].try_into().unwrap());
+            let handshake = matches!(self.conn, Conn::Handshake { .. });
+            let limit = if handshake { MAX_HANDSHAKE_FRAME } else { MAX_FRAME };
+            if len < 0 || len as usize > limit || (!handshake && len < 16) {
+                zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "check_events", "invalid frame length {} from server", len);
+                if handshake {
+                    self.transport_failed(now, "errno=71(Protocol error): malformed handshake response");
+                } else {
+                    self.lose(now, ZMARSHALLINGERROR, "invalid frame length");
+                }
+                return;
+            }
+            if self.rbuf.len() < 4 + len as usize {
+                return;
+            }
+            let mut f = self.rbuf.split_to(4 + len as usize);
+            f.advance(4);
+            let frame = f.freeze();
+            match self.conn {
+                Conn::Handshake { addr, .. } => self.establish(now, addr, &frame),
+                Conn::Up { ref mut last_recv, .. } => {
+                    *last_recv = now;
+                    self.process_frame(now, frame);
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// The handshake answer: expiry check, session identity, state and the
+    /// CONNECTED event; then auth and watches are re-sent, then held requests.
+    fn establish(&mut self, now: Instant, addr: SocketAddr, frame: &Bytes) {
+        let Ok(resp) = records::decode_connect(frame) else {
+            self.transport_failed(now, "errno=71(Protocol error): malformed handshake response");
+            return;
+        };
+        let oldid = if self.seen_rw { self.session_id } else { 0 };
+        if resp.timeout <= 0 || (oldid != 0 && oldid != resp.session_id) {
+            zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "check_events", "sessionId={:#x} has expired.", oldid);
+            self.end(EXPIRED_SESSION_STATE, ZSESSIONEXPIRED);
+            return;
+        }
+        if !resp.read_only {
+            self.seen_rw = true;
+        }
+        self.timeout = resp.timeout;
+        self.published.set_timeout(resp.timeout);
+        self.session_id = resp.session_id;
+        self.passwd = [0; 16];
+        for (d, s) in self.passwd.iter_mut().zip(resp.passwd.iter()) {
+            *d = *s;
+        }
+        self.published.client_id.set(resp.session_id, &resp.passwd);
+        self.published.set_connected(Some(addr));
+        self.backoff.connected();
+        let st = if resp.read_only { READONLY_STATE } else { CONNECTED_STATE };
+        self.set_state(st);
+        zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "check_events",
+            "session establishment complete on server {}, sessionId={:#x}, negotiated timeout={} {}",
+            format_addr(&addr), resp.session_id, resp.timeout, if resp.read_only { "(READ-ONLY mode)" } else { "" });
+        self.conn = Conn::Up { addr, last_recv: now, last_send: now };
+        self.rw_interval = RW_PROBE_FIRST;
+        self.rw_probe_at = now + RW_PROBE_FIRST;
+        self.session_event(st);
+        // Auth first, then watches, then what callers queued meanwhile.
+        let mut f = Vec::new();
+        let mut frames = 0;
+        for (scheme, cred) in &self.auths {
+            auth_frame(&mut f, scheme, cred.as_deref());
+            frames += 1;
+        }
+        if !self.watches.is_empty() {
+            let (d, e, c) = self.watches.paths();
+            frames += set_watches_frames(&mut f, self.last_zxid, [&d, &e, &c]);
+        }
+        let mut held = std::mem::take(&mut self.held);
+        f.extend_from_slice(&held.buf);
+        frames += held.entries.len();
+        self.sent.append(&mut held.entries);
+        self.out_frames += frames;
+        self.append_out(&f, now);
+    }
+
+    /// The session is over for good (expired, auth failed): watchers learn
+    /// it, every call fails, no more connections.
+    fn end(&mut self, state: i32, rc: i32) {
+        if self.has_transport() {
+            self.disconnect = true;
+        }
+        self.published.set_connected(None);
+        self.set_state(state);
+        self.session_event(state);
+        self.fail_pending(rc);
+        self.ended_rc = rc;
+        self.conn = Conn::Ended;
+        if self.closing {
+            self.finish();
+        }
+    }
+
+    /// After a bug of ours in a driver: the session ends here (watchers see
+    /// it expire, calls fail with ZSYSTEMERROR) rather than leave callers
+    /// waiting; the handle still closes normally.
+    pub fn abandon(&mut self) {
+        if self.conn != Conn::Ended {
+            self.end(EXPIRED_SESSION_STATE, ZSYSTEMERROR);
+        } else if self.closing {
+            self.finish();
+        }
+    }
+
+    fn process_frame(&mut self, now: Instant, frame: Bytes) {
+        let mut r = Reader::new(&frame);
+        let (xid, zxid, err) = match (r.int(), r.long(), r.int()) {
+            (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+            _ => return self.lose(now, ZMARSHALLINGERROR, "malformed reply header"),
+        };
+        if zxid > 0 && zxid > self.last_zxid {
+            self.last_zxid = zxid;
+        }
+        if xid != WATCHER_EVENT_XID {
+            self.unanswered = self.unanswered.saturating_sub(1);
+        }
+        match xid {
+            WATCHER_EVENT_XID => {
+                let Ok(ev) = records::decode_event(&mut r) else {
+                    return self.lose(now, ZMARSHALLINGERROR, "malformed watcher event");
+                };
+                if self.closing {
+                    // As the reference: no watcher runs once zookeeper_close
+                    // began (the session's own ephemerals vanish while it closes).
+                    return;
+                }
+                let ws = self.watches.trigger(ev.ty, &ev.path);
+                if !ws.is_empty() && ev.ty != SESSION_EVENT {
+                    let p = CString::new(self.client_path(&ev.path)).unwrap_or_default();
+                    self.jobs.push(Job::Watch { watchers: ws, ty: ev.ty, state: ev.state, path: p, with_default: false });
+                }
+            }
+            PING_XID => {
+                zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process", "Got ping response in {} ms", 0);
+            }
+            SET_WATCHES_XID => {}
+            AUTH_XID => {
+                // As the reference: one auth reply answers every waiting auth completion.
+                for cb in self.auth_waiting.drain(..) {
+                    self.jobs.push(Job::Complete(cb, err, None));
+                }
+                if err != 0 {
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "auth_completion_func", "Authentication scheme failed. Connection closed.");
+                    self.end(AUTH_FAILED_STATE, ZAUTHFAILED);
+                } else {
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "auth_completion_func", "Authentication scheme succeeded");
+                }
+            }
+            _ => {
+                let matches = self.sent.front().is_some_and(|p| p.xid == xid);
+                if !matches {
+                    let expected = self.sent.front().map(|p| p.xid).unwrap_or(0);
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "zookeeper_process",
+                        "unexpected server response: expected {:#x}, but received {:#x}", expected, xid);
+                    return self.lose(now, ZRUNTIMEINCONSISTENCY, "unexpected server response");
+                }
+                let p = self.sent.pop_front().unwrap();
+                if p.close {
+                    self.finish();
+                    return;
+                }
+                zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process",
+                    "Queueing asynchronous response, xid={:#x} rc={}", xid, err);
+                let decode = err == 0 || (p.expect == Expect::Multi && r.remaining() > 0);
+                let (rc, reply) = if decode {
+                    match decode_reply_in(p.expect, Some(&frame), &mut r) {
+                        Ok(rep) => (err, Some(rep)),
+                        Err(_) => (ZMARSHALLINGERROR, None),
+                    }
+                } else {
+                    (err, None)
+                };
+                if let Some(reg) = &p.watch {
+                    self.watches.activate(reg, rc);
+                }
+                if let (Some(u), ZOK) = (&p.unwatch, rc) {
+                    self.watches.remove(&u.path, u.wtype, u.watcher);
+                }
+                deliver(&mut self.jobs, p.done, rc, reply);
+            }
+        }
+    }
+
+    /// Queues a session event for the default watcher and every watcher
+    /// registered on a path, as the reference does.
+    fn session_event(&mut self, state: i32) {
+        let mut ws: Vec<Watcher> = Vec::new();
+        self.watches.all(&mut ws);
+        self.jobs.push(Job::Watch { watchers: ws, ty: SESSION_EVENT, state, path: CString::default(), with_default: true });
+    }
+
+    // ---- time ----------------------------------------------------------
+
+    /// Acts on the clock: timeouts, pings, the end of a close.
+    pub fn tick(&mut self, now: Instant) {
+        if self.move_server && !self.closing {
+            if let Conn::Up { .. } = self.conn {
+                self.move_server = false;
+                zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "zoo_set_servers", "moving to another server of the new list");
+                self.lose(now, ZCONNECTIONLOSS, "");
+                return;
+            }
+            self.move_server = false;
+        }
+        match self.conn {
+            Conn::Opening { deadline, .. } | Conn::Handshake { deadline, .. } if now >= deadline => {
+                self.transport_failed(now, "errno=110(Connection timed out): connection to the server timed out");
+            }
+            Conn::Up { last_recv, last_send, .. } => {
+                if let Some(d) = self.close_deadline {
+                    if now >= d {
+                        zlog!(self.log_cb, ZOO_LOG_LEVEL_WARN, "zookeeper_close",
+                            "Timed out ({}ms) during waiting for server's reply after sending a close request, sessionId={:#x}",
+                            (self.timeout.max(1) as u64).min(CLOSE_WAIT_MAX_MS), self.session_id);
+                        self.finish();
+                        return;
+                    }
+                }
+                let recv_limit = self.recv_limit();
+                let idle = now.saturating_duration_since(last_recv);
+                if idle >= recv_limit {
+                    let msg = format!(
+                        "connection to {} timed out (exceeded timeout by {}ms)",
+                        self.published.current_server_string(),
+                        (idle - recv_limit).as_millis()
+                    );
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "zookeeper_interest", "{}", msg);
+                    self.lose(now, ZOPERATIONTIMEOUT, "");
+                    return;
+                }
+                if !self.wants_write() && now.saturating_duration_since(last_send) >= self.ping_every() && !self.closing {
+                    let mut f = Vec::new();
+                    control_frame(PING_XID, ZOO_PING_OP, &mut f, |_| {});
+                    self.out_frames += 1;
+                    self.append_out(&f, now);
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_interest", "sending ping to {}", self.published.current_server_string());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn recv_limit(&self) -> Duration {
+        Duration::from_millis(self.timeout.max(30) as u64 * 2 / 3)
+    }
+
+    fn ping_every(&self) -> Duration {
+        Duration::from_millis(self.timeout.max(30) as u64 / 3)
+    }
+
+    /// When `tick` next has something to do (None: nothing until an event).
+    pub fn deadline(&self, now: Instant) -> Option<Instant> {
+        if self.disconnect || self.finished {
+            return Some(now);
+        }
+        let mut d = match self.conn {
+            Conn::Down { retry_at } => Some(if self.closing { now } else { retry_at }),
+            Conn::Opening { deadline, .. } | Conn::Handshake { deadline, .. } => Some(deadline),
+            Conn::Up { last_recv, last_send, .. } => {
+                let mut d = last_recv + self.recv_limit();
+                if !self.wants_write() {
+                    d = d.min(last_send + self.ping_every());
+                }
+                if let Some(c) = self.close_deadline {
+                    d = d.min(c);
+                }
+                if self.holding(now) {
+                    d = d.min(self.filled_at + COALESCE);
+                }
+                if self.state == READONLY_STATE && !self.probing {
+                    d = d.min(self.rw_probe_at);
+                }
+                Some(d)
+            }
+            Conn::Ended => None,
+        };
+        if self.move_server {
+            d = Some(now);
+        }
+        d
+    }
+}
+
+/// Hands a result to its caller.
+fn deliver(jobs: &mut Vec<Job>, done: Done, rc: i32, reply: Option<records::Reply>) {
+    match done {
+        Done::Queue(cb) => jobs.push(Job::Complete(cb, rc, reply)),
+        Done::Inline(cb) => cb(rc, reply),
+        Done::Nothing => {}
+    }
+}
+
+fn auth_frame(out: &mut Vec<u8>, scheme: &[u8], cred: Option<&[u8]>) {
+    control_frame(AUTH_XID, ZOO_SETAUTH_OP, out, |w| {
+        w.int(0);
+        w.string(scheme);
+        w.bytes(cred);
+    });
+}
+
+/// Appends as many SetWatches requests as needed to re-register the data,
+/// exist and child watches; returns how many.
+pub fn set_watches_frames(out: &mut Vec<u8>, zxid: i64, lists: [&Vec<Vec<u8>>; 3]) -> usize {
+    let mut frames = 0;
+    let mut idx = [0usize; 3];
+    while idx.iter().zip(lists.iter()).any(|(i, l)| *i < l.len()) {
+        // Take paths from the three lists until the request is full.
+        let mut take: [Vec<&Vec<u8>>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+        let mut size = 8 + 12 + 8;
+        for k in 0..3 {
+            while idx[k] < lists[k].len() {
+                let p = &lists[k][idx[k]];
+                if size + 4 + p.len() > SET_WATCHES_MAX_BYTES && take.iter().any(|t| !t.is_empty()) {
+                    break;
+                }
+                size += 4 + p.len();
+                take[k].push(p);
+                idx[k] += 1;
+            }
+        }
+        control_frame(SET_WATCHES_XID, ZOO_SETWATCHES_OP, out, |wr| {
+            wr.long(zxid);
+            for t in &take {
+                wr.strings(t);
+            }
+        });
+        frames += 1;
+    }
+    frames
+}

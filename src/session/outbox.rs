@@ -1,0 +1,105 @@
+//! The session core's queue: callers encode their requests here (on their
+//! own thread, under one short lock), and the core takes everything queued
+//! in one swap. Also the types a request carries until its reply, and the
+//! work handed back to whoever delivers completions and watch events.
+
+use std::collections::VecDeque;
+use std::ffi::CString;
+
+use super::watches::{WatchReg, Watcher};
+use crate::proto::records::{Expect, Reply, Request};
+
+/// A completion: the result code and, on success, the decoded reply.
+pub type Callback = Box<dyn FnOnce(i32, Option<Reply>) + Send>;
+
+/// How a result reaches its caller.
+pub enum Done {
+    /// Delivered in order with the other completions and watch events (the
+    /// completion thread of the MT library, `zookeeper_process` in ST).
+    Queue(Callback),
+    /// Called by the core as soon as the reply is decoded (a sync caller
+    /// waiting on a condition variable; it must not block).
+    Inline(Callback),
+    /// Nobody is waiting.
+    Nothing,
+}
+
+/// Watchers to remove once the server agreed (`zoo_remove_watches`).
+pub struct Unwatch {
+    pub path: Vec<u8>,
+    pub wtype: i32,
+    pub watcher: Option<Watcher>,
+}
+
+/// A request queued or sent and not yet answered.
+pub struct Pending {
+    pub xid: i32,
+    pub expect: Expect,
+    /// The watch the reply registers.
+    pub watch: Option<WatchReg>,
+    /// The watchers the reply removes.
+    pub unwatch: Option<Unwatch>,
+    pub done: Done,
+    /// The CloseSession request.
+    pub close: bool,
+}
+
+/// Work for whoever delivers results, in the order the core produced it.
+pub enum Job {
+    /// Run a completion.
+    Complete(Callback, i32, Option<Reply>),
+    /// Call watchers with `(type, state, path)`. `with_default`: the
+    /// handle's default watcher is called first (session events).
+    Watch { watchers: Vec<Watcher>, ty: i32, state: i32, path: CString, with_default: bool },
+    /// Several jobs, in order (one hand-over per read of the socket).
+    Batch(Vec<Job>),
+    /// The session is over: stop after everything queued before.
+    Shutdown,
+}
+
+/// Requests encoded by callers and not yet taken by the core.
+pub struct Outbox {
+    /// Complete frames, in xid order.
+    pub buf: Vec<u8>,
+    /// One entry per frame of `buf`.
+    pub entries: VecDeque<Pending>,
+    next_xid: i32,
+}
+
+impl Default for Outbox {
+    fn default() -> Self {
+        Outbox { buf: Vec::new(), entries: VecDeque::new(), next_xid: 1 }
+    }
+}
+
+impl Outbox {
+    /// The next xid: positive, wrapping before the reserved negative ones.
+    pub fn alloc_xid(&mut self) -> i32 {
+        let xid = self.next_xid;
+        self.next_xid = if xid >= i32::MAX - 1 { 1 } else { xid + 1 };
+        xid
+    }
+
+    /// Encodes `req` as the next frame; its reply goes to `done`.
+    pub fn push(&mut self, req: &Request, watch: Option<WatchReg>, unwatch: Option<Unwatch>, done: Done) -> i32 {
+        let xid = self.alloc_xid();
+        req.encode_frame(xid, &mut self.buf);
+        self.entries.push_back(Pending { xid, expect: req.expect(), watch, unwatch, done, close: false });
+        xid
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Moves everything queued in `other` behind what is here.
+    pub fn append(&mut self, other: &mut Outbox) {
+        if self.buf.is_empty() {
+            std::mem::swap(&mut self.buf, &mut other.buf);
+        } else {
+            self.buf.extend_from_slice(&other.buf);
+            other.buf.clear();
+        }
+        self.entries.append(&mut other.entries);
+    }
+}

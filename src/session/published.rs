@@ -1,0 +1,131 @@
+//! What the session core publishes for callers to read without asking it:
+//! state, negotiated timeout, session identity, the server in use. Written
+//! only by the core, read by any thread.
+
+use libc::c_char;
+use parking_lot::Mutex;
+use std::ffi::CString;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicI8, AtomicPtr, Ordering};
+
+use super::hosts::format_addr;
+use crate::client::handle::clientid_t;
+use crate::proto::consts::{CONNECTED_STATE, NOTCONNECTED_STATE, READONLY_STATE};
+
+/// A session identity laid out exactly as `clientid_t` (an `i64` and 16
+/// bytes), made of atomics: `zoo_client_id` hands C a pointer to it, and
+/// the core updates it with atomic stores, so no reader races a plain write.
+#[repr(C)]
+pub struct SharedClientId {
+    pub client_id: AtomicI64,
+    pub passwd: [AtomicI8; 16],
+}
+
+const _: () = assert!(std::mem::size_of::<SharedClientId>() == std::mem::size_of::<clientid_t>());
+const _: () = assert!(std::mem::align_of::<SharedClientId>() == std::mem::align_of::<clientid_t>());
+
+impl SharedClientId {
+    pub fn get(&self) -> clientid_t {
+        let mut c = clientid_t { client_id: self.client_id.load(Ordering::Acquire), passwd: [0; 16] };
+        for (d, s) in c.passwd.iter_mut().zip(self.passwd.iter()) {
+            *d = s.load(Ordering::Relaxed) as c_char;
+        }
+        c
+    }
+
+    pub fn set(&self, id: i64, passwd: &[u8]) {
+        for (i, p) in self.passwd.iter().enumerate() {
+            p.store(passwd.get(i).copied().unwrap_or(0) as i8, Ordering::Relaxed);
+        }
+        self.client_id.store(id, Ordering::Release);
+    }
+}
+
+pub struct Published {
+    state: AtomicI32,
+    closing: AtomicBool,
+    timeout: AtomicI32,
+    pub client_id: SharedClientId,
+    connected: Mutex<Option<SocketAddr>>,
+    /// Every server name formatted so far, kept for the handle's lifetime so
+    /// that `zoo_get_current_server` returns storage that stays valid.
+    servers: Mutex<Vec<(SocketAddr, CString)>>,
+    current_server: AtomicPtr<c_char>,
+}
+
+static EMPTY: &std::ffi::CStr = c"";
+
+impl Published {
+    pub fn new(timeout: i32, id: i64, passwd: &[u8]) -> Self {
+        let p = Published {
+            state: AtomicI32::new(NOTCONNECTED_STATE),
+            closing: AtomicBool::new(false),
+            timeout: AtomicI32::new(timeout),
+            client_id: SharedClientId { client_id: AtomicI64::new(0), passwd: Default::default() },
+            connected: Mutex::new(None),
+            servers: Mutex::new(Vec::new()),
+            current_server: AtomicPtr::new(EMPTY.as_ptr() as *mut c_char),
+        };
+        p.client_id.set(id, passwd);
+        p
+    }
+
+    pub fn state(&self) -> i32 {
+        self.state.load(Ordering::Acquire)
+    }
+    pub(crate) fn set_state(&self, s: i32) {
+        self.state.store(s, Ordering::Release)
+    }
+    pub fn is_connected(&self) -> bool {
+        matches!(self.state(), CONNECTED_STATE | READONLY_STATE)
+    }
+    pub fn is_unrecoverable(&self) -> bool {
+        self.state() < 0
+    }
+    pub fn closing(&self) -> bool {
+        self.closing.load(Ordering::Acquire)
+    }
+    pub(crate) fn set_closing(&self) {
+        self.closing.store(true, Ordering::Release)
+    }
+    pub fn timeout(&self) -> i32 {
+        self.timeout.load(Ordering::Relaxed)
+    }
+    pub(crate) fn set_timeout(&self, t: i32) {
+        self.timeout.store(t, Ordering::Relaxed)
+    }
+    pub fn connected(&self) -> Option<SocketAddr> {
+        *self.connected.lock()
+    }
+    pub(crate) fn set_connected(&self, a: Option<SocketAddr>) {
+        *self.connected.lock() = a;
+    }
+
+    /// The server being tried or used, as "host:port"; the pointer stays
+    /// valid as long as the handle.
+    pub fn current_server(&self) -> *const c_char {
+        self.current_server.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set_current_server(&self, a: &SocketAddr) {
+        let mut v = self.servers.lock();
+        let p = match v.iter().find(|(x, _)| x == a) {
+            Some((_, s)) => s.as_ptr(),
+            None => {
+                let s = CString::new(format_addr(a)).unwrap_or_default();
+                let p = s.as_ptr();
+                // The CString's heap buffer does not move when the Vec grows.
+                v.push((*a, s));
+                p
+            }
+        };
+        self.current_server.store(p as *mut c_char, Ordering::Release);
+    }
+
+    /// The current server as a Rust string (for log lines).
+    pub fn current_server_string(&self) -> String {
+        // SAFETY: the pointer is EMPTY or a CString owned by `servers`, which
+        // lives as long as `self` and never drops an entry.
+        unsafe { std::ffi::CStr::from_ptr(self.current_server()) }.to_string_lossy().into_owned()
+    }
+}
