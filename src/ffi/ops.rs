@@ -64,7 +64,8 @@ pub(crate) fn reg(op: WatchOp, path: &[u8], w: Option<Watcher>) -> Option<WatchR
     w.map(|watcher| WatchReg { op, path: path.to_vec(), watcher })
 }
 
-/// Builds a create request with the reference's opcode choice and TTL checks.
+/// Builds a create request with the reference's opcode choice and TTL checks:
+/// a TTL mode needs 0 < ttl <= MAX_TTL, any other mode a negative ttl.
 pub(crate) unsafe fn build_create(
     zh: &ZHandle,
     path: *const c_char,
@@ -77,7 +78,7 @@ pub(crate) unsafe fn build_create(
 ) -> Result<CreateBody, i32> {
     let sp = server_path(zh, path, mode)?;
     let is_ttl = mode == 5 || mode == 6;
-    if is_ttl && (ttl <= 0 || ttl > MAX_TTL) {
+    if (is_ttl && (ttl <= 0 || ttl > MAX_TTL)) || (!is_ttl && ttl >= 0) {
         return Err(ZBADARGUMENTS);
     }
     let opcode = if mode == 4 {
@@ -615,7 +616,7 @@ pub(crate) unsafe fn remove_watches(
     done: impl FnOnce(&Arc<ZHandle>) -> Done,
 ) -> c_int {
     guard(ZSYSTEMERROR, || {
-        if zhp.is_null() || !(1..=3).contains(&wtype) {
+        if zhp.is_null() {
             return ZBADARGUMENTS;
         }
         let Some(zh) = handle(zhp) else { return ZINVALIDSTATE };
@@ -625,6 +626,10 @@ pub(crate) unsafe fn remove_watches(
         };
         if local == 0 && zh.is_unrecoverable() {
             return ZINVALIDSTATE;
+        }
+        // As the reference: no watcher is ever of an unknown type.
+        if !(1..=3).contains(&wtype) {
+            return ZNOWATCHER;
         }
         if !zh.watches.lock().has(&sp, wtype, watcher) {
             return ZNOWATCHER;
