@@ -77,9 +77,13 @@ pub(crate) unsafe fn cbytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
     }
 }
 
-/// A data argument: NULL or a negative length mean "no data".
+/// A data argument: a negative length means NULL data; NULL with length 0
+/// is empty data, as the reference sends it. (NULL with a positive length,
+/// which the reference dereferences, is NULL data.)
 pub(crate) unsafe fn cdata(p: *const c_char, len: i32) -> Option<Vec<u8>> {
-    if p.is_null() || len < 0 {
+    if len == 0 {
+        Some(Vec::new())
+    } else if p.is_null() || len < 0 {
         None
     } else {
         Some(std::slice::from_raw_parts(p as *const u8, len as usize).to_vec())
@@ -121,9 +125,14 @@ pub(crate) fn is_valid_path(path: &[u8], mode: i32) -> bool {
 }
 
 /// A checked server path for a C path argument: Err(ZBADARGUMENTS) when
-/// NULL or invalid.
+/// NULL or invalid. A relative path is rejected before the chroot is
+/// prepended: the reference would turn "bc" into "<chroot>bc", outside the
+/// chroot, and any one-character path into the chroot itself.
 pub(crate) unsafe fn server_path(zh: &ZHandle, path: *const c_char, mode: i32) -> Result<Vec<u8>, i32> {
     let p = cbytes(path).ok_or(ZBADARGUMENTS)?;
+    if p.first() != Some(&b'/') {
+        return Err(ZBADARGUMENTS);
+    }
     let sp = zh.server_path(p);
     if !is_valid_path(&sp, mode) {
         return Err(ZBADARGUMENTS);
@@ -201,5 +210,16 @@ mod tests {
             assert!(!is_valid_path(p.as_bytes(), 0), "{p}");
         }
         assert!(is_valid_path(b"/a/", 2));
+    }
+
+    #[test]
+    fn null_data_of_length_zero_is_empty() {
+        // SAFETY: NULL pointers are never read; the slice outlives the call.
+        unsafe {
+            assert_eq!(super::cdata(std::ptr::null(), 0), Some(Vec::new()));
+            assert_eq!(super::cdata(std::ptr::null(), -1), None);
+            assert_eq!(super::cdata(std::ptr::null(), 3), None);
+            assert_eq!(super::cdata(b"ab".as_ptr() as *const libc::c_char, 2), Some(b"ab".to_vec()));
+        }
     }
 }

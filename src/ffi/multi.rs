@@ -9,9 +9,9 @@ use super::types::*;
 use super::*;
 use crate::session::Done;
 use crate::proto::jute::{Stat, ACL_vector};
-use crate::proto::errors::{ZRUNTIMEINCONSISTENCY, ZUNIMPLEMENTED};
+use crate::proto::errors::{ZMARSHALLINGERROR, ZRUNTIMEINCONSISTENCY, ZUNIMPLEMENTED};
 use crate::proto::opcodes::*;
-use crate::proto::records::{MultiOp, MultiResult, Reply, Request};
+use crate::proto::records::{CreateBody, MultiOp, MultiResult, Reply, Request};
 
 /// Prepares a create operation of a multi request.
 #[no_mangle]
@@ -118,6 +118,9 @@ pub unsafe extern "C" fn zoo_check_op_init(op: *mut zoo_op_t, path: *const c_cha
 }
 
 /// Converts the C operations; sets up each result as the reference does.
+/// As in the reference, an op type it does not send (a TTL create among
+/// them) is ZUNIMPLEMENTED at once, and an invalid path in any op makes the
+/// whole call ZMARSHALLINGERROR; nothing is sent either way.
 unsafe fn build_ops(
     zh: &crate::client::handle::ZHandle,
     count: c_int,
@@ -128,6 +131,7 @@ unsafe fn build_ops(
         return Err(ZBADARGUMENTS);
     }
     let mut v = Vec::with_capacity(count as usize);
+    let mut bad_path = false;
     for i in 0..count as usize {
         let op = &*ops.add(i);
         let res = &mut *results.add(i);
@@ -135,33 +139,44 @@ unsafe fn build_ops(
         res.value = std::ptr::null_mut();
         res.valuelen = 0;
         res.stat = std::ptr::null_mut();
-        v.push(match op.r#type {
-            ZOO_CREATE_OP | ZOO_CREATE2_OP | ZOO_CREATE_CONTAINER_OP | ZOO_CREATE_TTL_OP => {
+        let built = match op.r#type {
+            ZOO_CREATE_OP | ZOO_CREATE2_OP | ZOO_CREATE_CONTAINER_OP => {
                 let c = op.u.create_op;
                 res.value = c.buf;
                 res.valuelen = c.buflen;
-                let ttl = if op.r#type == ZOO_CREATE_TTL_OP { c.ttl } else { -1 };
-                let mut body = build_create(zh, c.path, c.data, c.datalen, c.acl, c.flags, ttl, op.r#type == ZOO_CREATE2_OP)?;
-                if op.r#type == ZOO_CREATE_OP && body.opcode == ZOO_CREATE2_OP {
-                    body.opcode = ZOO_CREATE_OP;
-                }
-                MultiOp::Create(body)
+                server_path(zh, c.path, c.flags).map(|path| {
+                    MultiOp::Create(CreateBody {
+                        opcode: op.r#type,
+                        path,
+                        data: cdata(c.data, c.datalen),
+                        acl: acls_from_c(c.acl),
+                        flags: c.flags,
+                        ttl: -1,
+                    })
+                })
             }
             ZOO_DELETE_OP => {
                 let d = op.u.delete_op;
-                MultiOp::Delete { path: server_path(zh, d.path, 0)?, version: d.version }
+                server_path(zh, d.path, 0).map(|path| MultiOp::Delete { path, version: d.version })
             }
             ZOO_SETDATA_OP => {
                 let s = op.u.set_op;
                 res.stat = s.stat;
-                MultiOp::SetData { path: server_path(zh, s.path, 0)?, data: cdata(s.data, s.datalen), version: s.version }
+                server_path(zh, s.path, 0).map(|path| MultiOp::SetData { path, data: cdata(s.data, s.datalen), version: s.version })
             }
             ZOO_CHECK_OP => {
                 let c = op.u.check_op;
-                MultiOp::Check { path: server_path(zh, c.path, 0)?, version: c.version }
+                server_path(zh, c.path, 0).map(|path| MultiOp::Check { path, version: c.version })
             }
             _ => return Err(ZUNIMPLEMENTED),
-        });
+        };
+        match built {
+            Ok(o) => v.push(o),
+            Err(_) => bad_path = true,
+        }
+    }
+    if bad_path {
+        return Err(ZMARSHALLINGERROR);
     }
     Ok(v)
 }
@@ -192,19 +207,17 @@ unsafe fn write_results(
                     first = *e;
                 }
                 out.stat = std::ptr::null_mut();
-                if out.value.is_null() {
-                    out.value = std::ptr::null_mut();
-                }
+                // A create op of a failed multi has no path.
+                out.value = std::ptr::null_mut();
             }
             MultiResult::Create { path, stat } => {
                 out.err = 0;
+                // A buffer of length <= 0 stays the value, untouched.
                 if !out.value.is_null() && out.valuelen > 0 {
                     let p = zh.client_path(path);
                     let n = (p.len() + 1).min(out.valuelen as usize);
                     std::ptr::copy_nonoverlapping(p.as_ptr(), out.value as *mut u8, n - 1);
                     *out.value.add(n - 1) = 0;
-                } else {
-                    out.value = std::ptr::null_mut();
                 }
                 if let (Some(s), false) = (stat, out.stat.is_null()) {
                     *out.stat = *s;

@@ -10,6 +10,7 @@ use super::consts::ZooWatcherType;
 use super::types::*;
 use super::*;
 use crate::client::handle::ZHandle;
+use crate::proto::consts::{WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN};
 use crate::session::{Done, Unwatch};
 use crate::session::watches::{WatchOp, WatchReg, Watcher};
 use crate::proto::jute::ACL_vector;
@@ -65,7 +66,8 @@ pub(crate) fn reg(op: WatchOp, path: &[u8], w: Option<Watcher>) -> Option<WatchR
     w.map(|watcher| WatchReg { op, path: path.to_vec(), watcher })
 }
 
-/// Builds a create request with the reference's opcode choice and TTL checks.
+/// Builds a create request with the reference's opcode choice and TTL checks:
+/// a TTL mode needs 0 < ttl <= MAX_TTL, any other mode a negative ttl.
 pub(crate) unsafe fn build_create(
     zh: &ZHandle,
     path: *const c_char,
@@ -78,7 +80,7 @@ pub(crate) unsafe fn build_create(
 ) -> Result<CreateBody, i32> {
     let sp = server_path(zh, path, mode)?;
     let is_ttl = mode == 5 || mode == 6;
-    if is_ttl && (ttl <= 0 || ttl > MAX_TTL) {
+    if (is_ttl && (ttl <= 0 || ttl > MAX_TTL)) || (!is_ttl && ttl >= 0) {
         return Err(ZBADARGUMENTS);
     }
     let opcode = if mode == 4 {
@@ -601,7 +603,7 @@ pub(crate) unsafe fn remove_watches(
     done: impl FnOnce(&Arc<ZHandle>) -> Done,
 ) -> c_int {
     guard(ZSYSTEMERROR, || {
-        if zhp.is_null() || !(1..=3).contains(&wtype) {
+        if zhp.is_null() {
             return ZBADARGUMENTS;
         }
         let Some(zh) = handle(zhp) else { return ZINVALIDSTATE };
@@ -612,9 +614,12 @@ pub(crate) unsafe fn remove_watches(
         if local == 0 && zh.is_unrecoverable() {
             return ZINVALIDSTATE;
         }
-        // As the reference: a removal of one watcher needs it registered
-        // here; a removal of all watchers (no watcher given) is checked by
-        // the server, unless local.
+        // As the reference: no watcher is ever of an unknown type.
+        if !(WATCHERTYPE_CHILDREN..=WATCHERTYPE_ANY).contains(&wtype) {
+            return ZNOWATCHER;
+        }
+        // A removal of one watcher needs it registered here; a removal of
+        // all watchers (no watcher given) is checked by the server, unless local.
         let d = done(&zh);
         let queued = zh.with_core(|core| {
             if watcher.is_some() && !core.watches.has(&sp, wtype, watcher) {
