@@ -35,7 +35,10 @@ const HEADERS: &[Header] = &[
 ];
 
 fn main() {
-    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libzookeeper_mt.so.2");
+    // One crate, two libraries: with the `threaded` feature (the default)
+    // the MT library, without it the ST library (no threads, no sync API).
+    let soname = if std::env::var_os("CARGO_FEATURE_THREADED").is_some() { "libzookeeper_mt.so.2" } else { "libzookeeper_st.so.2" };
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
     println!("cargo:rerun-if-changed=cbindgen");
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-env-changed=ZK_UPDATE_HEADERS");

@@ -167,7 +167,8 @@ pub fn flush(core: &mut Session, t: &Transport, now: Instant) {
 /// The poll events the transport needs now.
 pub fn poll_events(core: &Session, now: Instant) -> i16 {
     if core.is_opening() {
-        libc::POLLOUT
+        // As the reference reports it while connecting: read and write.
+        libc::POLLIN | libc::POLLOUT
     } else if !core.output(now).is_empty() {
         libc::POLLIN | libc::POLLOUT
     } else {

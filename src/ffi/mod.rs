@@ -6,6 +6,7 @@ pub mod handle_api;
 pub mod memory;
 pub mod multi;
 pub mod ops;
+#[cfg(feature = "threaded")]
 pub mod sync;
 pub mod types;
 

@@ -4,6 +4,7 @@
 use libc::{c_char, c_int, c_void};
 
 use super::ops::*;
+#[cfg(feature = "threaded")]
 use super::sync::wait_for;
 use super::types::*;
 use super::*;
