@@ -1,1 +1,464 @@
-//! Scenario tests of the session core with scripted bytes and a fake clock.
+//! Scenario tests of the session core: a scripted server (bytes in), the
+//! frames the core writes (bytes out) and a fake clock. No sockets, no threads.
+
+use super::*;
+use crate::proto::codec::Writer;
+use crate::proto::records::{finish_frame, Reply};
+use crate::session::watches::{WatchOp, WatchReg, Watcher};
+use std::sync::{Arc, Mutex as StdMutex};
+
+const TIMEOUT: i32 = 3000;
+
+fn addrs() -> Vec<SocketAddr> {
+    vec!["127.0.0.1:1".parse().unwrap(), "127.0.0.1:2".parse().unwrap()]
+}
+
+fn fake_resolver(_: &[hosts::HostPort]) -> Vec<SocketAddr> {
+    addrs()
+}
+
+struct Rig {
+    core: Session,
+    q: Outbox,
+    t: Instant,
+    log: Arc<StdMutex<Vec<String>>>,
+}
+
+fn frame(body: impl FnOnce(&mut Writer)) -> Vec<u8> {
+    let mut out = vec![0; 4];
+    body(&mut Writer::new(&mut out));
+    finish_frame(&mut out, 0);
+    out
+}
+
+fn connect_response(timeout: i32, sid: i64) -> Vec<u8> {
+    frame(|w| {
+        w.int(0);
+        w.int(timeout);
+        w.long(sid);
+        w.bytes(Some(&[7u8; 16]));
+        w.boolean(false);
+    })
+}
+
+fn reply(xid: i32, err: i32, body: impl FnOnce(&mut Writer)) -> Vec<u8> {
+    frame(|w| {
+        w.int(xid);
+        w.long(10);
+        w.int(err);
+        body(w);
+    })
+}
+
+fn stat(w: &mut Writer) {
+    for _ in 0..3 {
+        w.long(1);
+    }
+    w.long(0);
+    w.long(0);
+    w.int(0);
+    w.int(0);
+    w.int(0);
+    w.long(0);
+    w.int(0);
+    w.int(0);
+    w.long(1);
+}
+
+fn data_reply(xid: i32, value: &[u8]) -> Vec<u8> {
+    reply(xid, 0, |w| {
+        w.bytes(Some(value));
+        stat(w);
+    })
+}
+
+fn event(ty: i32, path: &[u8]) -> Vec<u8> {
+    reply(WATCHER_EVENT_XID, 0, |w| {
+        w.int(ty);
+        w.int(CONNECTED_STATE);
+        w.string(path);
+    })
+}
+
+/// Frames the core wrote: (xid, opcode) of each.
+fn frames_of(bytes: &[u8]) -> Vec<(i32, i32)> {
+    let mut v = Vec::new();
+    let mut off = 0;
+    while off + 4 <= bytes.len() {
+        let len = i32::from_be_bytes(bytes[off..off + 4].try_into().unwrap()) as usize;
+        let b = &bytes[off + 4..off + 4 + len];
+        v.push((i32::from_be_bytes(b[0..4].try_into().unwrap()), i32::from_be_bytes(b[4..8].try_into().unwrap())));
+        off += 4 + len;
+    }
+    v
+}
+
+impl Rig {
+    fn new() -> Rig {
+        let mut hosts = HostList::new("a:1,a:2".into(), vec![], addrs());
+        hosts.resolver = fake_resolver;
+        hosts.resolve_delay = None;
+        let t = Instant::now();
+        let published = Arc::new(Published::new(TIMEOUT, 0, &[0; 16]));
+        let cfg = Config { requested_timeout: TIMEOUT, read_only_allowed: false, chroot: None, session_id: 0, passwd: [0; 16] };
+        Rig { core: Session::new(cfg, hosts, published, None, t), q: Outbox::default(), t, log: Default::default() }
+    }
+
+    fn advance(&mut self, ms: u64) {
+        self.t += Duration::from_millis(ms);
+        self.core.tick(self.t);
+    }
+
+    /// What the driver does: takes actions until none is left.
+    fn actions(&mut self) -> Vec<Action> {
+        let mut v = Vec::new();
+        while let Some(a) = self.core.next_action(self.t) {
+            v.push(a);
+            if v.last() == Some(&Action::Finished) {
+                break;
+            }
+        }
+        v
+    }
+
+    /// Everything the core wants written now, marked written.
+    fn written(&mut self) -> Vec<u8> {
+        let out = self.core.output(self.t).to_vec();
+        self.core.wrote(out.len(), self.t);
+        out
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        self.core.read_buffer().extend_from_slice(bytes);
+        self.core.received(self.t);
+    }
+
+    fn connect(&mut self) {
+        assert!(matches!(self.actions()[..], [Action::Connect(_)]));
+        self.core.transport_up(self.t);
+        let hs = self.written();
+        assert!(!hs.is_empty(), "the ConnectRequest goes out first");
+        assert_eq!(self.core.state(), ASSOCIATING_STATE);
+        self.feed(&connect_response(TIMEOUT, 0x42));
+        assert_eq!(self.core.state(), CONNECTED_STATE);
+    }
+
+    /// Queues a get whose result is recorded as "name:rc".
+    fn get(&mut self, name: &str, watch: Option<WatchReg>) -> i32 {
+        let log = self.log.clone();
+        let name = name.to_string();
+        let done = Done::Queue(Box::new(move |rc, _| log.lock().unwrap().push(format!("{name}:{rc}"))));
+        let xid = self.q.push(&Request::GetData { path: b"/a".to_vec(), watch: watch.is_some() }, watch, None, done);
+        self.core.accept(&mut self.q, self.t);
+        xid
+    }
+
+    /// Runs the jobs produced so far, recording watch events as "event:type:path".
+    fn deliver(&mut self) -> Vec<String> {
+        for j in self.core.take_jobs() {
+            run(j, &self.log);
+        }
+        std::mem::take(&mut *self.log.lock().unwrap())
+    }
+}
+
+fn run(j: Job, log: &Arc<StdMutex<Vec<String>>>) {
+    match j {
+        Job::Complete(cb, rc, rep) => cb(rc, rep),
+        Job::Watch { ty, state, path, with_default, .. } => {
+            log.lock().unwrap().push(format!("event:{ty}:{state}:{}:{with_default}", path.to_string_lossy()))
+        }
+        Job::Batch(v) => v.into_iter().for_each(|j| run(j, log)),
+        Job::Shutdown => {}
+    }
+}
+
+unsafe extern "C" fn nop_watcher(_: *mut crate::client::handle::ZHandle, _: i32, _: i32, _: *const libc::c_char, _: *mut libc::c_void) {}
+
+#[test]
+fn handshake_then_session_event_then_replies_in_server_order() {
+    let mut r = Rig::new();
+    assert_eq!(r.core.state(), NOTCONNECTED_STATE);
+    r.connect();
+    assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTED_STATE}::true")]);
+    let w = Watcher { func: nop_watcher, ctx: 1 };
+    let x1 = r.get("one", Some(WatchReg { op: WatchOp::Data, path: b"/a".to_vec(), watcher: w }));
+    let x2 = r.get("two", None);
+    assert_eq!(frames_of(&r.written()), vec![(x1, ZOO_GETDATA_OP), (x2, ZOO_GETDATA_OP)]);
+    // A reply, then an event for the watch it set, then the second reply.
+    let mut bytes = data_reply(x1, b"v");
+    bytes.extend(event(CHANGED_EVENT, b"/a"));
+    bytes.extend(data_reply(x2, b"w"));
+    r.feed(&bytes);
+    assert_eq!(r.deliver(), vec!["one:0", "event:3:3:/a:false", "two:0"]);
+}
+
+#[test]
+fn data_replies_are_slices_of_the_received_frame() {
+    let mut r = Rig::new();
+    r.connect();
+    let got: Arc<StdMutex<Option<Reply>>> = Default::default();
+    let g2 = got.clone();
+    let xid = r.q.push(&Request::GetData { path: b"/a".to_vec(), watch: false }, None, None, Done::Queue(Box::new(move |_, rep| *g2.lock().unwrap() = rep)));
+    r.core.accept(&mut r.q, r.t);
+    r.written();
+    let big = vec![9u8; 512 * 1024];
+    r.feed(&data_reply(xid, &big));
+    r.deliver();
+    let rep = got.lock().unwrap().take();
+    match rep {
+        Some(Reply::Data(Some(b), _)) => assert_eq!(b.len(), big.len()),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_trickling_server_times_out_on_whole_frames() {
+    let mut r = Rig::new();
+    r.connect();
+    r.deliver();
+    let x = r.get("slow", None);
+    r.written();
+    let bytes = data_reply(x, b"never finished");
+    // One byte every 400 ms: the frame never completes before the receive
+    // timeout (two thirds of 3 s), although bytes keep arriving.
+    let mut lost_at = None;
+    for (i, b) in bytes.iter().take(bytes.len() - 1).enumerate() {
+        r.advance(400);
+        if r.actions().contains(&Action::Disconnect) {
+            lost_at = Some(i);
+            break;
+        }
+        r.feed(&[*b]);
+    }
+    let i = lost_at.expect("the receive timeout fired");
+    assert!((4..=5).contains(&i), "after about 2 s, not {} ms", i * 400);
+    let got = r.deliver();
+    assert!(got.contains(&format!("event:-1:{CONNECTING_STATE}::true")), "{got:?}");
+    assert!(got.contains(&format!("slow:{ZOPERATIONTIMEOUT}")), "{got:?}");
+}
+
+#[test]
+fn replies_out_of_order_or_unknown_xids_end_the_connection_and_fail_calls_once() {
+    for wrong in [1, 2] {
+        let mut r = Rig::new();
+        r.connect();
+        r.deliver();
+        let x1 = r.get("a", None);
+        let x2 = r.get("b", None);
+        r.written();
+        let bad = if wrong == 1 { x2 } else { x2 + 100 };
+        r.feed(&data_reply(bad, b"z"));
+        // The connection is dropped and the next server tried at once.
+        assert!(matches!(r.actions()[..], [Action::Disconnect, Action::Connect(_)]));
+        let got = r.deliver();
+        assert_eq!(got.iter().filter(|s| s.starts_with("a:")).count(), 1);
+        assert!(got.contains(&format!("b:{ZRUNTIMEINCONSISTENCY}")), "{got:?} (x1 {x1})");
+    }
+}
+
+#[test]
+fn reconnect_with_calls_in_flight_fails_them_and_keeps_the_session() {
+    let mut r = Rig::new();
+    r.connect();
+    r.deliver();
+    r.get("a", None);
+    r.written();
+    r.core.transport_lost(r.t, "reset");
+    assert!(matches!(r.actions()[..], [Action::Disconnect, Action::Connect(_)]));
+    let got = r.deliver();
+    assert_eq!(got, vec![format!("event:-1:{CONNECTING_STATE}::true"), format!("a:{ZCONNECTIONLOSS}")]);
+    // A call made while the next connection opens waits for it...
+    r.get("b", None);
+    r.core.transport_up(r.t);
+    let hs = r.written();
+    // ...which asks for the same session id.
+    assert_eq!(i64::from_be_bytes(hs[20..28].try_into().unwrap()), 0x42);
+    r.feed(&connect_response(TIMEOUT, 0x42));
+    let after = frames_of(&r.written());
+    assert_eq!(after.len(), 1, "the held call goes out after the handshake");
+}
+
+#[test]
+fn a_failed_attempt_fails_calls_made_while_disconnected_and_backs_off_after_a_round() {
+    let mut r = Rig::new();
+    r.get("a", None);
+    assert!(matches!(r.actions()[..], [Action::Connect(_)]));
+    r.core.transport_failed(r.t, "refused");
+    assert_eq!(r.deliver(), vec![format!("a:{ZCONNECTIONLOSS}")]);
+    // the second server is tried at once; after it (a whole round) the core waits
+    assert!(r.actions().iter().any(|a| matches!(a, Action::Connect(_))));
+    r.core.transport_failed(r.t, "refused");
+    let acts = r.actions();
+    assert!(!acts.iter().any(|a| matches!(a, Action::Connect(_))), "{acts:?}");
+    let d = r.core.deadline(r.t).unwrap();
+    assert!(d > r.t && d <= r.t + backoff::max_delay(TIMEOUT));
+}
+
+#[test]
+fn close_with_calls_in_flight() {
+    let mut r = Rig::new();
+    r.connect();
+    r.deliver();
+    r.get("a", None);
+    r.written();
+    r.core.close(r.t, &mut r.q);
+    let out = frames_of(&r.written());
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].1, ZOO_CLOSE_OP);
+    // Events arriving while closing reach no watcher.
+    r.feed(&event(CHANGED_EVENT, b"/a"));
+    r.feed(&reply(out[0].0, 0, |_| {}));
+    // The reply of "a" never came: it completes with ZCLOSING, once.
+    assert_eq!(r.actions(), vec![Action::Disconnect, Action::Finished]);
+    assert_eq!(r.deliver(), vec![format!("a:{ZCLOSING}")]);
+}
+
+#[test]
+fn close_times_out_when_the_server_does_not_answer() {
+    let mut r = Rig::new();
+    r.connect();
+    r.core.close(r.t, &mut r.q);
+    r.written();
+    // The server stays alive (events keep the connection) but never answers.
+    for _ in 0..2 {
+        r.advance(1000);
+        r.feed(&event(CHANGED_EVENT, b"/a"));
+    }
+    r.advance(999);
+    assert!(!r.core.is_finished());
+    r.advance(2);
+    assert!(r.core.is_finished());
+}
+
+#[test]
+fn watch_removal_completes_in_order_after_earlier_replies() {
+    let mut r = Rig::new();
+    r.connect();
+    r.deliver();
+    let w = Watcher { func: nop_watcher, ctx: 7 };
+    let x1 = r.get("watched", Some(WatchReg { op: WatchOp::Data, path: b"/a".to_vec(), watcher: w }));
+    r.written();
+    r.feed(&data_reply(x1, b"v"));
+    let x2 = r.get("plain", None);
+    let log = r.log.clone();
+    let x3 = r.q.push(
+        &Request::RemoveWatches { path: b"/a".to_vec(), wtype: WATCHERTYPE_DATA, check: true },
+        None,
+        Some(Unwatch { path: b"/a".to_vec(), wtype: WATCHERTYPE_DATA, watcher: Some(w) }),
+        Done::Queue(Box::new(move |rc, _| log.lock().unwrap().push(format!("removed:{rc}")))),
+    );
+    r.core.accept(&mut r.q, r.t);
+    r.written();
+    let mut bytes = data_reply(x2, b"v");
+    bytes.extend(reply(x3, 0, |_| {}));
+    r.feed(&bytes);
+    assert_eq!(r.deliver(), vec!["watched:0", "plain:0", "removed:0"]);
+    assert!(r.core.watches.is_empty());
+}
+
+#[test]
+fn pings_when_idle_and_watches_and_auth_are_sent_again_after_a_reconnect() {
+    let mut r = Rig::new();
+    r.connect();
+    r.advance(TIMEOUT as u64 / 3);
+    assert_eq!(frames_of(&r.written()), vec![(PING_XID, ZOO_PING_OP)]);
+    r.feed(&reply(PING_XID, 0, |_| {}));
+    r.core.add_auth(b"digest".to_vec(), Some(b"u:p".to_vec()), None, r.t);
+    assert_eq!(frames_of(&r.written()), vec![(AUTH_XID, ZOO_SETAUTH_OP)]);
+    r.feed(&reply(AUTH_XID, 0, |_| {}));
+    let w = Watcher { func: nop_watcher, ctx: 1 };
+    let x = r.get("w", Some(WatchReg { op: WatchOp::Exists, path: b"/gone".to_vec(), watcher: w }));
+    r.written();
+    r.feed(&reply(x, ZNONODE, |_| {}));
+    r.core.transport_lost(r.t, "reset");
+    r.actions();
+    r.core.transport_up(r.t);
+    r.written();
+    r.feed(&connect_response(TIMEOUT, 0x42));
+    assert_eq!(frames_of(&r.written()), vec![(AUTH_XID, ZOO_SETAUTH_OP), (SET_WATCHES_XID, ZOO_SETWATCHES_OP)]);
+}
+
+#[test]
+fn auth_failure_and_expiry_are_final_and_fail_every_call() {
+    let mut r = Rig::new();
+    r.connect();
+    r.deliver();
+    r.get("a", None);
+    r.core.add_auth(b"digest".to_vec(), Some(b"bad".to_vec()), None, r.t);
+    r.written();
+    r.feed(&reply(AUTH_XID, ZAUTHFAILED, |_| {}));
+    assert_eq!(r.core.state(), AUTH_FAILED_STATE);
+    let got = r.deliver();
+    assert_eq!(got, vec![format!("event:-1:{AUTH_FAILED_STATE}::true"), format!("a:{ZAUTHFAILED}")]);
+    r.get("late", None);
+    assert_eq!(r.deliver(), vec![format!("late:{ZAUTHFAILED}")]);
+
+    let mut r = Rig::new();
+    r.connect();
+    r.core.transport_lost(r.t, "reset");
+    r.actions();
+    r.core.transport_up(r.t);
+    r.written();
+    r.feed(&connect_response(0, 0)); // the server says: expired
+    assert_eq!(r.core.state(), EXPIRED_SESSION_STATE);
+    assert!(r.deliver().contains(&format!("event:-1:{EXPIRED_SESSION_STATE}::true")));
+}
+
+#[test]
+fn many_watchers_make_one_session_event_in_linear_time() {
+    let mut r = Rig::new();
+    r.connect();
+    r.deliver();
+    for i in 0..50_000usize {
+        let w = Watcher { func: nop_watcher, ctx: i };
+        r.core.watches.activate(&WatchReg { op: WatchOp::Data, path: format!("/n{i}").into_bytes(), watcher: w }, 0);
+    }
+    let t = std::time::Instant::now();
+    r.core.transport_lost(r.t, "reset");
+    assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+    match &r.core.take_jobs()[0] {
+        Job::Watch { watchers, .. } => assert_eq!(watchers.len(), 50_000),
+        _ => panic!("a session event first"),
+    }
+}
+
+#[test]
+fn requests_written_while_many_are_in_flight_are_coalesced_briefly() {
+    let mut r = Rig::new();
+    r.connect();
+    for i in 0..20 {
+        r.get(&format!("g{i}"), None);
+    }
+    assert_eq!(frames_of(&r.written()).len(), 20, "nothing in flight: written at once");
+    r.get("late", None);
+    assert!(r.core.output(r.t).is_empty(), "held back while 20 are in flight");
+    r.t += COALESCE;
+    assert!(!r.core.output(r.t).is_empty());
+}
+
+    /// 100,000 watches on long paths fit in SetWatches requests that each
+    /// stay under 128 KiB, and together carry every path.
+    #[test]
+    fn set_watches_are_split() {
+        let long = |i: usize| format!("/{}/{i}", "x".repeat(200)).into_bytes();
+        let data: Vec<Vec<u8>> = (0..60_000).map(long).collect();
+        let exist: Vec<Vec<u8>> = (60_000..70_000).map(long).collect();
+        let child: Vec<Vec<u8>> = (70_000..100_000).map(long).collect();
+        let mut out = Vec::new();
+        let n = set_watches_frames(&mut out, 42, [&data, &exist, &child]);
+        assert!(n > 100);
+        let (mut off, mut got) = (0, [Vec::new(), Vec::new(), Vec::new()]);
+        for _ in 0..n {
+            let len = i32::from_be_bytes(out[off..off + 4].try_into().unwrap()) as usize;
+            assert!(len + 4 <= SET_WATCHES_MAX_BYTES + 1024, "frame of {len} bytes");
+            let mut r = Reader::new(&out[off + 4..off + 4 + len]);
+            assert_eq!((r.int().unwrap(), r.int().unwrap(), r.long().unwrap()), (-8, ZOO_SETWATCHES_OP, 42));
+            for g in got.iter_mut() {
+                g.extend(r.strings().unwrap());
+            }
+            off += 4 + len;
+        }
+        assert_eq!(off, out.len());
+        assert_eq!((got[0].clone(), got[1].clone(), got[2].clone()), (data, exist, child));
+    }
