@@ -65,6 +65,9 @@ pub struct ZHandle {
     pub probe_result: Mutex<Option<(std::net::SocketAddr, bool)>>,
     // ---- the ST driver ----
     pub st: Mutex<super::st::StDriver>,
+    /// The process that created the handle: in a child made by fork() the
+    /// handle's threads do not exist, and its socket belongs to the parent.
+    pub owner_pid: u32,
 }
 
 // SAFETY: the raw pointers inside (context, watcher contexts) belong to the
@@ -145,6 +148,7 @@ impl ZHandle {
             threads: Mutex::new(None),
             probe_result: Mutex::new(None),
             st: Mutex::new(super::st::StDriver::default()),
+            owner_pid: std::process::id(),
         });
         if THREADED {
             zh.spawn_threads()?;
@@ -173,6 +177,11 @@ impl ZHandle {
                 Err(e.raw_os_error().unwrap_or(libc::EAGAIN))
             }
         }
+    }
+
+    /// Whether this is a child process forked after the handle was made.
+    pub fn in_forked_child(&self) -> bool {
+        std::process::id() != self.owner_pid
     }
 
     pub fn log_cb(&self) -> log_callback_fn {

@@ -139,6 +139,17 @@ pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
             return ZBADARGUMENTS;
         }
         let Some(z) = handle(zh) else { return ZINVALIDSTATE };
+        if z.in_forked_child() {
+            // After fork() the handle's threads are gone and its connection
+            // is the parent's: nothing is sent, nothing joined; the memory
+            // stays with the child (as the reference, which cannot free it either).
+            if let Some(t) = z.threads.lock().take() {
+                std::mem::forget(t);
+            }
+            unregister(zh);
+            std::mem::forget(z);
+            return ZOK;
+        }
         if z.is_closing() {
             // Closing already (from another thread or a callback).
             return ZOK;

@@ -1,6 +1,7 @@
 //! Allocation and release of jute records, with libc malloc/free so that
 //! callers and the reference's conventions agree on who frees what.
 
+use crate::proto::errors::ZSYSTEMERROR;
 use libc::c_char;
 
 use crate::proto::jute::*;
@@ -18,6 +19,10 @@ pub unsafe extern "C" fn allocate_String_vector(v: *mut String_vector, len: i32)
     } else {
         (*v).count = len;
         (*v).data = libc::calloc(len as usize, std::mem::size_of::<*mut c_char>()) as *mut *mut c_char;
+        if (*v).data.is_null() {
+            (*v).count = 0;
+            return ZSYSTEMERROR;
+        }
     }
     0
 }
@@ -49,6 +54,10 @@ pub unsafe extern "C" fn allocate_ACL_vector(v: *mut ACL_vector, len: i32) -> i3
     } else {
         (*v).count = len;
         (*v).data = libc::calloc(len as usize, std::mem::size_of::<ACL>()) as *mut ACL;
+        if (*v).data.is_null() {
+            (*v).count = 0;
+            return ZSYSTEMERROR;
+        }
     }
     0
 }
@@ -80,6 +89,10 @@ pub unsafe extern "C" fn allocate_Id_vector(v: *mut Id_vector, len: i32) -> i32 
     } else {
         (*v).count = len;
         (*v).data = libc::calloc(len as usize, std::mem::size_of::<Id>()) as *mut Id;
+        if (*v).data.is_null() {
+            (*v).count = 0;
+            return ZSYSTEMERROR;
+        }
     }
     0
 }
@@ -111,6 +124,10 @@ pub unsafe extern "C" fn allocate_ClientInfo_vector(v: *mut ClientInfo_vector, l
     } else {
         (*v).count = len;
         (*v).data = libc::calloc(len as usize, std::mem::size_of::<ClientInfo>()) as *mut ClientInfo;
+        if (*v).data.is_null() {
+            (*v).count = 0;
+            return ZSYSTEMERROR;
+        }
     }
     0
 }
@@ -142,6 +159,10 @@ pub unsafe extern "C" fn allocate_Txn_vector(v: *mut Txn_vector, len: i32) -> i3
     } else {
         (*v).count = len;
         (*v).data = libc::calloc(len as usize, std::mem::size_of::<Txn>()) as *mut Txn;
+        if (*v).data.is_null() {
+            (*v).count = 0;
+            return ZSYSTEMERROR;
+        }
     }
     0
 }

@@ -158,26 +158,46 @@ pub(crate) fn malloc_cstr(s: &[u8]) -> *mut c_char {
     }
 }
 
-/// A malloc'd String_vector, released by `deallocate_String_vector`.
-pub(crate) fn string_vector(items: &[Vec<u8>]) -> String_vector {
+/// A malloc'd String_vector, released by `deallocate_String_vector`;
+/// Err(ZSYSTEMERROR) when memory runs out (nothing is left allocated).
+pub(crate) fn string_vector(items: &[Vec<u8>]) -> Result<String_vector, i32> {
     let mut v = String_vector { count: 0, data: std::ptr::null_mut() };
-    unsafe { memory::allocate_String_vector(&mut v, items.len() as i32) };
-    for (i, s) in items.iter().enumerate() {
-        unsafe { *v.data.add(i) = malloc_cstr(s) };
-    }
-    v
-}
-
-/// A malloc'd ACL_vector, released by `deallocate_ACL_vector`.
-pub(crate) fn acl_vector(items: &[Acl]) -> ACL_vector {
-    let mut v = ACL_vector { count: 0, data: std::ptr::null_mut() };
-    unsafe { memory::allocate_ACL_vector(&mut v, items.len() as i32) };
-    for (i, a) in items.iter().enumerate() {
-        unsafe {
-            *v.data.add(i) = ACL { perms: a.perms, id: Id { scheme: malloc_cstr(&a.scheme), id: malloc_cstr(&a.id) } };
+    // SAFETY: v is a local the allocator fills; entries are written within count.
+    unsafe {
+        if memory::allocate_String_vector(&mut v, items.len() as i32) != ZOK {
+            return Err(ZSYSTEMERROR);
+        }
+        for (i, s) in items.iter().enumerate() {
+            let p = malloc_cstr(s);
+            if p.is_null() {
+                memory::deallocate_String_vector(&mut v);
+                return Err(ZSYSTEMERROR);
+            }
+            *v.data.add(i) = p;
         }
     }
-    v
+    Ok(v)
+}
+
+/// A malloc'd ACL_vector, released by `deallocate_ACL_vector`;
+/// Err(ZSYSTEMERROR) when memory runs out (nothing is left allocated).
+pub(crate) fn acl_vector(items: &[Acl]) -> Result<ACL_vector, i32> {
+    let mut v = ACL_vector { count: 0, data: std::ptr::null_mut() };
+    // SAFETY: v is a local the allocator fills; entries are written within count.
+    unsafe {
+        if memory::allocate_ACL_vector(&mut v, items.len() as i32) != ZOK {
+            return Err(ZSYSTEMERROR);
+        }
+        for (i, a) in items.iter().enumerate() {
+            let (scheme, id) = (malloc_cstr(&a.scheme), malloc_cstr(&a.id));
+            *v.data.add(i) = ACL { perms: a.perms, id: Id { scheme, id } };
+            if scheme.is_null() || id.is_null() {
+                memory::deallocate_ACL_vector(&mut v);
+                return Err(ZSYSTEMERROR);
+            }
+        }
+    }
+    Ok(v)
 }
 
 /// The entries of a C ACL vector (NULL reads as empty).

@@ -139,11 +139,13 @@ pub(crate) fn strings_done(cb: strings_completion_t, data: *const c_void) -> Don
     let d = send_ptr(data);
     Done::Queue(Box::new(move |rc, rep| unsafe {
         match rep {
-            Some(Reply::Children(c, _)) if rc == 0 => {
-                let mut v = string_vector(&c);
-                f(0, &v, d.get());
-                memory::deallocate_String_vector(&mut v);
-            }
+            Some(Reply::Children(c, _)) if rc == 0 => match string_vector(&c) {
+                Ok(mut v) => {
+                    f(0, &v, d.get());
+                    memory::deallocate_String_vector(&mut v);
+                }
+                Err(e) => f(e, std::ptr::null(), d.get()),
+            },
             _ => f(rc, std::ptr::null(), d.get()),
         }
     }))
@@ -154,12 +156,14 @@ pub(crate) fn strings_stat_done(cb: strings_stat_completion_t, data: *const c_vo
     let d = send_ptr(data);
     Done::Queue(Box::new(move |rc, rep| unsafe {
         match rep {
-            Some(Reply::Children(c, s)) if rc == 0 => {
-                let mut v = string_vector(&c);
-                let s = s.unwrap_or_default();
-                f(0, &v, &s, d.get());
-                memory::deallocate_String_vector(&mut v);
-            }
+            Some(Reply::Children(c, s)) if rc == 0 => match string_vector(&c) {
+                Ok(mut v) => {
+                    let s = s.unwrap_or_default();
+                    f(0, &v, &s, d.get());
+                    memory::deallocate_String_vector(&mut v);
+                }
+                Err(e) => f(e, std::ptr::null(), std::ptr::null(), d.get()),
+            },
             _ => f(rc, std::ptr::null(), std::ptr::null(), d.get()),
         }
     }))
@@ -201,12 +205,14 @@ pub(crate) fn acl_done(cb: acl_completion_t, data: *const c_void) -> Done {
     let d = send_ptr(data);
     Done::Queue(Box::new(move |rc, rep| unsafe {
         match rep {
-            Some(Reply::Acl(a, s)) if rc == 0 => {
-                let mut v = acl_vector(&a);
-                let mut s = s;
-                f(0, &mut v, &mut s, d.get());
-                memory::deallocate_ACL_vector(&mut v);
-            }
+            Some(Reply::Acl(a, s)) if rc == 0 => match acl_vector(&a) {
+                Ok(mut v) => {
+                    let mut s = s;
+                    f(0, &mut v, &mut s, d.get());
+                    memory::deallocate_ACL_vector(&mut v);
+                }
+                Err(e) => f(e, std::ptr::null_mut(), std::ptr::null_mut(), d.get()),
+            },
             _ => f(rc, std::ptr::null_mut(), std::ptr::null_mut(), d.get()),
         }
     }))

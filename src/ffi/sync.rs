@@ -353,7 +353,10 @@ fn children_impl(
         if let (ZOK, Some(Reply::Children(c, s))) = (rc, rep) {
             unsafe {
                 if !strings.is_null() {
-                    *strings = string_vector(&c);
+                    match string_vector(&c) {
+                        Ok(v) => *strings = v,
+                        Err(e) => return e,
+                    }
                 }
                 if let Some(s) = s {
                     put_stat(stat, &s);
@@ -434,7 +437,10 @@ pub unsafe extern "C" fn zoo_get_acl(
         let (rc, rep) = call(zh, |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)));
         if let (ZOK, Some(Reply::Acl(a, s))) = (rc, rep) {
             if !acl.is_null() {
-                *acl = acl_vector(&a);
+                match acl_vector(&a) {
+                    Ok(v) => *acl = v,
+                    Err(e) => return e,
+                }
             }
             put_stat(stat, &s);
         }
