@@ -16,6 +16,7 @@ int stu_in = STU_IN_NONE;
 int stu_callbacks[5];
 int stu_max_threads = 0;
 int stu_loop_errors = 0;
+int stu_last_error = ZOK;
 static pthread_t loop_thread;
 
 static const char *lib_of(void *sym, char *real, size_t n) {
@@ -174,6 +175,7 @@ int stu_loop_once(int max_ms, int extra_fd) {
         stu_in = STU_IN_NONE;
         if (rc != ZOK) {
             stu_loop_errors++;
+            stu_last_error = rc;
             if (getenv("ZK_VERBOSE")) fprintf(stderr, "zookeeper_interest: %d (%s)\n", rc, zerror(rc));
         }
         fds[i].fd = fd;  /* poll() ignores a negative fd */
@@ -202,6 +204,7 @@ int stu_loop_once(int max_ms, int extra_fd) {
         stu_in = STU_IN_NONE;
         if (rc != ZOK && rc != ZNOTHING) {
             stu_loop_errors++;
+            stu_last_error = rc;
             if (getenv("ZK_VERBOSE")) fprintf(stderr, "zookeeper_process(%d): %d (%s)\n", events, rc, zerror(rc));
         }
     }

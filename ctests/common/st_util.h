@@ -69,6 +69,8 @@ void stu_loop_remove(zhandle_t *zh);
  * a server dies). */
 int stu_loop_once(int max_ms, int extra_fd);
 extern int stu_loop_errors;
+/* The last such code (from either call). */
+extern int stu_last_error;
 /* Pumps until *flag is non-zero or timeout_ms passes; returns *flag. */
 int stu_wait_flag(const int *flag, int timeout_ms);
 /* Pumps for ms milliseconds. */

@@ -13,13 +13,17 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-static int session_events, watcher_calls;
+static int session_events, watcher_calls, expired_events;
 static void watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx) {
     (void)zh; (void)path;
     stu_callback("watcher");
     watcher_calls++;
     CHECK(ctx == (void *)&session_events);
     if (type == ZOO_SESSION_EVENT) session_events++;
+    if (type == ZOO_SESSION_EVENT && state == ZOO_EXPIRED_SESSION_STATE) {
+        expired_events++;
+        CHECK(stu_in == STU_IN_PROCESS);
+    }
     if (getenv("ZK_VERBOSE")) printf("  watcher %s %s in %s\n", stu_type_name(type), stu_state_name(state), stu_in_name(stu_in));
 }
 
@@ -242,6 +246,10 @@ int main(void) {
     CHECK_RC(process(zh, 0), ZOK);
     CHECK_RC(process(zh, ZOOKEEPER_READ), ZNOTHING);
     CHECK_RC(process(zh, ZOOKEEPER_WRITE), ZOK);
+    /* Reference: bits other than READ/WRITE are ignored: 0x100 gives ZOK,
+     * -1 (READ among them, nothing to read) ZNOTHING. */
+    CHECK_RC(process(zh, 0x100), ZOK);
+    CHECK_RC(process(zh, -1), ZNOTHING);
 
     /* --- 5. a call writes its request itself ----------------------------------
      * Reference: zoo_aexists sends the request before it returns (interest
@@ -370,6 +378,40 @@ int main(void) {
     CHECK(ncompleted == 2 && slots[0].calls == 1 && slots[0].rc == ZCLOSING && slots[1].calls == 1 &&
           slots[1].rc == ZCLOSING && slots[1].order == 1 && slots[0].in == STU_IN_CLOSE);
 
+    /* --- 8. an expired session -------------------------------------------------
+     * A made-up session id: the server answers the handshake with an expired
+     * session. Reference: that zookeeper_process returns ZSESSIONEXPIRED
+     * (-112) and calls the watcher with (SESSION, EXPIRED) inside it, the
+     * state is ZOO_EXPIRED_SESSION_STATE (-112); from
+     * then on zookeeper_interest and zookeeper_process return ZINVALIDSTATE,
+     * an async call returns ZINVALIDSTATE without calling its completion,
+     * and close returns ZOK. */
+    printf("interest/process errors seen by the loop: %d\n", stu_loop_errors);
+    CHECK(stu_loop_errors == 0);
+    {
+        clientid_t bogus = { 0x7eadbeef12345LL, "0123456789abcde" };
+        int expired_before = expired_events;
+        stu_in = STU_IN_CALL;
+        zh = zookeeper_init(stu_hosts(), watcher, 10000, &bogus, &session_events, 0);
+        stu_in = STU_IN_NONE;
+        REQUIRE(zh);
+        stu_loop_add(zh);
+        end = stu_now_ms() + 15000;
+        while (zoo_state(zh) != ZOO_EXPIRED_SESSION_STATE && stu_now_ms() < end) stu_loop_once(100, -1);
+        CHECK_RC(zoo_state(zh), ZOO_EXPIRED_SESSION_STATE);
+        CHECK(expired_events == expired_before + 1);
+        CHECK(stu_loop_errors == 1);
+        CHECK_RC(stu_last_error, ZSESSIONEXPIRED);
+        stu_loop_remove(zh);
+        CHECK_RC(interest(zh, &fd2, &ev2, &tv2), ZINVALIDSTATE);
+        CHECK_RC(process(zh, 0), ZINVALIDSTATE);
+        CHECK_RC(process(zh, ZOOKEEPER_READ), ZINVALIDSTATE);
+        reset_slots();
+        CHECK_RC(zoo_aget(zh, "/", 0, data_done, (void *)0L), ZINVALIDSTATE);
+        CHECK_RC(stu_close(zh), ZOK);
+        CHECK(ncompleted == 0);
+    }
+
     /* cleanup: the ephemerals went with the first session */
     zh = init();
     connect_loop(zh);
@@ -378,7 +420,5 @@ int main(void) {
     wait_completions(1);
     CHECK(slots[0].rc == ZOK);
     CHECK_RC(stu_close(zh), ZOK);
-    printf("interest/process errors seen by the loop: %d\n", stu_loop_errors);
-    CHECK(stu_loop_errors == 0);
     return stu_finish("st_basics");
 }
