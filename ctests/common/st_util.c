@@ -17,6 +17,7 @@ int stu_callbacks[5];
 int stu_max_threads = 0;
 int stu_loop_errors = 0;
 int stu_last_error = ZOK;
+long stu_loop_rounds = 0;
 static pthread_t loop_thread;
 
 static const char *lib_of(void *sym, char *real, size_t n) {
@@ -166,6 +167,7 @@ int stu_loop_once(int max_ms, int extra_fd) {
     zhandle_t *hs[MAXH];
     memcpy(hs, handles, sizeof hs);
     int timeout = max_ms;
+    stu_loop_rounds++;
     for (int i = 0; i < n; i++) {
         int fd = -1;
         struct timeval tv = { 0, 0 };

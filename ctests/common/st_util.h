@@ -71,6 +71,8 @@ int stu_loop_once(int max_ms, int extra_fd);
 extern int stu_loop_errors;
 /* The last such code (from either call). */
 extern int stu_last_error;
+/* Rounds made by stu_loop_once so far. */
+extern long stu_loop_rounds;
 /* Pumps until *flag is non-zero or timeout_ms passes; returns *flag. */
 int stu_wait_flag(const int *flag, int timeout_ms);
 /* Pumps for ms milliseconds. */

@@ -250,6 +250,13 @@ int main(void) {
      * -1 (READ among them, nothing to read) ZNOTHING. */
     CHECK_RC(process(zh, 0x100), ZOK);
     CHECK_RC(process(zh, -1), ZNOTHING);
+    /* An idle second of the loop: poll() sleeps until tv (no busy loop from
+     * a zero tv or a write interest with nothing to write). Reference: 1-2
+     * rounds. */
+    long rounds = stu_loop_rounds;
+    stu_pump(1000);
+    printf("an idle second took %ld loop round(s)\n", stu_loop_rounds - rounds);
+    CHECK(stu_loop_rounds - rounds <= 20);
 
     /* --- 5. a call writes its request itself ----------------------------------
      * Reference: zoo_aexists sends the request before it returns (interest
