@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a fresh Debian machine:
-# the reference C client and its tools (for ABI comparison and the
-# side-by-side runs), the real ZooKeeper server, a C toolchain and CMake.
+# the reference C clients, multi- and single-threaded, and their tools (for
+# ABI comparison and the side-by-side runs), the real ZooKeeper server, a C
+# toolchain and CMake. (libzookeeper-st-dev is not installed: it conflicts
+# with libzookeeper-mt-dev, and its headers are the same.)
 # The Rust toolchain (cargo) must already be on PATH.
 set -euo pipefail
-pkgs=(zookeeper zookeeper-bin libzookeeper-mt-dev libzookeeper-mt2 cmake gcc g++ make python3 python3-venv python3-dev procps valgrind)
+pkgs=(zookeeper zookeeper-bin libzookeeper-mt-dev libzookeeper-mt2 libzookeeper-st2 cmake gcc g++ make python3 python3-venv python3-dev procps valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1151,7 +1151,13 @@ ZOOAPI int zoo_remove_all_watches(zhandle_t *zh, const char *path, ZooWatcherTyp
 #endif  /* ZOOKEEPER_H_ */
 
 #ifndef THREADED
+#ifdef __cplusplus
+extern "C" {
+#endif
 /** Single-threaded event-loop API (the multi-threaded library drives its socket itself). */
 ZOOAPI int zookeeper_interest(zhandle_t *zh, int *fd, int *interest, struct timeval *tv);
 ZOOAPI int zookeeper_process(zhandle_t *zh, int events);
+#ifdef __cplusplus
+}
+#endif
 #endif

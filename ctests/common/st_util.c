@@ -1,0 +1,306 @@
+#define _GNU_SOURCE
+#include "st_util.h"
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+int stu_failures = 0;
+int stu_in = STU_IN_NONE;
+int stu_callbacks[5];
+int stu_max_threads = 0;
+int stu_loop_errors = 0;
+int stu_last_error = ZOK;
+long stu_loop_rounds = 0;
+static pthread_t loop_thread;
+
+static const char *lib_of(void *sym, char *real, size_t n) {
+    Dl_info info;
+    if (!dladdr(sym, &info) || !info.dli_fname) return 0;
+    if (realpath(info.dli_fname, real)) return real;
+    snprintf(real, n, "%s", info.dli_fname);
+    return real;
+}
+
+void stu_prove_library(void) {
+    loop_thread = pthread_self();
+    char a[4096], b[4096];
+    const char *init = lib_of((void *)&zookeeper_init, a, sizeof a);
+    const char *proc = lib_of((void *)&zookeeper_process, b, sizeof b);
+    if (!init || !proc) {
+        fprintf(stderr, "cannot tell which library provides zookeeper_init/zookeeper_process\n");
+        exit(1);
+    }
+    printf("library: %s\n", init);
+    if (strcmp(init, proc)) {
+        fprintf(stderr, "zookeeper_init comes from %s but zookeeper_process from %s\n", init, proc);
+        exit(1);
+    }
+    const char *want = getenv("ZK_EXPECT_LIB");
+    if (!want || !*want) {
+        fprintf(stderr, "set ZK_EXPECT_LIB to the library this test must run on\n");
+        exit(1);
+    }
+    if (!strstr(init, want)) {
+        fprintf(stderr, "loaded %s, expected a library under %s\n", init, want);
+        exit(1);
+    }
+    FILE *maps = fopen("/proc/self/maps", "r");
+    REQUIRE(maps);
+    char line[4096];
+    while (fgets(line, sizeof line, maps)) {
+        if (strstr(line, "libzookeeper_mt")) {
+            fprintf(stderr, "the multi-threaded library is mapped: %s", line);
+            exit(1);
+        }
+    }
+    fclose(maps);
+    stu_max_threads = stu_threads();
+    printf("threads at start: %d\n", stu_max_threads);
+    REQUIRE(stu_max_threads == 1);
+    fflush(stdout);
+}
+
+int stu_threads(void) {
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.') n++;
+    closedir(d);
+    return n;
+}
+
+static void note_threads(const char *where) {
+    int n = stu_threads();
+    if (n > stu_max_threads) stu_max_threads = n;
+    if (n != 1) {
+        fprintf(stderr, "%s: the process has %d threads, want 1\n", where, n);
+        stu_failures++;
+    }
+}
+
+void stu_callback(const char *what) {
+    if (!pthread_equal(pthread_self(), loop_thread)) {
+        fprintf(stderr, "%s: runs on another thread than the loop's\n", what);
+        stu_failures++;
+    }
+    if (stu_in == STU_IN_NONE) {
+        fprintf(stderr, "%s: runs outside any library call of the loop thread\n", what);
+        stu_failures++;
+    }
+    stu_callbacks[stu_in]++;
+    note_threads(what);
+}
+
+const char *stu_in_name(int in) {
+    static const char *n[] = { "none", "zookeeper_interest", "zookeeper_process", "zookeeper_close", "an API call" };
+    return in >= 0 && in < 5 ? n[in] : "?";
+}
+
+const char *stu_hosts(void) {
+    const char *h = getenv("ZK_HOSTS");
+    REQUIRE(h && *h);
+    return h;
+}
+
+long long stu_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+const char *stu_type_name(int t) {
+    if (t == ZOO_CREATED_EVENT) return "CREATED";
+    if (t == ZOO_DELETED_EVENT) return "DELETED";
+    if (t == ZOO_CHANGED_EVENT) return "CHANGED";
+    if (t == ZOO_CHILD_EVENT) return "CHILD";
+    if (t == ZOO_SESSION_EVENT) return "SESSION";
+    if (t == ZOO_NOTWATCHING_EVENT) return "NOTWATCHING";
+    return "?";
+}
+
+const char *stu_state_name(int s) {
+    if (s == ZOO_CONNECTED_STATE) return "CONNECTED";
+    if (s == ZOO_CONNECTING_STATE) return "CONNECTING";
+    if (s == ZOO_ASSOCIATING_STATE) return "ASSOCIATING";
+    if (s == ZOO_EXPIRED_SESSION_STATE) return "EXPIRED";
+    if (s == ZOO_AUTH_FAILED_STATE) return "AUTH_FAILED";
+    if (s == ZOO_READONLY_STATE) return "READONLY";
+    if (s == ZOO_NOTCONNECTED_STATE) return "NOTCONNECTED";
+    return "?";
+}
+
+/* ---- the loop ---- */
+#define MAXH 8
+static zhandle_t *handles[MAXH];
+static int nhandles;
+
+void stu_loop_add(zhandle_t *zh) {
+    REQUIRE(zh);
+    for (int i = 0; i < nhandles; i++)
+        if (handles[i] == zh) return;
+    REQUIRE(nhandles < MAXH);
+    handles[nhandles++] = zh;
+}
+
+void stu_loop_remove(zhandle_t *zh) {
+    for (int i = 0; i < nhandles; i++) {
+        if (handles[i] == zh) {
+            handles[i] = handles[--nhandles];
+            return;
+        }
+    }
+}
+
+int stu_loop_once(int max_ms, int extra_fd) {
+    struct pollfd fds[MAXH + 1];
+    int interest[MAXH];
+    int n = nhandles;
+    zhandle_t *hs[MAXH];
+    memcpy(hs, handles, sizeof hs);
+    int timeout = max_ms;
+    stu_loop_rounds++;
+    for (int i = 0; i < n; i++) {
+        int fd = -1;
+        struct timeval tv = { 0, 0 };
+        interest[i] = 0;
+        stu_in = STU_IN_INTEREST;
+        int rc = zookeeper_interest(hs[i], &fd, &interest[i], &tv);
+        stu_in = STU_IN_NONE;
+        if (rc != ZOK) {
+            stu_loop_errors++;
+            stu_last_error = rc;
+            if (getenv("ZK_VERBOSE")) fprintf(stderr, "zookeeper_interest: %d (%s)\n", rc, zerror(rc));
+        }
+        fds[i].fd = fd;  /* poll() ignores a negative fd */
+        fds[i].events = (interest[i] & ZOOKEEPER_READ ? POLLIN : 0) | (interest[i] & ZOOKEEPER_WRITE ? POLLOUT : 0);
+        fds[i].revents = 0;
+        if (fd < 0 || !fds[i].events) fds[i].fd = -1;
+        long ms = tv.tv_sec * 1000L + (tv.tv_usec + 999) / 1000;
+        if (ms < timeout) timeout = (int)ms;
+    }
+    fds[n].fd = extra_fd;
+    fds[n].events = POLLIN;
+    fds[n].revents = 0;
+    if (timeout < 0) timeout = 0;
+    int r = poll(fds, n + 1, timeout);
+    if (r < 0 && errno != EINTR) {
+        perror("poll");
+        exit(1);
+    }
+    for (int i = 0; i < n; i++) {
+        short re = r > 0 ? fds[i].revents : 0;
+        int events = 0;
+        if ((re & (POLLIN | POLLHUP | POLLERR)) && (interest[i] & ZOOKEEPER_READ)) events |= ZOOKEEPER_READ;
+        if ((re & (POLLOUT | POLLHUP | POLLERR)) && (interest[i] & ZOOKEEPER_WRITE)) events |= ZOOKEEPER_WRITE;
+        stu_in = STU_IN_PROCESS;
+        int rc = zookeeper_process(hs[i], events);
+        stu_in = STU_IN_NONE;
+        if (rc != ZOK && rc != ZNOTHING) {
+            stu_loop_errors++;
+            stu_last_error = rc;
+            if (getenv("ZK_VERBOSE")) fprintf(stderr, "zookeeper_process(%d): %d (%s)\n", events, rc, zerror(rc));
+        }
+    }
+    note_threads("event loop");
+    return r > 0 && (fds[n].revents & (POLLIN | POLLHUP | POLLERR));
+}
+
+int stu_wait_flag(const int *flag, int timeout_ms) {
+    long long end = stu_now_ms() + timeout_ms;
+    while (!*flag) {
+        long long left = end - stu_now_ms();
+        if (left <= 0) break;
+        stu_loop_once(left > 100 ? 100 : (int)left, -1);
+    }
+    return *flag;
+}
+
+void stu_pump(int ms) {
+    long long end = stu_now_ms() + ms;
+    for (long long left; (left = end - stu_now_ms()) > 0;) stu_loop_once((int)left, -1);
+}
+
+int stu_close(zhandle_t *zh) {
+    stu_loop_remove(zh);
+    stu_in = STU_IN_CLOSE;
+    int rc = zookeeper_close(zh);
+    stu_in = STU_IN_NONE;
+    return rc;
+}
+
+/* ---- the ensemble fixture ---- */
+int stu_port_of(int i) {
+    const char *dir = getenv("ZK_ENSEMBLE_DIR");
+    char f[512];
+    int p = 0;
+    if (!dir) return 0;
+    snprintf(f, sizeof f, "%s/port.%d", dir, i);
+    FILE *fp = fopen(f, "r");
+    if (!fp) return 0;
+    if (fscanf(fp, "%d", &p) != 1) p = 0;
+    fclose(fp);
+    return p;
+}
+
+int stu_server_index(zhandle_t *zh) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (!zookeeper_get_connected_host(zh, (struct sockaddr *)&ss, &len)) return -1;
+    int port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                        : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    for (int i = 1; i <= 9; i++) {
+        int p = stu_port_of(i);
+        if (!p) break;
+        if (p == port) return i;
+    }
+    return -1;
+}
+
+int stu_fixture(const char *cmd, int i) {
+    char c[1024];
+    const char *fx = getenv("ZK_FIXTURE"), *dir = getenv("ZK_ENSEMBLE_DIR");
+    REQUIRE(fx && dir);
+    snprintf(c, sizeof c, "%s %s %s %d", fx, cmd, dir, i);
+    FILE *p = popen(c, "r");
+    REQUIRE(p);
+    int fd = fileno(p);
+    char out[4096];
+    size_t got = 0;
+    long long end = stu_now_ms() + 120000;
+    for (;;) {
+        REQUIRE(stu_now_ms() < end);
+        if (!stu_loop_once(100, fd)) continue;
+        ssize_t r = read(fd, out + got, sizeof out - 1 - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+        if (got == sizeof out - 1) got = 0;  /* only the start matters */
+    }
+    out[got] = 0;
+    REQUIRE(pclose(p) == 0);
+    int v = -1;
+    if (sscanf(out, "%d", &v) != 1) v = -1;
+    return v;
+}
+
+int stu_finish(const char *name) {
+    printf("callbacks: %d in zookeeper_process, %d in zookeeper_interest, %d in zookeeper_close, %d in API calls, %d outside; "
+           "at most %d thread(s)\n",
+           stu_callbacks[STU_IN_PROCESS], stu_callbacks[STU_IN_INTEREST], stu_callbacks[STU_IN_CLOSE],
+           stu_callbacks[STU_IN_CALL], stu_callbacks[STU_IN_NONE], stu_max_threads);
+    if (stu_failures) {
+        fprintf(stderr, "%s: FAILED (%d check(s))\n", name, stu_failures);
+        return 1;
+    }
+    printf("%s: OK\n", name);
+    return 0;
+}

@@ -1,0 +1,97 @@
+/* Helpers for tests of the single-threaded library (libzookeeper_st): built
+ * without THREADED, so only the asynchronous API exists, and the program
+ * drives every handle itself from one poll() loop around
+ * zookeeper_interest() and zookeeper_process(). Nothing here starts a thread
+ * or links libpthread: the tests check that the process stays at one thread.
+ * (testutil.c cannot be used here: it needs the synchronous API.) */
+#ifndef ZKTEST_ST_UTIL_H
+#define ZKTEST_ST_UTIL_H
+
+#ifdef THREADED
+#error "st_util is for programs built without THREADED"
+#endif
+
+#include <zookeeper/zookeeper.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern int stu_failures;
+
+#define CHECK(cond) do { if (!(cond)) { \
+    fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    stu_failures++; } } while (0)
+#define CHECK_RC(expr, want) do { int _rc = (expr); if (_rc != (want)) { \
+    fprintf(stderr, "%s:%d: %s returned %d (%s), want %d (%s)\n", __FILE__, __LINE__, \
+            #expr, _rc, zerror(_rc), (want), zerror(want)); stu_failures++; } } while (0)
+#define REQUIRE(cond) do { if (!(cond)) { \
+    fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #cond); exit(1); } } while (0)
+
+/* Prints the library that provides zookeeper_init and exits with failure
+ * unless its real path contains $ZK_EXPECT_LIB, zookeeper_process comes
+ * from the same file, and no libzookeeper_mt is mapped into the process.
+ * Also records the calling thread as the loop thread. Call it first. */
+void stu_prove_library(void);
+
+/* Threads of this process (entries of /proc/self/task). */
+int stu_threads(void);
+
+/* Which library call is running on the loop thread right now: the loop
+ * sets it around zookeeper_interest, zookeeper_process and zookeeper_close
+ * (tests set it around their own calls the same way). */
+enum { STU_IN_NONE, STU_IN_INTEREST, STU_IN_PROCESS, STU_IN_CLOSE, STU_IN_CALL };
+extern int stu_in;
+
+/* Every completion and watcher calls this first: it must run on the loop
+ * thread, inside a library call, with the process at one thread. Counts
+ * the callbacks by the call they ran in. */
+void stu_callback(const char *what);
+extern int stu_callbacks[5];
+extern int stu_max_threads;
+
+const char *stu_hosts(void);
+long long stu_now_ms(void);
+const char *stu_type_name(int type);
+const char *stu_state_name(int state);
+const char *stu_in_name(int in);
+
+/* --- the event loop ---------------------------------------------------- */
+/* Handles the loop drives (at most 8). */
+void stu_loop_add(zhandle_t *zh);
+void stu_loop_remove(zhandle_t *zh);
+/* One round: zookeeper_interest for every handle, one poll() over their
+ * sockets (ZOOKEEPER_READ <-> POLLIN, ZOOKEEPER_WRITE <-> POLLOUT) and
+ * extra_fd (POLLIN; -1 for none) for at most max_ms and the shortest tv,
+ * then zookeeper_process for every handle with the events that fired
+ * (0 when none, so that the library's timers run). Returns 1 when extra_fd
+ * became readable. Interest/process return codes other than ZOK and
+ * ZNOTHING are counted in stu_loop_errors (connection loss is normal when
+ * a server dies). */
+int stu_loop_once(int max_ms, int extra_fd);
+extern int stu_loop_errors;
+/* The last such code (from either call). */
+extern int stu_last_error;
+/* Rounds made by stu_loop_once so far. */
+extern long stu_loop_rounds;
+/* Pumps until *flag is non-zero or timeout_ms passes; returns *flag. */
+int stu_wait_flag(const int *flag, int timeout_ms);
+/* Pumps for ms milliseconds. */
+void stu_pump(int ms);
+/* Closes a handle on the loop thread (removing it from the loop). */
+int stu_close(zhandle_t *zh);
+
+/* --- the ensemble fixture ------------------------------------------------ */
+int stu_port_of(int i);
+/* Index (1..3) of the ensemble server the handle is connected to, or -1. */
+int stu_server_index(zhandle_t *zh);
+/* Runs "$ZK_FIXTURE CMD $ZK_ENSEMBLE_DIR I" while the loop keeps every
+ * handle served (a server restart takes seconds: the sessions must not
+ * starve meanwhile). Exits on failure; returns the first integer printed
+ * or -1. */
+int stu_fixture(const char *cmd, int i);
+
+/* Ends a test: prints the callback summary and the result line; returns
+ * the exit code. */
+int stu_finish(const char *name);
+
+#endif
