@@ -105,17 +105,19 @@ impl Transport {
 }
 
 /// Applies socket readiness to the core: finishes a connect, reads every
-/// complete frame available, writes what the core has to send.
-pub fn pump(core: &mut Session, t: &Transport, readable: bool, writable: bool, now: Instant) {
+/// complete frame available, writes what the core has to send. Returns how
+/// many bytes were read.
+pub fn pump(core: &mut Session, t: &Transport, readable: bool, writable: bool, now: Instant) -> usize {
+    let mut total = 0;
     if core.is_opening() {
         if !writable && !readable {
-            return;
+            return 0;
         }
         match t.finish_connect() {
             Ok(()) => core.transport_up(now),
             Err(msg) => {
                 core.transport_failed(now, &msg);
-                return;
+                return 0;
             }
         }
     } else if readable {
@@ -125,6 +127,7 @@ pub fn pump(core: &mut Session, t: &Transport, readable: bool, writable: bool, n
             match t.recv_into(core.read_buffer()) {
                 Ok(0) => break,
                 Ok(n) => {
+                    total += n;
                     core.received(now);
                     if !core.has_transport() || core.is_opening() || n < room {
                         break;
@@ -132,12 +135,13 @@ pub fn pump(core: &mut Session, t: &Transport, readable: bool, writable: bool, n
                 }
                 Err(e) => {
                     core.transport_lost(now, &errno_msg(e, "failed while receiving a server response"));
-                    return;
+                    return total;
                 }
             }
         }
     }
     flush(core, t, now);
+    total
 }
 
 /// Writes what the core has to send, as far as the socket takes it.

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use super::handle::ZHandle;
 use super::socket::{self, Transport};
-use crate::proto::consts::{INTEREST_READ, INTEREST_WRITE};
+use crate::proto::consts::{AUTH_FAILED_STATE, INTEREST_READ, INTEREST_WRITE};
+use crate::proto::errors::{ZAUTHFAILED, ZCONNECTIONLOSS, ZINVALIDSTATE, ZNOTHING, ZOK, ZSESSIONEXPIRED};
 use crate::session::{Action, Job, Session};
 
 /// How long a read-write probe may block the caller.
@@ -16,6 +17,8 @@ const PROBE_LIMIT: Duration = Duration::from_millis(200);
 #[derive(Default)]
 pub struct StDriver {
     transport: Option<Transport>,
+    /// Connections dropped so far (a turn that drops one reports it).
+    drops: u64,
 }
 
 /// What `zookeeper_interest` reports.
@@ -30,7 +33,10 @@ impl StDriver {
     fn act(&mut self, core: &mut Session, now: Instant) {
         while let Some(a) = core.next_action(now) {
             match a {
-                Action::Disconnect => self.transport = None,
+                Action::Disconnect => {
+                    self.transport = None;
+                    self.drops += 1;
+                }
                 Action::Connect(addr) => match Transport::connect(&addr) {
                     Ok(t) => self.transport = Some(t),
                     Err(msg) => core.transport_failed(now, &msg),
@@ -47,19 +53,25 @@ impl StDriver {
         }
     }
 
-    /// One turn of the core: queued calls, readiness, timers, actions, writes.
-    fn turn(&mut self, zh: &ZHandle, core: &mut Session, readable: bool, writable: bool) {
+    /// One turn of the core: queued calls, readiness, timers, actions,
+    /// writes. `connect`: a connection may be started (only
+    /// `zookeeper_interest` starts them, as the reference). Returns the bytes read.
+    fn turn(&mut self, zh: &ZHandle, core: &mut Session, readable: bool, writable: bool, connect: bool) -> usize {
         let now = Instant::now();
         core.log_cb = zh.log_cb();
         core.accept(&mut zh.outbox.lock(), now);
+        let mut read = 0;
         if let Some(t) = self.transport.as_ref() {
-            socket::pump(core, t, readable, writable, now);
+            read = socket::pump(core, t, readable, writable, now);
         }
         core.tick(now);
-        self.act(core, now);
+        if connect || core.has_transport() || core.is_closing() {
+            self.act(core, now);
+        }
         if let Some(t) = self.transport.as_ref() {
             socket::flush(core, t, now);
         }
+        read
     }
 }
 
@@ -68,7 +80,7 @@ impl StDriver {
 pub fn interest(zh: &ZHandle) -> Interest {
     let mut st = zh.st.lock();
     let mut core = zh.core.lock();
-    st.turn(zh, &mut core, false, false);
+    st.turn(zh, &mut core, false, false, true);
     let now = Instant::now();
     let wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::from_secs(60));
     match st.transport.as_ref() {
@@ -88,15 +100,33 @@ pub fn interest(zh: &ZHandle) -> Interest {
 }
 
 /// `zookeeper_process`: performs the IO `events` allow, then runs every
-/// completion and watcher produced, on this thread. Returns how many jobs ran.
-pub fn process(zh: &ZHandle, events: i32) -> usize {
-    let jobs = {
+/// completion and watcher produced, on this thread. Returns, as the
+/// reference: ZINVALIDSTATE without a connection under way, the session's
+/// end code (ZSESSIONEXPIRED, ZAUTHFAILED) when it ended here,
+/// ZCONNECTIONLOSS when the connection was lost here, ZNOTHING when asked
+/// to read and nothing was there, else ZOK.
+pub fn process(zh: &ZHandle, events: i32) -> i32 {
+    let (rc, jobs) = {
         let mut st = zh.st.lock();
         let mut core = zh.core.lock();
-        st.turn(zh, &mut core, events & INTEREST_READ != 0, events & INTEREST_WRITE != 0);
-        core.take_jobs()
+        if st.transport.is_none() {
+            return ZINVALIDSTATE;
+        }
+        let (state, drops) = (core.state(), st.drops);
+        let read = st.turn(zh, &mut core, events & INTEREST_READ != 0, events & INTEREST_WRITE != 0, false);
+        let rc = if core.state() < 0 && state >= 0 {
+            if core.state() == AUTH_FAILED_STATE { ZAUTHFAILED } else { ZSESSIONEXPIRED }
+        } else if st.drops != drops {
+            ZCONNECTIONLOSS
+        } else if events & INTEREST_READ != 0 && read == 0 {
+            ZNOTHING
+        } else {
+            ZOK
+        };
+        (rc, core.take_jobs())
     };
-    run_jobs(zh, jobs)
+    run_jobs(zh, jobs);
+    rc
 }
 
 /// `zookeeper_close` in the ST library: CloseSession is sent and its
@@ -110,7 +140,7 @@ pub fn close(zh: &ZHandle) {
         core.close(Instant::now(), &mut ob);
     }
     loop {
-        st.turn(zh, &mut core, false, false);
+        st.turn(zh, &mut core, false, false, false);
         if core.is_finished() {
             break;
         }
@@ -125,7 +155,7 @@ pub fn close(zh: &ZHandle) {
         let readable = re & (libc::POLLIN | libc::POLLERR | libc::POLLHUP) != 0;
         let writable = re & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0;
         if readable || writable {
-            st.turn(zh, &mut core, readable, writable);
+            st.turn(zh, &mut core, readable, writable, false);
         }
     }
     let jobs = core.take_jobs();
@@ -134,11 +164,9 @@ pub fn close(zh: &ZHandle) {
     run_jobs(zh, jobs);
 }
 
-fn run_jobs(zh: &ZHandle, jobs: Vec<Job>) -> usize {
-    let n = jobs.len();
+fn run_jobs(zh: &ZHandle, jobs: Vec<Job>) {
     let zptr = zh as *const ZHandle as *mut ZHandle;
     for job in jobs {
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::completion::run_job(zh, zptr, job)));
     }
-    n
 }

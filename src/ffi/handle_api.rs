@@ -430,8 +430,10 @@ pub unsafe extern "C" fn zookeeper_interest(
 
 /// The single-threaded API: performs the IO that `events` allow, then runs
 /// the completions and watchers that became ready, on the calling thread.
-/// Returns ZOK, or ZNOTHING when there was nothing to deliver. In the MT
-/// library the IO thread does this work, and this returns ZNOTHING.
+/// Returns ZOK, ZNOTHING when asked to read and nothing was there,
+/// ZCONNECTIONLOSS or the session's end code when that happened during the
+/// call, ZINVALIDSTATE without a connection under way (as the reference).
+/// In the MT library the IO thread does this work, and this returns ZNOTHING.
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, events: c_int) -> c_int {
     guard(ZSYSTEMERROR, || {
@@ -439,18 +441,13 @@ pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, events: c_int) ->
             return ZBADARGUMENTS;
         }
         let Some(z) = handle(zh) else { return ZINVALIDSTATE };
-        if crate::client::handle::THREADED {
-            return if z.is_unrecoverable() { ZINVALIDSTATE } else { crate::proto::errors::ZNOTHING };
-        }
-        let ran = crate::client::st::process(&z, events);
-        if z.is_unrecoverable() && ran == 0 {
+        if z.is_unrecoverable() {
             return ZINVALIDSTATE;
         }
-        if ran == 0 {
-            crate::proto::errors::ZNOTHING
-        } else {
-            ZOK
+        if crate::client::handle::THREADED {
+            return crate::proto::errors::ZNOTHING;
         }
+        crate::client::st::process(&z, events)
     })
 }
 

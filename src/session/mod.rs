@@ -843,7 +843,11 @@ impl Session {
         }
         let mut d = match self.conn {
             Conn::Down { retry_at } => Some(if self.closing { now } else { retry_at }),
-            Conn::Opening { deadline, .. } | Conn::Handshake { deadline, .. } => Some(deadline),
+            // While connecting, also wake after a third of the timeout (what
+            // the reference's zookeeper_interest reports then).
+            Conn::Opening { deadline, .. } | Conn::Handshake { deadline, .. } => {
+                Some(deadline.min(deadline - self.connect_timeout() + self.ping_every()))
+            }
             Conn::Up { last_recv, last_send, .. } => {
                 let mut d = last_recv + self.recv_limit();
                 if !self.wants_write() {
