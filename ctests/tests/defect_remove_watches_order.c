@@ -5,7 +5,7 @@
  * 5 async gets, zoo_aremove_watches (server-side removal, local=0), 5 more
  * async gets. The server answers in order, so the completions must run in
  * submission order: get0..get4, remove, get5..get9. 100 rounds; every round's
- * order must equal the submission order. (100 rounds.)
+ * order must equal the submission order.
  *
  * Reference (Debian 3.8.0): 100/100 rounds in order.
  * Ours before the fix: the removal completes out of turn. */
