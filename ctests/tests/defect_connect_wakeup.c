@@ -82,7 +82,7 @@ static void *pump(void *arg) {
 static void *slow_acceptor(void *arg) {
     slow_t *sl = arg;
     block_alarm();
-    usleep(300 * 1000); /* the client's first SYN has been dropped by now */
+    usleep(600 * 1000); /* the client's first SYN has been dropped by now; it is sent again at ~1 s */
     int d = accept(sl->lfd, 0, 0); /* frees the queue for the SYN sent again */
     if (d >= 0) close(d);
     for (;;) {
