@@ -63,11 +63,23 @@ pub(crate) fn run_job(zh: &ZHandle, zptr: *mut ZHandle, job: Job) {
 pub(crate) fn run(zh: Arc<ZHandle>) {
     let zptr = Arc::as_ptr(&zh) as *mut ZHandle;
     let mut work = VecDeque::new();
+    let mut stopping = false;
     loop {
-        zh.jobs.take_all(&mut work);
+        if stopping {
+            // After the IO thread's last word, only callbacks run here can
+            // still queue work (a call made from a completion during close
+            // completes with ZCLOSING): run it too, then stop.
+            std::mem::swap(&mut *zh.jobs.q.lock(), &mut work);
+            if work.is_empty() {
+                return;
+            }
+        } else {
+            zh.jobs.take_all(&mut work);
+        }
         while let Some(job) = work.pop_front() {
             if matches!(job, Job::Shutdown) {
-                return;
+                stopping = true;
+                continue;
             }
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_job(&zh, zptr, job)));
         }
