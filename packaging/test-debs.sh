@@ -71,6 +71,7 @@ restore() {
   exit $rc
 }
 trap restore EXIT
+trap 'exit 130' INT TERM HUP
 
 # A process's mapping of libzookeeper_mt: the file (by path and inode) must be
 # $libpath as installed now, owned by package $1, with build id $2.
