@@ -1,4 +1,5 @@
-//! Generates the public headers with cbindgen and sets the SONAME.
+//! Generates the public headers with cbindgen, sets the SONAME and compiles
+//! the C part of `log_message` (src/log_message.c).
 //!
 //! The headers are written to `$OUT_DIR/include/zookeeper/`; with
 //! `ZK_UPDATE_HEADERS=1` they are also copied to `include/zookeeper/`,
@@ -35,10 +36,15 @@ const HEADERS: &[Header] = &[
 ];
 
 fn main() {
-    // One crate, two libraries: with the `threaded` feature (the default)
-    // the MT library, without it the ST library (no threads, no sync API).
-    let soname = if std::env::var_os("CARGO_FEATURE_THREADED").is_some() { "libzookeeper_mt.so.2" } else { "libzookeeper_st.so.2" };
-    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
+    if std::env::var_os("CARGO_FEATURE_THREADED").is_some() {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libzookeeper_mt.so.2");
+    } else {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libzookeeper_st.so.2");
+    }
+    // log_message is variadic: C formats it (any target), Rust writes it.
+    // The exported `log_message` becomes the C function (see src/log.rs).
+    cc::Build::new().file("src/log_message.c").warnings(true).compile("zk_log_message");
+    println!("cargo:rustc-cdylib-link-arg=-Wl,--defsym=log_message=zk_log_message_c");
     println!("cargo:rerun-if-changed=cbindgen");
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-env-changed=ZK_UPDATE_HEADERS");

@@ -6,7 +6,7 @@
 # with libzookeeper-mt-dev, and its headers are the same.)
 # The Rust toolchain (cargo) must already be on PATH.
 set -euo pipefail
-pkgs=(zookeeper zookeeper-bin libzookeeper-mt-dev libzookeeper-mt2 libzookeeper-st2 cmake gcc g++ make python3 python3-venv python3-dev procps valgrind)
+pkgs=(zookeeper zookeeper-bin libzookeeper-mt-dev libzookeeper-mt2 libzookeeper-st2 cmake gcc g++ make pkgconf binutils python3 python3-venv python3-dev procps valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -122,79 +122,48 @@ macro_rules! zlog {
     };
 }
 
-extern "C" {
-    fn vsnprintf(s: *mut c_char, n: usize, fmt: *const c_char, ap: *mut c_void) -> c_int;
-}
-
-/// The body of `log_message`: `ap` points at an x86-64 `va_list`.
-unsafe extern "C" fn vlog_message(
+/// Called by `zk_log_message_c` (src/log_message.c) with the message it
+/// formatted from `log_message`'s arguments: adds the prefix and writes the
+/// line. Hidden from the library's exports by the C declaration's visibility.
+#[no_mangle]
+pub unsafe extern "C" fn zk_rs_log_formatted(
     cb: log_callback_fn,
     lvl: c_int,
     line: c_int,
     func: *const c_char,
-    fmt: *const c_char,
-    ap: *mut c_void,
+    msg: *const c_char,
+    len: usize,
 ) {
-    let r = std::panic::catch_unwind(|| {
-        if fmt.is_null() {
-            return;
-        }
-        let func = if func.is_null() { "" } else { CStr::from_ptr(func).to_str().unwrap_or("") };
+    let _ = std::panic::catch_unwind(|| {
+        // SAFETY: `func` is NULL or the caller's NUL-terminated function name.
+        let func = if func.is_null() { "" } else { unsafe { CStr::from_ptr(func) }.to_str().unwrap_or("") };
         let mut out = prefix(lvl, func, line).into_bytes();
-        // va_list is a 24-byte record on x86-64: copy it so we can format twice.
-        let mut copy = [0u8; 24];
-        std::ptr::copy_nonoverlapping(ap as *const u8, copy.as_mut_ptr(), 24);
-        let mut buf = vec![0u8; 1024];
-        let n = vsnprintf(buf.as_mut_ptr() as *mut c_char, buf.len(), fmt, ap);
-        if n < 0 {
-            return;
+        if !msg.is_null() {
+            // SAFETY: the C side passes `len` bytes it has just formatted into `msg`.
+            out.extend_from_slice(unsafe { std::slice::from_raw_parts(msg as *const u8, len) });
         }
-        if n as usize >= buf.len() {
-            buf = vec![0u8; n as usize + 1];
-            vsnprintf(buf.as_mut_ptr() as *mut c_char, buf.len(), fmt, copy.as_mut_ptr() as *mut c_void);
-        }
-        out.extend_from_slice(&buf[..n as usize]);
         emit(cb, &out);
     });
-    let _ = r;
 }
 
-/// `void log_message(log_callback_fn, ZooLogLevel, int line, const char *func, const char *format, ...)`:
-/// builds a `va_list` from the variadic arguments and hands it to `vlog_message`.
-#[cfg(target_arch = "x86_64")]
-#[unsafe(naked)]
-#[no_mangle]
-pub unsafe extern "C" fn log_message() {
-    core::arch::naked_asm!(
-        "push rbp",
-        "mov rbp, rsp",
-        "sub rsp, 208",
-        "mov [rsp], rdi",
-        "mov [rsp+8], rsi",
-        "mov [rsp+16], rdx",
-        "mov [rsp+24], rcx",
-        "mov [rsp+32], r8",
-        "mov [rsp+40], r9",
-        "test al, al",
-        "je 2f",
-        "movaps [rsp+48], xmm0",
-        "movaps [rsp+64], xmm1",
-        "movaps [rsp+80], xmm2",
-        "movaps [rsp+96], xmm3",
-        "movaps [rsp+112], xmm4",
-        "movaps [rsp+128], xmm5",
-        "movaps [rsp+144], xmm6",
-        "movaps [rsp+160], xmm7",
-        "2:",
-        "mov dword ptr [rsp+176], 40",
-        "mov dword ptr [rsp+180], 48",
-        "lea rax, [rbp+16]",
-        "mov [rsp+184], rax",
-        "mov [rsp+192], rsp",
-        "lea r9, [rsp+176]",
-        "call {inner}",
-        "leave",
-        "ret",
-        inner = sym vlog_message,
-    )
+extern "C" {
+    /// `void zk_log_message_c(log_callback_fn, ZooLogLevel, int line, const char *func, const char *format, ...)`
+    /// in src/log_message.c: formats with `vsnprintf` and calls `zk_rs_log_formatted`.
+    fn zk_log_message_c();
 }
+
+/// Keeps the C object in every link (the shared library's `log_message` is an alias of it).
+#[used]
+static LOG_MESSAGE_C: unsafe extern "C" fn() = zk_log_message_c;
+
+/// `void log_message(log_callback_fn, ZooLogLevel, int line, const char *func, const char *format, ...)`.
+///
+/// Stable Rust cannot define a variadic function: the implementation is
+/// `zk_log_message_c` in C. This definition only puts the name `log_message`
+/// into the list of symbols rustc exports from the shared library; build.rs
+/// links the shared library with `--defsym=log_message=zk_log_message_c`, so
+/// the exported `log_message` is the C function and this body is never
+/// reached there. In the static library, scripts/stage-lib.sh renames the
+/// two symbols the same way (`objcopy --redefine-sym`).
+#[no_mangle]
+pub unsafe extern "C" fn log_message() {}

@@ -10,7 +10,8 @@ trap 'rm -rf "$stage"' EXIT
 cmake --install "$build" --prefix "$stage" >/dev/null
 for f in lib/libzookeeper_mt.so lib/libzookeeper_mt.so.2 lib/libzookeeper_mt.so.2.0.0 lib/libzookeeper_mt.a \
          include/zookeeper/zookeeper.h include/zookeeper/zookeeper.jute.h include/zookeeper/recordio.h \
-         include/zookeeper/proto.h include/zookeeper/zookeeper_log.h include/zookeeper/zookeeper_version.h; do
+         include/zookeeper/proto.h include/zookeeper/zookeeper_log.h include/zookeeper/zookeeper_version.h \
+         lib/pkgconfig/zookeeper_mt.pc lib/cmake/ZooKeeper/ZooKeeperConfig.cmake lib/cmake/ZooKeeper/ZooKeeperConfigVersion.cmake; do
   [ -e "$stage/$f" ] || { echo "not installed: $f"; exit 1; }
 done
 [ "$(readlink "$stage/lib/libzookeeper_mt.so.2")" = libzookeeper_mt.so.2.0.0 ]
