@@ -295,7 +295,7 @@ impl ZHandle {
     pub fn begin_close(&self) {
         self.with_core(|core| {
             let mut ob = self.outbox.lock();
-            core.close(Instant::now(), &mut ob);
+            core.close(Instant::now(), &mut ob, true);
         });
     }
 

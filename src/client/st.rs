@@ -137,7 +137,7 @@ pub fn close(zh: &ZHandle) {
     let mut core = zh.core.lock();
     {
         let mut ob = zh.outbox.lock();
-        core.close(Instant::now(), &mut ob);
+        core.close(Instant::now(), &mut ob, false);
     }
     loop {
         st.turn(zh, &mut core, false, false, false);

@@ -303,7 +303,10 @@ impl Session {
 
     /// Starts closing: a CloseSession request when connected (its reply, a
     /// lost connection or a timeout ends the session), else at once.
-    pub fn close(&mut self, now: Instant, q: &mut Outbox) {
+    /// `answer_pending`: replies that arrive before the close reply still
+    /// complete their calls (the MT reference); otherwise every call not
+    /// answered completes with ZCLOSING now (the ST reference).
+    pub fn close(&mut self, now: Instant, q: &mut Outbox, answer_pending: bool) {
         if self.closing {
             return;
         }
@@ -311,6 +314,14 @@ impl Session {
         self.published.set_closing();
         if matches!(self.conn, Conn::Up { .. }) {
             self.accept(q, now);
+            if !answer_pending {
+                for p in self.sent.iter_mut() {
+                    let done = std::mem::replace(&mut p.done, Done::Nothing);
+                    deliver(&mut self.jobs, done, ZCLOSING, None);
+                    p.watch = None;
+                    p.unwatch = None;
+                }
+            }
             let xid = q.alloc_xid();
             let mut f = Vec::new();
             Request::Close.encode_frame(xid, &mut f);

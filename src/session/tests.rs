@@ -302,7 +302,7 @@ fn close_with_calls_in_flight() {
     r.deliver();
     r.get("a", None);
     r.written();
-    r.core.close(r.t, &mut r.q);
+    r.core.close(r.t, &mut r.q, true);
     let out = frames_of(&r.written());
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].1, ZOO_CLOSE_OP);
@@ -318,7 +318,7 @@ fn close_with_calls_in_flight() {
 fn close_times_out_when_the_server_does_not_answer() {
     let mut r = Rig::new();
     r.connect();
-    r.core.close(r.t, &mut r.q);
+    r.core.close(r.t, &mut r.q, true);
     r.written();
     // The server stays alive (events keep the connection) but never answers.
     for _ in 0..2 {
@@ -462,3 +462,19 @@ fn requests_written_while_many_are_in_flight_are_coalesced_briefly() {
         assert_eq!(off, out.len());
         assert_eq!((got[0].clone(), got[1].clone(), got[2].clone()), (data, exist, child));
     }
+
+#[test]
+fn st_close_completes_unanswered_calls_at_once_and_drops_their_replies() {
+    let mut r = Rig::new();
+    r.connect();
+    r.deliver();
+    let x = r.get("a", None);
+    r.written();
+    r.core.close(r.t, &mut r.q, false);
+    assert_eq!(r.deliver(), vec![format!("a:{ZCLOSING}")], "at once, before any reply");
+    let close = frames_of(&r.written());
+    r.feed(&data_reply(x, b"late"));
+    r.feed(&reply(close[0].0, 0, |_| {}));
+    assert_eq!(r.actions(), vec![Action::Disconnect, Action::Finished]);
+    assert!(r.deliver().is_empty(), "the late reply completes nothing more");
+}
