@@ -6,6 +6,7 @@
  * same; checked by hand with the same program). Every call made meanwhile
  * completes (ZCONNECTIONLOSS) and nothing hangs. */
 #include "testutil.h"
+#include <dlfcn.h>
 #include <unistd.h>
 
 static volatile long done;
@@ -20,6 +21,9 @@ int main(void) {
     REQUIRE(zh);
     REQUIRE(zkt_wait_event(&rec, 0, ZOO_SESSION_EVENT, ZOO_CONNECTED_STATE, "", 10000) == 0);
     int64_t session = zoo_client_id(zh)->client_id;
+    /* connect() calls are counted when the connect_counter shim is preloaded */
+    long (*connects)(void) = (long (*)(void))dlsym(RTLD_DEFAULT, "zkt_connect_count");
+    long c0 = connects ? connects() : 0;
     int leader = zkt_fixture("leader", 0), other = leader % 3 + 1;
     zkt_fixture("kill", leader);
     zkt_fixture("kill", other);
@@ -37,6 +41,13 @@ int main(void) {
     zkt_fixture("restart", other);
     int back = zkt_wait_event(&rec, 1, ZOO_SESSION_EVENT, ZOO_CONNECTED_STATE, "", 60000);
     CHECK(back > 1);
+    if (connects) {
+        /* Two servers lost, no quorum for 10 s: the back-off must hold
+         * however long the outage lasts (at most 25 connect() per lost server). */
+        long n = connects() - c0;
+        printf("connect() calls from the quorum loss to the reconnect: %ld (%.1f per lost server)\n", n, n / 2.0);
+        CHECK(n <= 50);
+    }
     CHECK(zkt_wait_event(&rec, 1, ZOO_SESSION_EVENT, ZOO_EXPIRED_SESSION_STATE, "", 1) < 0);
     CHECK(zoo_client_id(zh)->client_id == session);
     printf("after a 10 s quorum loss (4 s session): %s, same session; %ld calls made meanwhile, %ld completed\n",

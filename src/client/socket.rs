@@ -55,8 +55,9 @@ impl Transport {
         self.fd.as_raw_fd()
     }
 
-    /// After the socket became writable: whether the connect succeeded.
-    pub fn finish_connect(&self) -> Result<(), String> {
+    /// After the socket became writable: whether the connect succeeded
+    /// (else the errno and the message to log).
+    pub fn finish_connect(&self) -> Result<(), (i32, String)> {
         let mut err: c_int = 0;
         let mut l = std::mem::size_of::<c_int>() as libc::socklen_t;
         // SAFETY: getsockopt writes at most l bytes into a local int.
@@ -65,7 +66,7 @@ impl Transport {
             err = last_errno();
         }
         if err != 0 {
-            return Err(errno_msg(err, "server refused to accept the client"));
+            return Err((err, errno_msg(err, "server refused to accept the client")));
         }
         Ok(())
     }
@@ -115,8 +116,12 @@ pub fn pump(core: &mut Session, t: &Transport, readable: bool, writable: bool, n
         }
         match t.finish_connect() {
             Ok(()) => core.transport_up(now),
-            Err(msg) => {
-                core.transport_failed(now, &msg);
+            Err((errno, msg)) => {
+                if errno == libc::ECONNREFUSED {
+                    core.transport_refused(now, &msg);
+                } else {
+                    core.transport_failed(now, &msg);
+                }
                 return 0;
             }
         }

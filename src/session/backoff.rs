@@ -17,10 +17,20 @@ use super::hosts::random_u64;
 /// The first delay after a failed round.
 pub const INITIAL_DELAY: Duration = Duration::from_millis(50);
 
-/// The longest delay between rounds for a session timeout: a fifth of it,
-/// between 200 ms and 2 s.
+/// The longest delay between rounds for a session timeout: a third of it,
+/// between 200 ms and 4 s.
 pub fn max_delay(timeout_ms: i32) -> Duration {
-    Duration::from_millis((timeout_ms.max(0) as u64 / 5).clamp(200, 2000))
+    Duration::from_millis((timeout_ms.max(0) as u64 / 3).clamp(200, 4000))
+}
+
+/// A server that refused the TCP connection (nothing listens: the process
+/// is down) is skipped for this long, doubling while it keeps refusing, up
+/// to `max_delay`; the others are tried meanwhile.
+pub const REFUSED_FIRST: Duration = Duration::from_millis(200);
+
+/// The next skip period of a server that refused again after `last`.
+pub fn refused_penalty(last: Option<Duration>, timeout_ms: i32) -> Duration {
+    last.map(|d| d * 2).unwrap_or(REFUSED_FIRST).min(max_delay(timeout_ms))
 }
 
 #[derive(Default)]

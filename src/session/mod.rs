@@ -132,6 +132,8 @@ pub struct Session {
     rw_interval: Duration,
     rw_probe_at: Instant,
     probing: bool,
+    /// Servers that refused the connection: skipped until then (and the period).
+    refused: std::collections::HashMap<SocketAddr, (Instant, Duration)>,
     jobs: Vec<Job>,
 }
 
@@ -172,6 +174,7 @@ impl Session {
             rw_interval: RW_PROBE_FIRST,
             rw_probe_at: now,
             probing: false,
+            refused: std::collections::HashMap::new(),
             jobs: Vec::new(),
         }
     }
@@ -389,7 +392,23 @@ impl Session {
             if now < retry_at {
                 return None;
             }
-            let Some((addr, wrapped)) = self.hosts.advance_at(now) else {
+            // The next server, passing over those that refused recently; a
+            // round that ends while passing over them counts as failed.
+            let mut pick = None;
+            for _ in 0..self.hosts.addrs.len().max(1) {
+                let Some((addr, wrapped)) = self.hosts.advance_at(now) else { break };
+                if !self.refused.get(&addr).is_some_and(|(until, _)| *until > now) {
+                    pick = Some((addr, wrapped));
+                    break;
+                }
+                if wrapped {
+                    self.backoff.attempt(true);
+                    let delay = self.backoff.delay(self.timeout);
+                    self.conn = Conn::Down { retry_at: now + delay.max(Duration::from_millis(1)) };
+                    return None;
+                }
+            }
+            let Some((addr, wrapped)) = pick else {
                 // No address resolves: try again a little later.
                 self.conn = Conn::Down { retry_at: now + Duration::from_millis(100) };
                 return None;
@@ -461,6 +480,17 @@ impl Session {
             Conn::Up { .. } => self.lose(now, ZCONNECTIONLOSS, msg),
             _ => {}
         }
+    }
+
+    /// The server refused the connection (nothing listens there): it is
+    /// passed over for a while, then as `transport_failed`.
+    pub fn transport_refused(&mut self, now: Instant, msg: &str) {
+        if let Conn::Opening { addr, .. } = self.conn {
+            let last = self.refused.get(&addr).map(|(_, d)| *d);
+            let d = backoff::refused_penalty(last, self.timeout);
+            self.refused.insert(addr, (now + d, d));
+        }
+        self.transport_failed(now, msg);
     }
 
     /// The connection broke (EOF, reset): as `transport_failed`.
@@ -645,6 +675,7 @@ impl Session {
         self.published.client_id.set(resp.session_id, &resp.passwd);
         self.published.set_connected(Some(addr));
         self.backoff.connected();
+        self.refused.clear();
         let st = if resp.read_only { READONLY_STATE } else { CONNECTED_STATE };
         self.set_state(st);
         zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "check_events",

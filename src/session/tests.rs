@@ -478,3 +478,23 @@ fn st_close_completes_unanswered_calls_at_once_and_drops_their_replies() {
     assert_eq!(r.actions(), vec![Action::Disconnect, Action::Finished]);
     assert!(r.deliver().is_empty(), "the late reply completes nothing more");
 }
+
+#[test]
+fn a_server_that_refuses_is_passed_over_for_a_while() {
+    let mut r = Rig::new();
+    // first server refuses, second one fails otherwise: a failed round
+    assert!(matches!(r.actions()[..], [Action::Connect(_)]));
+    r.core.transport_refused(r.t, "refused");
+    assert!(matches!(r.actions()[..], [Action::Disconnect, Action::Connect(_)]));
+    r.core.transport_failed(r.t, "closed");
+    let mut connects = 0;
+    // over the next 150 ms only the second server is tried, once per round
+    for _ in 0..150 {
+        r.advance(1);
+        connects += r.actions().iter().filter(|a| matches!(a, Action::Connect(a) if a.port() == 1)).count();
+        if r.core.has_transport() {
+            r.core.transport_failed(r.t, "closed");
+        }
+    }
+    assert_eq!(connects, 0, "the refusing server is skipped during its first period");
+}
