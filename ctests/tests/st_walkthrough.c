@@ -271,7 +271,7 @@ int main(void) {
     snprintf(p, sizeof p, "%s/eph", root);
     /* The server removes the ephemerals when it processes the close; the
      * reference's ST close may return before that, so allow it a moment. */
-    long long gone_by = stu_now_ms() + 5000;
+    long long gone_by = stu_now_ms() + 15000; /* or when the session expires (10 s) */
     do { rc = st_exists(other, p, 0, &op); } while (retry_rc(rc) || (rc == ZOK && stu_now_ms() < gone_by));
     CHECK_RC(rc, ZNONODE);
     st_rmr(other, root);
