@@ -498,3 +498,20 @@ fn a_server_that_refuses_is_passed_over_for_a_while() {
     }
     assert_eq!(connects, 0, "the refusing server is skipped during its first period");
 }
+
+#[test]
+fn a_driver_bug_ends_the_session_and_completes_every_call() {
+    let mut r = Rig::new();
+    r.connect();
+    r.deliver();
+    r.get("a", None);
+    r.written();
+    r.core.abandon();
+    assert_eq!(r.core.state(), EXPIRED_SESSION_STATE);
+    let got = r.deliver();
+    assert_eq!(got, vec![format!("event:-1:{EXPIRED_SESSION_STATE}::true"), format!("a:{ZSYSTEMERROR}")]);
+    r.get("late", None);
+    assert_eq!(r.deliver(), vec![format!("late:{ZSYSTEMERROR}")]);
+    r.core.close(r.t, &mut r.q, true);
+    assert!(r.actions().contains(&Action::Finished));
+}
