@@ -57,7 +57,10 @@ impl StDriver {
     /// writes. `connect`: a connection may be started (only
     /// `zookeeper_interest` starts them, as the reference). Returns the bytes read.
     fn turn(&mut self, zh: &ZHandle, core: &mut Session, readable: bool, writable: bool, connect: bool) -> usize {
-        let now = Instant::now();
+        self.turn_at(zh, core, readable, writable, connect, Instant::now())
+    }
+
+    fn turn_at(&mut self, zh: &ZHandle, core: &mut Session, readable: bool, writable: bool, connect: bool, now: Instant) -> usize {
         core.log_cb = zh.log_cb();
         core.accept(&mut zh.outbox.lock(), now);
         let mut read = 0;
@@ -80,8 +83,10 @@ impl StDriver {
 pub fn interest(zh: &ZHandle) -> Interest {
     let mut st = zh.st.lock();
     let mut core = zh.core.lock();
-    st.turn(zh, &mut core, false, false, true);
+    // The wait is measured from the time of this turn (as the reference
+    // reports a third of the timeout right after starting a connection).
     let now = Instant::now();
+    st.turn_at(zh, &mut core, false, false, true, now);
     let wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::from_secs(60));
     match st.transport.as_ref() {
         Some(t) => {
