@@ -232,6 +232,7 @@ pub(crate) unsafe fn build_path_watch(
         WatchOp::Data => Request::GetData { path: sp.clone(), watch },
         WatchOp::Exists => Request::Exists { path: sp.clone(), watch },
         WatchOp::Child => Request::GetChildren { path: sp.clone(), watch },
+        WatchOp::Persistent | WatchOp::PersistentRecursive => return Err(ZBADARGUMENTS),
     };
     Ok((req, reg(op, &sp, w)))
 }

@@ -120,6 +120,14 @@ pub enum Request {
     Multi(Vec<MultiOp>),
     Reconfig { joining: Option<Vec<u8>>, leaving: Option<Vec<u8>>, members: Option<Vec<u8>>, version: i64 },
     RemoveWatches { path: Vec<u8>, wtype: i32, check: bool },
+    /// A persistent (mode 0) or persistent-recursive (mode 1) watch (3.6+).
+    AddWatch { path: Vec<u8>, mode: i32 },
+    /// The ephemerals of the session under a path prefix (3.6+).
+    GetEphemerals { prefix: Vec<u8> },
+    /// The number of nodes below a path (3.6+).
+    GetAllChildrenNumber { path: Vec<u8> },
+    /// The client's authenticated identities (3.7+).
+    WhoAmI,
     Close,
 }
 
@@ -140,6 +148,10 @@ impl Request {
             Request::Reconfig { .. } => ZOO_RECONFIG_OP,
             Request::RemoveWatches { check: true, .. } => ZOO_CHECK_WATCHES,
             Request::RemoveWatches { .. } => ZOO_REMOVE_WATCHES,
+            Request::AddWatch { .. } => ZOO_ADDWATCH_OP,
+            Request::GetEphemerals { .. } => ZOO_GETEPHEMERALS_OP,
+            Request::GetAllChildrenNumber { .. } => ZOO_GETALLCHILDRENNUMBER_OP,
+            Request::WhoAmI => ZOO_WHOAMI_OP,
             Request::Close => ZOO_CLOSE_OP,
         }
     }
@@ -149,7 +161,10 @@ impl Request {
         match self {
             Request::Create(c) if c.opcode == ZOO_CREATE_OP => Expect::Path,
             Request::Create(_) => Expect::Path2,
-            Request::Delete { .. } | Request::RemoveWatches { .. } | Request::Close => Expect::Void,
+            Request::Delete { .. } | Request::RemoveWatches { .. } | Request::AddWatch { .. } | Request::Close => Expect::Void,
+            Request::GetEphemerals { .. } => Expect::Children,
+            Request::GetAllChildrenNumber { .. } => Expect::Number,
+            Request::WhoAmI => Expect::Identities,
             Request::SetAcl { .. } => Expect::Stat,
             Request::Exists { .. } | Request::SetData { .. } => Expect::Stat,
             Request::GetData { .. } | Request::Reconfig { .. } => Expect::Data,
@@ -224,7 +239,13 @@ impl Request {
                 w.string(path);
                 w.int(*wtype);
             }
-            Request::Close => {}
+            Request::AddWatch { path, mode } => {
+                w.string(path);
+                w.int(*mode);
+            }
+            Request::GetEphemerals { prefix } => w.string(prefix),
+            Request::GetAllChildrenNumber { path } => w.string(path),
+            Request::WhoAmI | Request::Close => {}
         }
         finish_frame(out, start);
     }
@@ -259,6 +280,10 @@ pub enum Expect {
     Path2,
     Acl,
     Multi,
+    /// An int (getAllChildrenNumber).
+    Number,
+    /// (scheme, user) pairs (whoAmI).
+    Identities,
 }
 
 /// A decoded reply body.
@@ -272,6 +297,8 @@ pub enum Reply {
     Path(Vec<u8>, Option<Stat>),
     Acl(Vec<Acl>, Stat),
     Multi(Vec<MultiResult>),
+    Number(i32),
+    Identities(Vec<(Vec<u8>, Vec<u8>)>),
 }
 
 /// Decodes a reply body from a reader over any byte slice (values copied).
@@ -309,6 +336,16 @@ pub fn decode_reply_in(expect: Expect, frame: Option<&Bytes>, r: &mut Reader) ->
         Expect::Acl => {
             let a = read_acls(r)?;
             Reply::Acl(a, read_stat(r)?)
+        }
+        Expect::Number => Reply::Number(r.int()?),
+        Expect::Identities => {
+            let n = r.count(8)?;
+            let mut v = Vec::with_capacity(n);
+            for _ in 0..n {
+                let scheme = r.string()?;
+                v.push((scheme, r.string()?));
+            }
+            Reply::Identities(v)
         }
         Expect::Multi => {
             let mut v = Vec::new();

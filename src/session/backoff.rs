@@ -39,6 +39,9 @@ pub struct Backoff {
     round: u32,
     /// The attempt under way is the last of a round.
     last_of_round: bool,
+    /// Per-handle settings (`zoo_set_backoff`): first and longest delay.
+    pub initial: Option<Duration>,
+    pub max: Option<Duration>,
 }
 
 impl Backoff {
@@ -58,8 +61,9 @@ impl Backoff {
             return Duration::ZERO;
         }
         self.round = (self.round + 1).min(24);
-        let cap = max_delay(timeout_ms).as_millis() as u64;
-        let base = (INITIAL_DELAY.as_millis() as u64).saturating_mul(1 << (self.round - 1).min(16)).min(cap);
+        let cap = self.max.unwrap_or_else(|| max_delay(timeout_ms)).as_millis() as u64;
+        let first = self.initial.unwrap_or(INITIAL_DELAY).as_millis() as u64;
+        let base = first.saturating_mul(1 << (self.round - 1).min(16)).min(cap);
         // Between three quarters and five quarters of the base, never above the cap.
         let jitter = random_u64() % (base / 2 + 1);
         Duration::from_millis((base * 3 / 4 + jitter).min(cap))

@@ -132,6 +132,11 @@ pub struct Session {
     rw_interval: Duration,
     rw_probe_at: Instant,
     probing: bool,
+    /// Client-side expiry (`zoo_set_client_expiry`): the session is declared
+    /// expired once no server was reached for the session timeout.
+    pub client_expiry: bool,
+    /// The last time a server of this session was heard from.
+    last_contact: Option<Instant>,
     /// Servers that refused the connection: skipped until then (and the period).
     refused: std::collections::HashMap<SocketAddr, (Instant, Duration)>,
     jobs: Vec<Job>,
@@ -175,6 +180,8 @@ impl Session {
             rw_probe_at: now,
             probing: false,
             refused: std::collections::HashMap::new(),
+            client_expiry: false,
+            last_contact: None,
             jobs: Vec::new(),
         }
     }
@@ -302,6 +309,12 @@ impl Session {
         if self.hosts.replace(new, connected) {
             self.move_server = true;
         }
+    }
+
+    /// `zoo_set_backoff`: the first and the longest delay between rounds.
+    pub fn set_backoff(&mut self, initial: Duration, max: Duration) {
+        self.backoff.initial = Some(initial);
+        self.backoff.max = Some(max.max(initial));
     }
 
     /// Starts closing: a CloseSession request when connected (its reply, a
@@ -500,7 +513,8 @@ impl Session {
 
     /// An established connection is lost: every call in flight fails with `rc`.
     fn lose(&mut self, now: Instant, rc: i32, msg: &str) {
-        let Conn::Up { addr, .. } = self.conn else { return };
+        let Conn::Up { addr, last_recv, .. } = self.conn else { return };
+        self.last_contact = Some(last_recv);
         self.disconnect = true;
         self.published.set_connected(None);
         if self.closing {
@@ -682,6 +696,7 @@ impl Session {
             "session establishment complete on server {}, sessionId={:#x}, negotiated timeout={} {}",
             format_addr(&addr), resp.session_id, resp.timeout, if resp.read_only { "(READ-ONLY mode)" } else { "" });
         self.conn = Conn::Up { addr, last_recv: now, last_send: now };
+        self.last_contact = Some(now);
         self.rw_interval = RW_PROBE_FIRST;
         self.rw_probe_at = now + RW_PROBE_FIRST;
         self.session_event(st);
@@ -692,7 +707,12 @@ impl Session {
             auth_frame(&mut f, scheme, cred.as_deref());
             frames += 1;
         }
-        if !self.watches.is_empty() {
+        if self.watches.has_persistent() {
+            // Persistent watches exist: SetWatches2 carries them too (3.6+).
+            let (d, e, c) = self.watches.paths();
+            let (p, r) = self.watches.persistent_paths();
+            frames += set_watches_frames_of(&mut f, self.last_zxid, ZOO_SETWATCHES2_OP, &[&d, &e, &c, &p, &r]);
+        } else if !self.watches.is_empty() {
             let (d, e, c) = self.watches.paths();
             frames += set_watches_frames(&mut f, self.last_zxid, [&d, &e, &c]);
         }
@@ -821,8 +841,23 @@ impl Session {
 
     // ---- time ----------------------------------------------------------
 
+    /// When the session counts as expired on the client's side (opt-in):
+    /// the session timeout after the last contact, while disconnected.
+    fn client_expiry_at(&self) -> Option<Instant> {
+        if !self.client_expiry || self.closing || matches!(self.conn, Conn::Up { .. } | Conn::Ended) {
+            return None;
+        }
+        Some(self.last_contact? + Duration::from_millis(self.timeout.max(1) as u64))
+    }
+
     /// Acts on the clock: timeouts, pings, the end of a close.
     pub fn tick(&mut self, now: Instant) {
+        if self.client_expiry_at().is_some_and(|t| now >= t) {
+            zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "zookeeper_interest",
+                "no server reached for the session timeout ({} ms): sessionId={:#x} expired on the client side", self.timeout, self.session_id);
+            self.end(EXPIRED_SESSION_STATE, ZSESSIONEXPIRED);
+            return;
+        }
         if self.move_server && !self.closing {
             if let Conn::Up { .. } = self.conn {
                 self.move_server = false;
@@ -911,6 +946,9 @@ impl Session {
         if self.move_server {
             d = Some(now);
         }
+        if let Some(t) = self.client_expiry_at() {
+            d = Some(d.map_or(t, |x| x.min(t)));
+        }
         d
     }
 }
@@ -935,13 +973,21 @@ fn auth_frame(out: &mut Vec<u8>, scheme: &[u8], cred: Option<&[u8]>) {
 /// Appends as many SetWatches requests as needed to re-register the data,
 /// exist and child watches; returns how many.
 pub fn set_watches_frames(out: &mut Vec<u8>, zxid: i64, lists: [&Vec<Vec<u8>>; 3]) -> usize {
+    set_watches_frames_of(out, zxid, ZOO_SETWATCHES_OP, &lists)
+}
+
+/// SetWatches (three lists) or SetWatches2 (five lists, with the
+/// persistent and persistent-recursive watches), split so that each request
+/// stays under `SET_WATCHES_MAX_BYTES`; returns how many.
+pub fn set_watches_frames_of(out: &mut Vec<u8>, zxid: i64, opcode: i32, lists: &[&Vec<Vec<u8>>]) -> usize {
     let mut frames = 0;
-    let mut idx = [0usize; 3];
+    let n = lists.len();
+    let mut idx = vec![0usize; n];
     while idx.iter().zip(lists.iter()).any(|(i, l)| *i < l.len()) {
-        // Take paths from the three lists until the request is full.
-        let mut take: [Vec<&Vec<u8>>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-        let mut size = 8 + 12 + 8;
-        for k in 0..3 {
+        // Take paths from the lists until the request is full.
+        let mut take: Vec<Vec<&Vec<u8>>> = vec![Vec::new(); n];
+        let mut size = 8 + 4 * n + 8 + 8;
+        for k in 0..n {
             while idx[k] < lists[k].len() {
                 let p = &lists[k][idx[k]];
                 if size + 4 + p.len() > SET_WATCHES_MAX_BYTES && take.iter().any(|t| !t.is_empty()) {
@@ -952,7 +998,7 @@ pub fn set_watches_frames(out: &mut Vec<u8>, zxid: i64, lists: [&Vec<Vec<u8>>; 3
                 idx[k] += 1;
             }
         }
-        control_frame(SET_WATCHES_XID, ZOO_SETWATCHES_OP, out, |wr| {
+        control_frame(SET_WATCHES_XID, opcode, out, |wr| {
             wr.long(zxid);
             for t in &take {
                 wr.strings(t);

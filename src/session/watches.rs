@@ -30,6 +30,12 @@ pub enum WatchOp {
     Data,
     Exists,
     Child,
+    /// `addWatch` mode 0: every change of the node and of its children
+    /// list, until removed.
+    Persistent,
+    /// `addWatch` mode 1: every create, delete and data change at or below
+    /// the node, until removed.
+    PersistentRecursive,
 }
 
 /// A watch to register when the reply of a read arrives.
@@ -50,6 +56,37 @@ pub struct WatchRegistry {
     pub data: Table,
     pub exist: Table,
     pub child: Table,
+    pub persistent: Table,
+    pub recursive: Table,
+}
+
+/// The protocol's `addWatch` modes.
+pub const ADD_WATCH_MODE_PERSISTENT: i32 = 0;
+pub const ADD_WATCH_MODE_PERSISTENT_RECURSIVE: i32 = 1;
+
+/// `path` and each of its ancestors ("/a/b/c", "/a/b", "/a", "/").
+fn self_and_ancestors(path: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut cur = Some(path);
+    std::iter::from_fn(move || {
+        let p = cur?;
+        cur = match p.iter().rposition(|&c| c == b'/') {
+            _ if p == b"/" || p.is_empty() => None,
+            Some(0) => Some(&b"/"[..]),
+            Some(i) => Some(&p[..i]),
+            None => None,
+        };
+        Some(p)
+    })
+}
+
+fn collect(t: &Table, path: &[u8], out: &mut Vec<Watcher>) {
+    if let Some(v) = t.get(path) {
+        for w in v {
+            if !out.contains(w) {
+                out.push(*w);
+            }
+        }
+    }
 }
 
 fn add(t: &mut Table, path: &[u8], w: Watcher) {
@@ -77,6 +114,8 @@ impl WatchRegistry {
             (WatchOp::Data, 0) | (WatchOp::Exists, 0) => add(&mut self.data, &reg.path, reg.watcher),
             (WatchOp::Exists, crate::proto::errors::ZNONODE) => add(&mut self.exist, &reg.path, reg.watcher),
             (WatchOp::Child, 0) => add(&mut self.child, &reg.path, reg.watcher),
+            (WatchOp::Persistent, 0) => add(&mut self.persistent, &reg.path, reg.watcher),
+            (WatchOp::PersistentRecursive, 0) => add(&mut self.recursive, &reg.path, reg.watcher),
             _ => {}
         }
     }
@@ -97,6 +136,16 @@ impl WatchRegistry {
             }
             _ => {}
         }
+        // Persistent watches stay: on the node for every event type, and
+        // recursive ones on the node or an ancestor for all but child events.
+        if !self.persistent.is_empty() {
+            collect(&self.persistent, path, &mut out);
+        }
+        if !self.recursive.is_empty() && ty != CHILD_EVENT {
+            for p in self_and_ancestors(path) {
+                collect(&self.recursive, p, &mut out);
+            }
+        }
         out
     }
 
@@ -104,7 +153,7 @@ impl WatchRegistry {
     /// events: linear in the number of watches.
     pub fn all(&self, out: &mut Vec<Watcher>) {
         let mut seen: std::collections::HashSet<(usize, usize)> = out.iter().map(|w| (w.func as usize, w.ctx)).collect();
-        for t in [&self.data, &self.exist, &self.child] {
+        for t in [&self.data, &self.exist, &self.child, &self.persistent, &self.recursive] {
             for v in t.values() {
                 for w in v {
                     if seen.insert((w.func as usize, w.ctx)) {
@@ -116,7 +165,12 @@ impl WatchRegistry {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.data.is_empty() && self.exist.is_empty() && self.child.is_empty()
+        self.data.is_empty() && self.exist.is_empty() && self.child.is_empty() && !self.has_persistent()
+    }
+
+    /// Whether persistent watches exist (they need SetWatches2 after a reconnect).
+    pub fn has_persistent(&self) -> bool {
+        !self.persistent.is_empty() || !self.recursive.is_empty()
     }
 
     /// Whether `path` has a matching watcher (`watcher` None matches any)
@@ -138,6 +192,10 @@ impl WatchRegistry {
             tabs.push(&mut self.data);
             tabs.push(&mut self.exist);
         }
+        if wtype == WATCHERTYPE_ANY {
+            tabs.push(&mut self.persistent);
+            tabs.push(&mut self.recursive);
+        }
         for t in tabs {
             if let Some(v) = t.get_mut(path) {
                 let before = v.len();
@@ -155,7 +213,7 @@ impl WatchRegistry {
         match wtype {
             WATCHERTYPE_CHILDREN => vec![&self.child],
             WATCHERTYPE_DATA => vec![&self.data, &self.exist],
-            _ => vec![&self.child, &self.data, &self.exist],
+            _ => vec![&self.child, &self.data, &self.exist, &self.persistent, &self.recursive],
         }
     }
 
@@ -166,6 +224,11 @@ impl WatchRegistry {
             self.exist.keys().cloned().collect(),
             self.child.keys().cloned().collect(),
         )
+    }
+
+    /// The paths of the persistent and persistent-recursive watches.
+    pub fn persistent_paths(&self) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+        (self.persistent.keys().cloned().collect(), self.recursive.keys().cloned().collect())
     }
 }
 
@@ -183,6 +246,25 @@ mod tests {
         assert!(r.trigger(CHILD_EVENT, b"/a").is_empty());
         assert_eq!(r.trigger(CREATED_EVENT, b"/a"), vec![w]);
         assert!(r.is_empty());
+    }
+
+    #[test]
+    fn persistent_watches_stay_and_recursive_ones_see_descendants() {
+        let mut r = WatchRegistry::default();
+        let p = Watcher { func: w1, ctx: 1 };
+        let q = Watcher { func: w1, ctx: 2 };
+        r.activate(&WatchReg { op: WatchOp::Persistent, path: b"/a".to_vec(), watcher: p }, 0);
+        r.activate(&WatchReg { op: WatchOp::PersistentRecursive, path: b"/a".to_vec(), watcher: q }, 0);
+        assert_eq!(r.trigger(CHANGED_EVENT, b"/a"), vec![p, q]);
+        assert_eq!(r.trigger(CHILD_EVENT, b"/a"), vec![p], "no child events for recursive watches");
+        assert_eq!(r.trigger(CREATED_EVENT, b"/a/b/c"), vec![q]);
+        assert_eq!(r.trigger(DELETED_EVENT, b"/a"), vec![p, q], "still there after a delete");
+        assert!(r.trigger(CREATED_EVENT, b"/ab").is_empty(), "a sibling with the same prefix is not below");
+        assert!(r.remove(b"/a", WATCHERTYPE_ANY, Some(q)));
+        assert!(r.trigger(CREATED_EVENT, b"/a/x").is_empty());
+        let mut root = WatchRegistry::default();
+        root.activate(&WatchReg { op: WatchOp::PersistentRecursive, path: b"/".to_vec(), watcher: q }, 0);
+        assert_eq!(root.trigger(CREATED_EVENT, b"/x/y"), vec![q]);
     }
 
     #[test]
