@@ -75,10 +75,20 @@ def cargo_build(crate):
 
 
 class BuildExt(build_ext):
+    def finalize_options(self):
+        super().finalize_options()
+        # pip builds in the source tree (python/build/): never reuse an
+        # extension linked for another library choice
+        self.force = True
+
     def build_extensions(self):
         ext = self.extensions[0]
         crate = find_crate()
         libdir = os.environ.get("ZK_LIB_DIR")
+        pkgdir = os.path.dirname(self.get_ext_fullpath(ext.name))
+        bundled = os.path.join(pkgdir, "libzookeeper_mt.so.2")
+        if os.path.exists(bundled):
+            os.remove(bundled)
         if libdir:
             libdir = os.path.abspath(libdir)
             if not os.path.exists(os.path.join(libdir, "libzookeeper_mt.so")):
@@ -91,9 +101,7 @@ class BuildExt(build_ext):
             if not crate:
                 raise SystemExit("the zookeeper_mt crate was not found (set ZK_CRATE_DIR, or ZK_LIB_DIR for an installed library)")
             built = cargo_build(crate)
-            pkgdir = os.path.dirname(self.get_ext_fullpath(ext.name))
             os.makedirs(pkgdir, exist_ok=True)
-            bundled = os.path.join(pkgdir, "libzookeeper_mt.so.2")
             shutil.copyfile(built, bundled)
             include = os.path.join(crate, "include")
             # linked by path: DT_NEEDED is its SONAME, libzookeeper_mt.so.2,
