@@ -30,7 +30,8 @@ def our_library():
     pkg = os.path.dirname(os.path.realpath(zookeeper.__file__))
     want = os.path.realpath(os.environ["ZK_LIB_DIR"]) if os.environ.get("ZK_LIB_DIR") else pkg
     assert path and os.path.dirname(path) == want, f"zookeeper module loaded {path}, expected a library in {want}"
-    assert not path.startswith(REPO + os.sep), f"the installed module runs on the source tree's {path}"
+    for tree in ("target", os.path.join("build", "lib")):
+        assert not path.startswith(os.path.join(REPO, tree) + os.sep), f"the module runs on the build tree's {path}"
     zookeeper.set_debug_level(zookeeper.LOG_LEVEL_WARN)
     return path
 
