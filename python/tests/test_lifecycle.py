@@ -224,3 +224,32 @@ def test_client_id_password_forms(ensemble, zk, root):
     zookeeper.close(h)
     with pytest.raises(TypeError):
         zookeeper.init(ensemble["hosts"], None, 10000, (1, 2))
+
+
+def test_reopen_from_the_expiry_watcher(ensemble):
+    """The usual recovery: on EXPIRED, close the handle and open a new one,
+    both from inside the watcher; the old number is free again afterwards."""
+    done = threading.Event()
+    new = []
+
+    def connected(h, type, state, path):
+        if state == zookeeper.CONNECTED_STATE:
+            done.set()
+
+    def watcher(h, type, state, path):
+        if state == zookeeper.EXPIRED_SESSION_STATE:
+            assert zookeeper.close(h) == zookeeper.OK
+            new.append(zookeeper.init(ensemble["hosts"], connected))
+
+    old = zookeeper.init(ensemble["hosts"], watcher, 10000, (123456, "x"))  # no such session: expires
+    assert done.wait(15)
+    assert new[0] != old and zookeeper.state(new[0]) == zookeeper.CONNECTED_STATE
+    end = time.time() + 10
+    while True:
+        h = zookeeper.init(ensemble["hosts"])
+        zookeeper.close(h)
+        if h == old or time.time() > end:
+            break
+        time.sleep(0.05)
+    assert h == old
+    zookeeper.close(new[0])
