@@ -10,6 +10,11 @@ scripts/setup.sh
 cargo test --release
 scripts/build.sh
 ctest --test-dir build --output-on-failure
+# The Python module: installed from ./python into a fresh venv (pip runs
+# cargo; the library is bundled in the package), then its tests under
+# PYTHONMALLOC=debug, zkpython's own suite (../shared/zkpython-upstream-tests)
+# included. ZK_PY_RACE_SECONDS sets the close/init race's duration (30 s).
+rm -rf build/pyvenv
 python3 -m venv build/pyvenv
-build/pyvenv/bin/pip install -q ./python pytest
-(cd python && ../build/pyvenv/bin/python -m pytest -q -p no:cacheprovider tests)
+build/pyvenv/bin/pip install -q ./python pytest mypy
+(cd python && PYTHONMALLOC=debug ../build/pyvenv/bin/python -m pytest -q -p no:cacheprovider -rs tests)

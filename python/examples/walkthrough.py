@@ -121,7 +121,9 @@ def server_index(ensemble, handle):
     """The index of the server a handle is connected to, from its port."""
     state = zookeeper.state(handle)
     assert state == zookeeper.CONNECTED_STATE, state
-    port = zookeeper.current_server(handle).rsplit(":", 1)[1]
+    server = zookeeper.current_server(handle)
+    assert server is not None
+    port = server.rsplit(":", 1)[1]
     for i in (1, 2, 3):
         with open(os.path.join(ensemble, f"port.{i}")) as f:
             if f.read().strip() == port:

@@ -1,15 +1,46 @@
-/* zkpython-compatible `zookeeper` module for Python 3, over the C API of
- * libzookeeper_mt (this repository's Rust implementation).
+/* zkpython-compatible `zookeeper` module for Python 3, over the public C API
+ * of libzookeeper_mt (include/zookeeper/zookeeper.h; this repository's Rust
+ * implementation, or another libzookeeper_mt chosen at build time).
  *
  * Handles are small integers, as in zkpython. Watchers and completions run
  * on the library's completion thread and take the GIL only for the Python
- * call; blocking calls release the GIL while they wait. */
+ * call; blocking calls release the GIL while they wait.
+ *
+ * Lifetimes (the reasons this file is longer than zkpython's):
+ *
+ * - Every callable handed to the library lives in a context (`pyctx`) with a
+ *   reference count: one reference for the library ("lib_ref") plus one for
+ *   each running use (a callback being called, a blocking call waiting). The
+ *   library's reference is dropped at the library's last possible use of the
+ *   context: a completion after it has been called; a path watcher after its
+ *   node event (the watch is then removed), or right away when the read that
+ *   would have set it failed (the library sets a watch only for the result
+ *   codes the reference does); anything left when `zookeeper_close` has
+ *   returned on a thread that is not the handle's completion thread (from
+ *   then on the library calls nothing of that handle).
+ * - `close(h)` from one of h's own callbacks (on h's completion thread, where
+ *   the library would still run the queued completions after returning)
+ *   hands the real `zookeeper_close` to a short-lived thread; the handle
+ *   number stays reserved until that close has returned and every context of
+ *   the handle is released.
+ * - Handle numbers (slots) are taken under the GIL before it is released for
+ *   `zookeeper_init`, and a slot becomes free again only when its handle is
+ *   closed, its contexts are released and no blocking call still uses it; the
+ *   lowest free number is handed out, as zkpython does.
+ * - Interpreter exit: an atexit hook closes every open handle (their pending
+ *   completions are called with CLOSING while Python is still whole), then
+ *   marks the module finalising and waits until no callback is between its
+ *   check of that mark and its Python call; later callbacks are dropped
+ *   without touching Python. */
 #define PY_SSIZE_T_CLEAN
 #define _GNU_SOURCE
 #include <Python.h>
 #include <dlfcn.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zookeeper/zookeeper.h>
 
 /* ---- exceptions --------------------------------------------------------- */
@@ -68,28 +99,63 @@ static PyObject *raise_rc(int rc) {
 
 /* ---- handles and callback contexts -------------------------------------- */
 
-/* The context of a Python watcher or completion. Reference-counted so that
- * a context in use by a running callback outlives a close from inside it. */
+/* The context of a Python watcher or completion. */
 typedef struct pyctx {
     int handle;
-    PyObject *callback;
-    int permanent; /* the default watcher */
-    int refs;      /* the library's reference (lib_ref) plus running calls */
-    int lib_ref;
-    struct pyctx *prev, *next; /* live contexts of the handle */
+    PyObject *callback; /* NULL: an internal completion that only settles `watch` */
+    int permanent;      /* a default watcher: the library may use it until close */
+    int refs;           /* lib_ref plus running uses */
+    int lib_ref;        /* the library may still call it */
+    struct pyctx *watch; /* a completion's watcher, released if the read fails */
+    int watch_kind;     /* WATCH_DATA, WATCH_EXISTS or WATCH_CHILD */
+    struct pyctx *prev, *next; /* the slot's list of contexts not yet released */
 } pyctx;
 
+enum { WATCH_DATA, WATCH_EXISTS, WATCH_CHILD };
+
+/* Whether the library set the watch of a read that ended with `rc` (the
+ * reference: data and child watches on success, exist watches on success
+ * or ZNONODE). */
+static int watch_set(int kind, int rc) {
+    return rc == ZOK || (kind == WATCH_EXISTS && rc == ZNONODE);
+}
+
+enum { SLOT_FREE, SLOT_RESERVED, SLOT_OPEN, SLOT_CLOSING, SLOT_CLOSED };
+
 typedef struct {
-    zhandle_t *zh;
-    pyctx *watcher; /* default watcher, if any */
-    pyctx live;     /* list head of every context not yet released */
+    int state;
+    zhandle_t *zh;       /* while OPEN or CLOSING */
+    pyctx *watcher;      /* the default watcher's context, if any */
+    pyctx live;          /* list head of every context not yet released */
+    int busy;            /* blocking calls using zh with the GIL released */
+    atomic_int lib_done; /* a deferred zookeeper_close has returned */
+    PyObject *cid_pass;  /* the password object given to init, if any */
+    long long cid_id;
+    char cid_raw[16];
 } handle_slot;
 
 #define MAX_HANDLES 32768
-static handle_slot *handles;
-static int nhandles;
+static handle_slot *slots;
+static int nslots; /* slots ever used: [0, nslots) */
+
+static atomic_int finalizing;  /* no callback may enter Python any more */
+static atomic_long in_flight;  /* callbacks past the finalizing check */
+static atomic_int reapers;     /* deferred closes still running */
+static atomic_int reaped;      /* deferred closes done, not yet collected */
+static __thread int tls_slot = -1; /* the handle whose callback this thread runs */
 
 /* All of the following run with the GIL held. */
+
+static void slot_maybe_free(int h) {
+    handle_slot *s = &slots[h];
+    if (s->state == SLOT_CLOSED && s->live.next == &s->live && s->busy == 0) {
+        s->state = SLOT_FREE;
+        s->zh = NULL;
+        s->watcher = NULL;
+        atomic_store(&s->lib_done, 0);
+        Py_CLEAR(s->cid_pass);
+    }
+}
 
 static pyctx *ctx_new(int h, PyObject *cb, int permanent) {
     pyctx *c = PyMem_RawCalloc(1, sizeof *c);
@@ -97,13 +163,13 @@ static pyctx *ctx_new(int h, PyObject *cb, int permanent) {
         PyErr_NoMemory();
         return NULL;
     }
-    Py_INCREF(cb);
+    Py_XINCREF(cb);
     c->handle = h;
     c->callback = cb;
     c->permanent = permanent;
     c->refs = 1;
     c->lib_ref = 1;
-    pyctx *head = &handles[h].live;
+    pyctx *head = &slots[h].live;
     c->next = head->next;
     c->prev = head;
     head->next->prev = c;
@@ -111,12 +177,17 @@ static pyctx *ctx_new(int h, PyObject *cb, int permanent) {
     return c;
 }
 
+/* Drops one reference; the last one unlinks and frees the context (the
+ * callable's reference is dropped last: that may run arbitrary code). */
 static void ctx_release(pyctx *c) {
     if (!c || --c->refs > 0) return;
+    int h = c->handle;
+    PyObject *cb = c->callback;
     c->prev->next = c->next;
     c->next->prev = c->prev;
-    Py_DECREF(c->callback);
     PyMem_RawFree(c);
+    slot_maybe_free(h);
+    Py_XDECREF(cb);
 }
 
 /* The library will not call this context again: drop its reference once. */
@@ -132,28 +203,105 @@ static void ctx_done(pyctx *c) {
     if (c && !c->permanent) ctx_drop(c);
 }
 
-static int get_handle(int h, zhandle_t **zh) {
-    if (h < 0 || h >= nhandles) {
+/* The handle's close has returned: the library holds nothing of it any more.
+ * Drops the library's reference of every context left. */
+static void finish_close(int h) {
+    handle_slot *s = &slots[h];
+    s->zh = NULL;
+    s->watcher = NULL;
+    s->state = SLOT_CLOSED;
+    /* take the whole list first: releasing may run code that closes or
+     * opens other handles, never this one (it is no longer OPEN) */
+    pyctx work;
+    if (s->live.next == &s->live) {
+        slot_maybe_free(h);
+        return;
+    }
+    work.next = s->live.next;
+    work.prev = s->live.prev;
+    work.next->prev = &work;
+    work.prev->next = &work;
+    s->live.next = s->live.prev = &s->live;
+    while (work.next != &work) {
+        pyctx *c = work.next;
+        /* back into the slot's list: ctx_release unlinks from there */
+        c->prev->next = c->next;
+        c->next->prev = c->prev;
+        c->next = s->live.next;
+        c->prev = &s->live;
+        s->live.next->prev = c;
+        s->live.next = c;
+        ctx_drop(c);
+    }
+    slot_maybe_free(h);
+}
+
+/* Collects the handles whose deferred close has returned. */
+static void collect_reaped(void) {
+    if (!atomic_exchange(&reaped, 0)) return;
+    for (int h = 0; h < nslots; h++)
+        if (slots[h].state == SLOT_CLOSING && atomic_load(&slots[h].lib_done)) finish_close(h);
+}
+
+static int collect_pending(void *unused) {
+    collect_reaped();
+    return 0;
+}
+
+static int get_slot(int h) {
+    collect_reaped();
+    if (h < 0 || h >= nslots) {
         PyErr_SetString(ZooKeeperException, "zhandle out of range");
         return 0;
     }
-    if (!handles[h].zh) {
+    if (slots[h].state != SLOT_OPEN) {
         PyErr_SetString(ZooKeeperException, "zhandle already freed");
         return 0;
     }
-    *zh = handles[h].zh;
     return 1;
 }
 
-#define HANDLE(h, zh) zhandle_t *zh; if (!get_handle((h), &zh)) return NULL
+/* The zhandle of an open handle. Called after every step that may run
+ * Python code (argument conversion), right before the library call. */
+#define HANDLE(h, zh)                       \
+    zhandle_t *zh;                          \
+    if (!get_slot(h)) return NULL;          \
+    zh = slots[h].zh
 
-static int new_slot(void) {
-    for (int i = 0; i < nhandles; i++)
-        if (!handles[i].zh && handles[i].live.next == &handles[i].live) return i;
-    if (nhandles == MAX_HANDLES) return -1;
-    handle_slot *s = &handles[nhandles];
+/* A blocking call marks its slot busy while the GIL is released. */
+static void busy_leave(int h) {
+    slots[h].busy--;
+    slot_maybe_free(h);
+}
+
+/* Before zookeeper_init: a blocking call that read the zhandle of a handle
+ * closed since may not have entered the library yet; once the library has
+ * freed that handle, a new one could get the same address. Wait (briefly:
+ * such a call returns at once on a closed handle) until none is left. */
+static void wait_stale_calls(void) {
+    for (int i = 0; i < 5000; i++) {
+        int stale = 0;
+        for (int h = 0; h < nslots && !stale; h++)
+            stale = slots[h].busy > 0 && (slots[h].state == SLOT_CLOSING || slots[h].state == SLOT_CLOSED);
+        if (!stale) return;
+        Py_BEGIN_ALLOW_THREADS
+        usleep(1000);
+        Py_END_ALLOW_THREADS
+        collect_reaped();
+    }
+}
+
+static int reserve_slot(void) {
+    for (int i = 0; i < nslots; i++)
+        if (slots[i].state == SLOT_FREE) {
+            slots[i].state = SLOT_RESERVED;
+            return i;
+        }
+    if (nslots == MAX_HANDLES) return -1;
+    handle_slot *s = &slots[nslots];
     s->live.next = s->live.prev = &s->live;
-    return nhandles++;
+    s->state = SLOT_RESERVED;
+    return nslots++;
 }
 
 /* ---- conversions ---------------------------------------------------------- */
@@ -215,7 +363,8 @@ static void free_acls(struct ACL_vector *v) {
     v->count = 0;
 }
 
-/* A list of {"perms", "scheme", "id"} dicts; raises InvalidACLException otherwise. */
+/* A list of {"perms", "scheme", "id"} dicts; raises InvalidACLException
+ * otherwise. Works on a snapshot of the list (lookups may run code). */
 static int parse_acls(PyObject *o, struct ACL_vector *v) {
     v->count = 0;
     v->data = NULL;
@@ -223,32 +372,54 @@ static int parse_acls(PyObject *o, struct ACL_vector *v) {
         raise_rc(ZINVALIDACL);
         return 0;
     }
-    Py_ssize_t n = PyList_Size(o);
+    PyObject *t = PySequence_Tuple(o);
+    if (!t) return 0;
+    Py_ssize_t n = PyTuple_GET_SIZE(t);
+    if (n > INT32_MAX / 2) {
+        Py_DECREF(t);
+        raise_rc(ZINVALIDACL);
+        return 0;
+    }
     v->data = calloc(n ? n : 1, sizeof(struct ACL));
     if (!v->data) {
+        Py_DECREF(t);
         PyErr_NoMemory();
         return 0;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *e = PyList_GET_ITEM(o, i);
-        PyObject *perms = PyDict_Check(e) ? PyDict_GetItemString(e, "perms") : NULL;
-        PyObject *scheme = PyDict_Check(e) ? PyDict_GetItemString(e, "scheme") : NULL;
-        PyObject *id = PyDict_Check(e) ? PyDict_GetItemString(e, "id") : NULL;
-        if (!perms || !scheme || !id || !PyLong_Check(perms) || !PyUnicode_Check(scheme) || !PyUnicode_Check(id)) {
+        PyObject *e = PyTuple_GET_ITEM(t, i);
+        PyObject *perms = NULL, *scheme = NULL, *id = NULL;
+        if (PyDict_Check(e)) {
+            perms = PyDict_GetItemString(e, "perms");
+            Py_XINCREF(perms);
+            scheme = PyDict_GetItemString(e, "scheme");
+            Py_XINCREF(scheme);
+            id = PyDict_GetItemString(e, "id");
+            Py_XINCREF(id);
+        }
+        int ok = perms && scheme && id && PyLong_Check(perms) && PyUnicode_Check(scheme) && PyUnicode_Check(id);
+        const char *s = ok ? PyUnicode_AsUTF8(scheme) : NULL, *d = ok ? PyUnicode_AsUTF8(id) : NULL;
+        long p = ok ? PyLong_AsLong(perms) : 0;
+        if (ok && (!s || !d || (p == -1 && PyErr_Occurred()))) ok = -1;
+        if (ok == 1) {
+            v->data[i].perms = (int32_t)p;
+            v->data[i].id.scheme = strdup(s);
+            v->data[i].id.id = strdup(d);
+            v->count = (int32_t)(i + 1);
+            if (!v->data[i].id.scheme || !v->data[i].id.id) ok = -2;
+        }
+        Py_XDECREF(perms);
+        Py_XDECREF(scheme);
+        Py_XDECREF(id);
+        if (ok != 1) {
+            Py_DECREF(t);
             free_acls(v);
-            raise_rc(ZINVALIDACL);
+            if (ok == 0) raise_rc(ZINVALIDACL);
+            else if (ok == -2) PyErr_NoMemory();
             return 0;
         }
-        const char *s = PyUnicode_AsUTF8(scheme), *d = PyUnicode_AsUTF8(id);
-        if (!s || !d) {
-            free_acls(v);
-            return 0;
-        }
-        v->data[i].perms = (int32_t)PyLong_AsLong(perms);
-        v->data[i].id.scheme = strdup(s);
-        v->data[i].id.id = strdup(d);
-        v->count = (int32_t)(i + 1);
     }
+    Py_DECREF(t);
     return 1;
 }
 
@@ -259,10 +430,35 @@ static int check_callable(PyObject *o, const char *what) {
     return 0;
 }
 
-/* ---- dispatch from the library's completion thread ------------------------ */
+/* ---- dispatch from the library's threads ---------------------------------- */
 
-/* Calls `cb(*args)` with the GIL held; an exception is reported as
- * unraisable and does not disturb the library. Steals `args`. */
+#if PY_VERSION_HEX >= 0x030D0000
+#define interpreter_finalizing() Py_IsFinalizing()
+#else
+#define interpreter_finalizing() _Py_IsFinalizing()
+#endif
+
+/* Takes the GIL for a callback unless the module is finalising (then the
+ * callback is dropped: 0). A callback counted in `in_flight` before its
+ * check is waited for by the atexit hook, so none can reach
+ * PyGILState_Ensure once the interpreter has begun to go away. */
+static int enter_python(PyGILState_STATE *g) {
+    atomic_fetch_add(&in_flight, 1);
+    if (atomic_load(&finalizing) || interpreter_finalizing()) {
+        atomic_fetch_sub(&in_flight, 1);
+        return 0;
+    }
+    *g = PyGILState_Ensure();
+    return 1;
+}
+
+static void leave_python(PyGILState_STATE g) {
+    PyGILState_Release(g);
+    atomic_fetch_sub(&in_flight, 1);
+}
+
+/* Calls `cb(*args)`; an exception is reported as unraisable and does not
+ * disturb the library. Steals `args`. */
 static void call_python(PyObject *cb, PyObject *args) {
     if (!args) {
         PyErr_WriteUnraisable(cb);
@@ -276,146 +472,266 @@ static void call_python(PyObject *cb, PyObject *args) {
 
 static void watcher_dispatch(zhandle_t *zh, int type, int state, const char *path, void *ctx) {
     pyctx *c = ctx;
-    if (!c) return;
-    PyGILState_STATE g = PyGILState_Ensure();
+    PyGILState_STATE g;
+    if (!c || !enter_python(&g)) return;
+    int saved = tls_slot;
+    tls_slot = c->handle;
     c->refs++;
     call_python(c->callback, Py_BuildValue("(iiis)", c->handle, type, state, path ? path : ""));
-    /* one-shot watchers end with their node event, or with the session */
-    if (!c->permanent && (type != ZOO_SESSION_EVENT || state < 0)) ctx_done(c);
+    /* a node event (or NOTWATCHING) removes the watch: its last call;
+     * session events leave it set, and what is left is released at close */
+    if (type != ZOO_SESSION_EVENT) ctx_done(c);
     ctx_release(c);
-    PyGILState_Release(g);
+    tls_slot = saved;
+    leave_python(g);
 }
 
-#define DISPATCH_BEGIN(data)                          \
-    pyctx *c = (pyctx *)(data);                       \
-    if (!c) return;                                   \
-    PyGILState_STATE g = PyGILState_Ensure();         \
+/* Completions: the callable (if any) is called once; the context and, when
+ * the read did not set its watch, the watcher's context are released. */
+#define DISPATCH_BEGIN(data)          \
+    pyctx *c = (pyctx *)(data);       \
+    PyGILState_STATE g;               \
+    if (!c || !enter_python(&g)) return; \
+    int saved = tls_slot;             \
+    tls_slot = c->handle;             \
     c->refs++;
-#define DISPATCH_END \
-    ctx_done(c);     \
-    ctx_release(c);  \
-    PyGILState_Release(g);
+#define DISPATCH_END(rc)                                              \
+    if (c->watch && !watch_set(c->watch_kind, (rc))) ctx_done(c->watch); \
+    c->watch = NULL;                                                  \
+    ctx_drop(c);                                                      \
+    ctx_release(c);                                                   \
+    tls_slot = saved;                                                 \
+    leave_python(g);
 
 static void void_dispatch(int rc, const void *data) {
     DISPATCH_BEGIN(data)
-    call_python(c->callback, Py_BuildValue("(ii)", c->handle, rc));
-    DISPATCH_END
+    if (c->callback) call_python(c->callback, Py_BuildValue("(ii)", c->handle, rc));
+    DISPATCH_END(rc)
 }
 
 static void stat_dispatch(int rc, const struct Stat *stat, const void *data) {
     DISPATCH_BEGIN(data)
-    call_python(c->callback, Py_BuildValue("(iiN)", c->handle, rc, build_stat(stat)));
-    DISPATCH_END
+    if (c->callback) call_python(c->callback, Py_BuildValue("(iiN)", c->handle, rc, build_stat(rc == ZOK ? stat : NULL)));
+    DISPATCH_END(rc)
 }
 
 static void data_dispatch(int rc, const char *value, int len, const struct Stat *stat, const void *data) {
     DISPATCH_BEGIN(data)
-    call_python(c->callback, Py_BuildValue("(iiNN)", c->handle, rc, build_value(value, len), build_stat(stat)));
-    DISPATCH_END
+    if (c->callback)
+        call_python(c->callback, Py_BuildValue("(iiNN)", c->handle, rc, build_value(rc == ZOK ? value : NULL, len),
+                                               build_stat(rc == ZOK ? stat : NULL)));
+    DISPATCH_END(rc)
 }
 
 static void strings_dispatch(int rc, const struct String_vector *sv, const void *data) {
     DISPATCH_BEGIN(data)
-    call_python(c->callback, Py_BuildValue("(iiN)", c->handle, rc, build_strings(sv)));
-    DISPATCH_END
+    if (c->callback) call_python(c->callback, Py_BuildValue("(iiN)", c->handle, rc, build_strings(rc == ZOK ? sv : NULL)));
+    DISPATCH_END(rc)
 }
 
 static void string_dispatch(int rc, const char *value, const void *data) {
     DISPATCH_BEGIN(data)
-    call_python(c->callback, Py_BuildValue("(iiz)", c->handle, rc, value));
-    DISPATCH_END
+    if (c->callback) call_python(c->callback, Py_BuildValue("(iiz)", c->handle, rc, rc == ZOK ? value : NULL));
+    DISPATCH_END(rc)
 }
 
 static void acl_dispatch(int rc, struct ACL_vector *acl, struct Stat *stat, const void *data) {
     DISPATCH_BEGIN(data)
-    call_python(c->callback, Py_BuildValue("(iiNN)", c->handle, rc, build_acls(acl), build_stat(stat)));
-    DISPATCH_END
+    if (c->callback)
+        call_python(c->callback, Py_BuildValue("(iiNN)", c->handle, rc, build_acls(rc == ZOK ? acl : NULL),
+                                               build_stat(rc == ZOK ? stat : NULL)));
+    DISPATCH_END(rc)
 }
 
-/* Creates the context for an optional callable (NULL context for None). */
-static int opt_ctx(int h, PyObject *cb, pyctx **out, const char *what) {
+/* The watcher argument of a read, checked before the handle is looked up
+ * (a comparison may run Python code). Passing the handle's own default
+ * watcher (an equal callable) is the C API's `watch=1`: the default
+ * watcher's context is used, so the library sees one watcher and a session
+ * event reaches it once, as in C. *use_default tells which. */
+static int check_watcher(int h, PyObject *w, int *use_default) {
+    *use_default = 0;
+    if (!check_callable(w, "watcher")) return 0;
+    if (w == Py_None || h < 0 || h >= nslots || slots[h].state != SLOT_OPEN || !slots[h].watcher) return 1;
+    PyObject *d = slots[h].watcher->callback;
+    Py_INCREF(d);
+    int eq = PyObject_RichCompareBool(w, d, Py_EQ);
+    Py_DECREF(d);
+    if (eq < 0) return 0;
+    *use_default = eq;
+    return 1;
+}
+
+/* The watcher's context, once the handle is known to be open (no Python
+ * code runs between the lookup and the library call). */
+static int watcher_ctx(int h, PyObject *w, int use_default, pyctx **out) {
     *out = NULL;
-    if (!check_callable(cb, what)) return 0;
-    if (cb == Py_None) return 1;
-    *out = ctx_new(h, cb, 0);
-    return *out != NULL;
-}
-
-/* The context for a watcher argument. Passing the handle's own watcher
- * (an equal callable) is the C API's `watch=1`: the default watcher's
- * context is used, so the library sees one watcher and a session event
- * reaches it once, as in C. Any other callable gets a one-shot context. */
-static int watch_ctx(int h, PyObject *cb, pyctx **out) {
-    pyctx *d = handles[h].watcher;
-    if (d && cb != Py_None) {
-        int eq = PyObject_RichCompareBool(cb, d->callback, Py_EQ);
-        if (eq < 0) return 0;
-        if (eq) {
-            *out = d; /* permanent: its library reference lasts until close */
-            return 1;
-        }
+    if (w == Py_None) return 1;
+    if (use_default && slots[h].watcher) {
+        *out = slots[h].watcher; /* permanent: released at close */
+        return 1;
     }
-    return opt_ctx(h, cb, out, "watcher");
+    *out = ctx_new(h, w, 0);
+    return *out != NULL;
 }
 
 /* ---- session and handles ---------------------------------------------------- */
 
+/* The password of a client_id tuple: str (UTF-8) or bytes, at most 16 bytes
+ * used (zkpython copies the str with strncpy). */
+static int parse_client_id(PyObject *client, clientid_t *cid, PyObject **pass) {
+    PyObject *pw;
+    long long id;
+    if (!PyTuple_Check(client) || PyTuple_GET_SIZE(client) != 2) {
+        PyErr_SetString(PyExc_TypeError, "client_id must be a (session id, password) tuple");
+        return 0;
+    }
+    if (!PyArg_ParseTuple(client, "LO", &id, &pw)) return 0;
+    const char *p;
+    Py_ssize_t n;
+    if (PyUnicode_Check(pw)) {
+        if (!(p = PyUnicode_AsUTF8AndSize(pw, &n))) return 0;
+    } else if (PyBytes_Check(pw)) {
+        p = PyBytes_AS_STRING(pw);
+        n = PyBytes_GET_SIZE(pw);
+    } else {
+        PyErr_SetString(PyExc_TypeError, "the client_id password must be str or bytes");
+        return 0;
+    }
+    memset(cid, 0, sizeof *cid);
+    cid->client_id = id;
+    memcpy(cid->passwd, p, n < 16 ? n : 16);
+    *pass = n <= 16 ? pw : NULL; /* a longer one is not returned as given */
+    return 1;
+}
+
 static PyObject *py_init(PyObject *self, PyObject *args, PyObject *kw) {
     static char *kwlist[] = { "host", "watcher", "recv_timeout", "client_id", NULL };
     const char *host;
-    PyObject *watcher = Py_None, *client = Py_None;
+    PyObject *watcher = Py_None, *client = Py_None, *pass = NULL;
     int timeout = 10000;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "s|OiO:init", kwlist, &host, &watcher, &timeout, &client)) return NULL;
     if (!check_callable(watcher, "watcher")) return NULL;
     clientid_t cid, *cidp = NULL;
     if (client != Py_None) {
-        long long id;
-        const char *pw;
-        Py_ssize_t pwlen;
-        if (!PyArg_ParseTuple(client, "Ls#", &id, &pw, &pwlen)) return NULL;
-        memset(&cid, 0, sizeof cid);
-        cid.client_id = id;
-        memcpy(cid.passwd, pw, pwlen < 16 ? pwlen : 16);
+        if (!parse_client_id(client, &cid, &pass)) return NULL;
         cidp = &cid;
     }
-    int h = new_slot();
+    collect_reaped();
+    wait_stale_calls();
+    int h = reserve_slot();
     if (h < 0) {
         PyErr_SetString(ZooKeeperException, "too many handles");
         return NULL;
     }
+    handle_slot *s = &slots[h];
     pyctx *w = NULL;
-    if (watcher != Py_None && !(w = ctx_new(h, watcher, 1))) return NULL;
-    zhandle_t *zh;
+    if (watcher != Py_None && !(w = ctx_new(h, watcher, 1))) {
+        s->state = SLOT_CLOSED;
+        slot_maybe_free(h);
+        return NULL;
+    }
+    zhandle_t *zh; /* `host` stays alive: the caller holds `args` */
     Py_BEGIN_ALLOW_THREADS
     zh = zookeeper_init(host, w ? watcher_dispatch : NULL, timeout, cidp, w, 0);
     Py_END_ALLOW_THREADS
     if (!zh) {
+        int err = errno;
+        s->state = SLOT_CLOSED;
         ctx_drop(w);
+        slot_maybe_free(h);
+        errno = err;
         return PyErr_SetFromErrno(ZooKeeperException);
     }
-    handles[h].zh = zh;
-    handles[h].watcher = w;
+    s->zh = zh;
+    s->watcher = w;
+    s->state = SLOT_OPEN;
+    if (cidp && pass) {
+        Py_INCREF(pass);
+        Py_XSETREF(s->cid_pass, pass);
+        s->cid_id = cid.client_id;
+        memcpy(s->cid_raw, cid.passwd, 16);
+    }
     return PyLong_FromLong(h);
 }
 
-static PyObject *py_close(PyObject *self, PyObject *args) {
-    int h, rc;
-    if (!PyArg_ParseTuple(args, "i:close", &h)) return NULL;
-    HANDLE(h, zh);
-    handles[h].zh = NULL;
+/* A close from one of the handle's own callbacks: the library's close runs
+ * on this thread, off the completion thread, and the handle is collected
+ * under the GIL once it has returned. */
+typedef struct {
+    int h;
+    zhandle_t *zh;
+} reap_job;
+
+static void *reaper(void *arg) {
+    reap_job *j = arg;
+    zookeeper_close(j->zh);
+    atomic_store(&slots[j->h].lib_done, 1);
+    atomic_store(&reaped, 1);
+    free(j);
+    /* best effort: collected now, else at the next call into the module */
+    Py_AddPendingCall(collect_pending, NULL);
+    atomic_fetch_sub(&reapers, 1);
+    return NULL;
+}
+
+static int close_slot(int h) {
+    handle_slot *s = &slots[h];
+    zhandle_t *zh = s->zh;
+    s->state = SLOT_CLOSING;
+    if (tls_slot == h) {
+        reap_job *j = malloc(sizeof *j);
+        pthread_t t;
+        pthread_attr_t attr;
+        if (j) {
+            j->h = h;
+            j->zh = zh;
+            atomic_fetch_add(&reapers, 1);
+            pthread_attr_init(&attr);
+            pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+            int err = pthread_create(&t, &attr, reaper, j);
+            pthread_attr_destroy(&attr);
+            if (err == 0) return ZOK;
+            atomic_fetch_sub(&reapers, 1);
+            free(j);
+        }
+        /* no thread: the library closes from its completion thread and may
+         * still run queued callbacks; the slot and its contexts are kept */
+        return zookeeper_close(zh);
+    }
+    int rc;
     Py_BEGIN_ALLOW_THREADS
     rc = zookeeper_close(zh);
     Py_END_ALLOW_THREADS
-    /* every completion has run: release what is left (contexts in use by a
-     * running callback stay until it returns) */
-    pyctx *head = &handles[h].live, *c = head->next;
-    while (c != head) {
-        pyctx *next = c->next;
-        ctx_drop(c);
-        c = next;
+    finish_close(h);
+    return rc;
+}
+
+static PyObject *py_close(PyObject *self, PyObject *args) {
+    int h;
+    if (!PyArg_ParseTuple(args, "i:close", &h)) return NULL;
+    if (!get_slot(h)) return NULL;
+    return PyLong_FromLong(close_slot(h));
+}
+
+/* atexit: close what is open while Python is whole, then stop callbacks. */
+static void wait_a_moment(void) {
+    Py_BEGIN_ALLOW_THREADS
+    usleep(1000);
+    Py_END_ALLOW_THREADS
+}
+
+static PyObject *py_close_all_at_exit(PyObject *self, PyObject *noargs) {
+    collect_reaped();
+    for (int h = 0; h < nslots; h++) {
+        while (slots[h].state == SLOT_RESERVED) wait_a_moment();
+        if (slots[h].state == SLOT_OPEN) close_slot(h);
     }
-    handles[h].watcher = NULL;
-    return PyLong_FromLong(rc);
+    while (atomic_load(&reapers) > 0) wait_a_moment();
+    collect_reaped();
+    atomic_store(&finalizing, 1);
+    while (atomic_load(&in_flight) > 0 || atomic_load(&reapers) > 0) wait_a_moment();
+    collect_reaped();
+    Py_RETURN_NONE;
 }
 
 static PyObject *py_state(PyObject *self, PyObject *args) {
@@ -425,12 +741,23 @@ static PyObject *py_state(PyObject *self, PyObject *args) {
     return PyLong_FromLong(zoo_state(zh));
 }
 
+/* (session id, password). The password is given back as it was given to
+ * init (zkpython returns that str) while the library still holds it;
+ * all zeros (no session yet) is '' as in zkpython; a password the server
+ * issued is the 16 bytes, which init accepts back. */
 static PyObject *py_client_id(PyObject *self, PyObject *args) {
     int h;
     if (!PyArg_ParseTuple(args, "i:client_id", &h)) return NULL;
     HANDLE(h, zh);
     const clientid_t *c = zoo_client_id(zh);
-    return Py_BuildValue("(Ly#)", (long long)c->client_id, c->passwd, (Py_ssize_t)16);
+    if (!c) return raise_rc(ZBADARGUMENTS);
+    handle_slot *s = &slots[h];
+    long long id = (long long)c->client_id;
+    if (s->cid_pass && id == s->cid_id && memcmp(c->passwd, s->cid_raw, 16) == 0)
+        return Py_BuildValue("(LO)", id, s->cid_pass);
+    static const char zeros[16];
+    if (memcmp(c->passwd, zeros, 16) == 0) return Py_BuildValue("(Ls)", id, "");
+    return Py_BuildValue("(Ly#)", id, c->passwd, (Py_ssize_t)16);
 }
 
 static PyObject *py_recv_timeout(PyObject *self, PyObject *args) {
@@ -451,24 +778,24 @@ static PyObject *py_set_watcher(PyObject *self, PyObject *args) {
     int h;
     PyObject *w;
     if (!PyArg_ParseTuple(args, "iO:set_watcher", &h, &w)) return NULL;
-    HANDLE(h, zh);
     if (!check_callable(w, "watcher")) return NULL;
+    HANDLE(h, zh);
     pyctx *c = NULL;
     if (w != Py_None && !(c = ctx_new(h, w, 1))) return NULL;
     zoo_set_context(zh, c);
     zoo_set_watcher(zh, c ? watcher_dispatch : NULL);
-    /* the previous watcher may still be queued for an event: it is released at close */
-    handles[h].watcher = c;
+    /* the previous watcher may still be queued for an event: released at close */
+    slots[h].watcher = c;
     Py_RETURN_NONE;
 }
 
-/* zkpython keeps the context for its own use; here it is a Python object per handle. */
+/* zkpython keeps the context for its own use; here it is the default watcher. */
 static PyObject *py_get_context(PyObject *self, PyObject *args) {
     int h;
     if (!PyArg_ParseTuple(args, "i:get_context", &h)) return NULL;
     HANDLE(h, zh);
     (void)zh;
-    PyObject *c = handles[h].watcher ? handles[h].watcher->callback : Py_None;
+    PyObject *c = slots[h].watcher ? slots[h].watcher->callback : Py_None;
     Py_INCREF(c);
     return c;
 }
@@ -516,9 +843,14 @@ static PyObject *py_set_log_stream(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "set_log_stream needs a file object with a file descriptor");
         return NULL;
     }
+    /* the library may log from its threads at any time: the stream it was
+     * given before is never closed (one FILE per call) */
     int dupfd = dup(fd);
     FILE *fp = dupfd >= 0 ? fdopen(dupfd, "a") : NULL;
-    if (!fp) return PyErr_SetFromErrno(PyExc_OSError);
+    if (!fp) {
+        if (dupfd >= 0) close(dupfd);
+        return PyErr_SetFromErrno(PyExc_OSError);
+    }
     setvbuf(fp, NULL, _IOLBF, 0);
     zoo_set_log_stream(fp);
     Py_INCREF(f);
@@ -542,19 +874,29 @@ static PyObject *py_library_path(PyObject *self, PyObject *noargs) {
 
 /* ---- synchronous operations ------------------------------------------------ */
 
+/* Brackets a blocking library call: the slot stays busy (not reusable) and
+ * the GIL is released. */
+#define BLOCKING_CALL(h, stmt)    \
+    slots[h].busy++;              \
+    Py_BEGIN_ALLOW_THREADS stmt;  \
+    Py_END_ALLOW_THREADS          \
+    busy_leave(h);
+
 static PyObject *py_create(PyObject *self, PyObject *args) {
     int h, flags = 0, rc;
     const char *path, *value;
     Py_ssize_t vlen;
     PyObject *acl;
     if (!PyArg_ParseTuple(args, "isz#O|i:create", &h, &path, &value, &vlen, &acl, &flags)) return NULL;
-    HANDLE(h, zh);
     struct ACL_vector av;
     if (!parse_acls(acl, &av)) return NULL;
+    if (!get_slot(h)) {
+        free_acls(&av);
+        return NULL;
+    }
+    zhandle_t *zh = slots[h].zh;
     char buf[1024];
-    Py_BEGIN_ALLOW_THREADS
-    rc = zoo_create(zh, path, value, value ? (int)vlen : -1, &av, flags, buf, sizeof buf);
-    Py_END_ALLOW_THREADS
+    BLOCKING_CALL(h, rc = zoo_create(zh, path, value, value ? (int)vlen : -1, &av, flags, buf, sizeof buf))
     free_acls(&av);
     if (rc != ZOK) return raise_rc(rc);
     return PyUnicode_FromString(buf);
@@ -565,58 +907,66 @@ static PyObject *py_delete(PyObject *self, PyObject *args) {
     const char *path;
     if (!PyArg_ParseTuple(args, "is|i:delete", &h, &path, &version)) return NULL;
     HANDLE(h, zh);
-    Py_BEGIN_ALLOW_THREADS
-    rc = zoo_delete(zh, path, version);
-    Py_END_ALLOW_THREADS
+    BLOCKING_CALL(h, rc = zoo_delete(zh, path, version))
     if (rc != ZOK) return raise_rc(rc);
     return PyLong_FromLong(rc);
 }
 
+/* A blocking read with an optional watcher: the context is held for the
+ * call and released afterwards unless the library set the watch. */
+static void watched_call_end(pyctx *c, int kind, int rc) {
+    if (!c) return;
+    if (!watch_set(kind, rc)) ctx_done(c);
+    ctx_release(c);
+}
+
 static PyObject *py_exists(PyObject *self, PyObject *args) {
-    int h, rc;
+    int h, rc, dflt;
     const char *path;
     PyObject *w = Py_None;
     if (!PyArg_ParseTuple(args, "is|O:exists", &h, &path, &w)) return NULL;
+    if (!check_watcher(h, w, &dflt)) return NULL;
     HANDLE(h, zh);
     pyctx *c;
-    if (!watch_ctx(h, w, &c)) return NULL;
+    if (!watcher_ctx(h, w, dflt, &c)) return NULL;
+    if (c) c->refs++;
     struct Stat st;
-    Py_BEGIN_ALLOW_THREADS
-    rc = zoo_wexists(zh, path, c ? watcher_dispatch : NULL, c, &st);
-    Py_END_ALLOW_THREADS
+    BLOCKING_CALL(h, rc = zoo_wexists(zh, path, c ? watcher_dispatch : NULL, c, &st))
+    watched_call_end(c, WATCH_EXISTS, rc);
     if (rc == ZNONODE) Py_RETURN_NONE; /* the exist watch stays set */
-    if (rc != ZOK) {
-        ctx_done(c);
-        return raise_rc(rc);
-    }
+    if (rc != ZOK) return raise_rc(rc);
     return build_stat(&st);
 }
 
 #define GET_BUFFER_SIZE (1024 * 1024)
 static PyObject *py_get(PyObject *self, PyObject *args) {
-    int h, rc, len = GET_BUFFER_SIZE;
+    int h, rc, len = GET_BUFFER_SIZE, dflt;
     const char *path;
     PyObject *w = Py_None;
     if (!PyArg_ParseTuple(args, "is|Oi:get", &h, &path, &w, &len)) return NULL;
-    HANDLE(h, zh);
     if (len < 0) {
         PyErr_SetString(PyExc_ValueError, "buffer length must not be negative");
         return NULL;
     }
-    pyctx *c;
-    if (!watch_ctx(h, w, &c)) return NULL;
+    if (!check_watcher(h, w, &dflt)) return NULL;
     char *buf = malloc(len ? len : 1);
-    if (!buf) {
-        ctx_done(c);
-        return PyErr_NoMemory();
+    if (!buf) return PyErr_NoMemory();
+    if (!get_slot(h)) {
+        free(buf);
+        return NULL;
     }
+    zhandle_t *zh = slots[h].zh;
+    pyctx *c;
+    if (!watcher_ctx(h, w, dflt, &c)) {
+        free(buf);
+        return NULL;
+    }
+    if (c) c->refs++;
     struct Stat st;
-    Py_BEGIN_ALLOW_THREADS
-    rc = zoo_wget(zh, path, c ? watcher_dispatch : NULL, c, buf, &len, &st);
-    Py_END_ALLOW_THREADS
+    BLOCKING_CALL(h, rc = zoo_wget(zh, path, c ? watcher_dispatch : NULL, c, buf, &len, &st))
+    watched_call_end(c, WATCH_DATA, rc);
     if (rc != ZOK) {
         free(buf);
-        ctx_done(c);
         return raise_rc(rc);
     }
     PyObject *r = Py_BuildValue("(NN)", build_value(len < 0 ? NULL : buf, len), build_stat(&st));
@@ -628,12 +978,11 @@ static PyObject *set_impl(PyObject *args, int with_stat) {
     int h, version = -1, rc;
     const char *path, *value;
     Py_ssize_t vlen;
-    if (!PyArg_ParseTuple(args, "isz#|i", &h, &path, &value, &vlen, &version)) return NULL;
+    if (!PyArg_ParseTuple(args, with_stat ? "isz#|i:set2" : "isz#|i:set", &h, &path, &value, &vlen, &version))
+        return NULL;
     HANDLE(h, zh);
     struct Stat st;
-    Py_BEGIN_ALLOW_THREADS
-    rc = zoo_set2(zh, path, value, value ? (int)vlen : -1, version, &st);
-    Py_END_ALLOW_THREADS
+    BLOCKING_CALL(h, rc = zoo_set2(zh, path, value, value ? (int)vlen : -1, version, &st))
     if (rc != ZOK) return raise_rc(rc);
     return with_stat ? build_stat(&st) : PyLong_FromLong(rc);
 }
@@ -641,21 +990,19 @@ static PyObject *py_set(PyObject *self, PyObject *args) { return set_impl(args, 
 static PyObject *py_set2(PyObject *self, PyObject *args) { return set_impl(args, 1); }
 
 static PyObject *py_get_children(PyObject *self, PyObject *args) {
-    int h, rc;
+    int h, rc, dflt;
     const char *path;
     PyObject *w = Py_None;
     if (!PyArg_ParseTuple(args, "is|O:get_children", &h, &path, &w)) return NULL;
+    if (!check_watcher(h, w, &dflt)) return NULL;
     HANDLE(h, zh);
     pyctx *c;
-    if (!watch_ctx(h, w, &c)) return NULL;
+    if (!watcher_ctx(h, w, dflt, &c)) return NULL;
+    if (c) c->refs++;
     struct String_vector sv;
-    Py_BEGIN_ALLOW_THREADS
-    rc = zoo_wget_children(zh, path, c ? watcher_dispatch : NULL, c, &sv);
-    Py_END_ALLOW_THREADS
-    if (rc != ZOK) {
-        ctx_done(c);
-        return raise_rc(rc);
-    }
+    BLOCKING_CALL(h, rc = zoo_wget_children(zh, path, c ? watcher_dispatch : NULL, c, &sv))
+    watched_call_end(c, WATCH_CHILD, rc);
+    if (rc != ZOK) return raise_rc(rc);
     PyObject *l = build_strings(&sv);
     deallocate_String_vector(&sv);
     return l;
@@ -668,9 +1015,7 @@ static PyObject *py_get_acl(PyObject *self, PyObject *args) {
     HANDLE(h, zh);
     struct ACL_vector av;
     struct Stat st;
-    Py_BEGIN_ALLOW_THREADS
-    rc = zoo_get_acl(zh, path, &av, &st);
-    Py_END_ALLOW_THREADS
+    BLOCKING_CALL(h, rc = zoo_get_acl(zh, path, &av, &st))
     if (rc != ZOK) return raise_rc(rc);
     PyObject *r = Py_BuildValue("(NN)", build_stat(&st), build_acls(&av));
     deallocate_ACL_vector(&av);
@@ -682,12 +1027,14 @@ static PyObject *py_set_acl(PyObject *self, PyObject *args) {
     const char *path;
     PyObject *acl;
     if (!PyArg_ParseTuple(args, "isiO:set_acl", &h, &path, &version, &acl)) return NULL;
-    HANDLE(h, zh);
     struct ACL_vector av;
     if (!parse_acls(acl, &av)) return NULL;
-    Py_BEGIN_ALLOW_THREADS
-    rc = zoo_set_acl(zh, path, version, &av);
-    Py_END_ALLOW_THREADS
+    if (!get_slot(h)) {
+        free_acls(&av);
+        return NULL;
+    }
+    zhandle_t *zh = slots[h].zh;
+    BLOCKING_CALL(h, rc = zoo_set_acl(zh, path, version, &av))
     free_acls(&av);
     if (rc != ZOK) return raise_rc(rc);
     return PyLong_FromLong(rc);
@@ -695,9 +1042,23 @@ static PyObject *py_set_acl(PyObject *self, PyObject *args) {
 
 /* ---- asynchronous operations --------------------------------------------------- */
 
-/* Common tail: an error from the call releases the contexts and raises. */
+/* The completion's context. A watched read always gets one (with no
+ * callable when none is given): its completion tells whether the watch was
+ * set, so that a failed read releases the watcher. */
+static int completion_ctx(int h, PyObject *cb, pyctx *watch, int kind, pyctx **out) {
+    *out = NULL;
+    if (cb == Py_None && !watch) return 1;
+    *out = ctx_new(h, cb == Py_None ? NULL : cb, 0);
+    if (!*out) return 0;
+    (*out)->watch = watch;
+    (*out)->watch_kind = kind;
+    return 1;
+}
+
+/* Common tail: the library did not take the call: release and raise. */
 static PyObject *async_result(int rc, pyctx *c1, pyctx *c2) {
     if (rc != ZOK) {
+        if (c1) c1->watch = NULL;
         ctx_done(c1);
         ctx_done(c2);
         return raise_rc(rc);
@@ -711,15 +1072,19 @@ static PyObject *py_acreate(PyObject *self, PyObject *args) {
     Py_ssize_t vlen;
     PyObject *acl, *cb = Py_None;
     if (!PyArg_ParseTuple(args, "isz#O|iO:acreate", &h, &path, &value, &vlen, &acl, &flags, &cb)) return NULL;
-    HANDLE(h, zh);
-    pyctx *c;
-    if (!opt_ctx(h, cb, &c, "completion")) return NULL;
+    if (!check_callable(cb, "completion")) return NULL;
     struct ACL_vector av;
-    if (!parse_acls(acl, &av)) {
-        ctx_done(c);
+    if (!parse_acls(acl, &av)) return NULL;
+    if (!get_slot(h)) {
+        free_acls(&av);
         return NULL;
     }
-    int rc = zoo_acreate(zh, path, value, value ? (int)vlen : -1, &av, flags, c ? string_dispatch : NULL, c);
+    pyctx *c;
+    if (!completion_ctx(h, cb, NULL, 0, &c)) {
+        free_acls(&av);
+        return NULL;
+    }
+    int rc = zoo_acreate(slots[h].zh, path, value, value ? (int)vlen : -1, &av, flags, c ? string_dispatch : NULL, c);
     free_acls(&av);
     return async_result(rc, c, NULL);
 }
@@ -729,35 +1094,40 @@ static PyObject *py_adelete(PyObject *self, PyObject *args) {
     const char *path;
     PyObject *cb = Py_None;
     if (!PyArg_ParseTuple(args, "is|iO:adelete", &h, &path, &version, &cb)) return NULL;
+    if (!check_callable(cb, "completion")) return NULL;
     HANDLE(h, zh);
     pyctx *c;
-    if (!opt_ctx(h, cb, &c, "completion")) return NULL;
+    if (!completion_ctx(h, cb, NULL, 0, &c)) return NULL;
     return async_result(zoo_adelete(zh, path, version, c ? void_dispatch : NULL, c), c, NULL);
 }
 
 /* aexists / aget / aget_children: (handle, path, watcher=None, completion=None) */
 static PyObject *async_read(PyObject *args, const char *fmt, int kind) {
-    int h;
+    int h, dflt;
     const char *path;
     PyObject *w = Py_None, *cb = Py_None;
     if (!PyArg_ParseTuple(args, fmt, &h, &path, &w, &cb)) return NULL;
+    if (!check_callable(cb, "completion")) return NULL;
+    if (!check_watcher(h, w, &dflt)) return NULL;
     HANDLE(h, zh);
     pyctx *wc, *c;
-    if (!watch_ctx(h, w, &wc)) return NULL;
-    if (!opt_ctx(h, cb, &c, "completion")) {
+    if (!watcher_ctx(h, w, dflt, &wc)) return NULL;
+    if (!completion_ctx(h, cb, wc, kind, &c)) {
         ctx_done(wc);
         return NULL;
     }
     watcher_fn wf = wc ? watcher_dispatch : NULL;
     int rc;
-    if (kind == 0) rc = zoo_awexists(zh, path, wf, wc, c ? stat_dispatch : NULL, c);
-    else if (kind == 1) rc = zoo_awget(zh, path, wf, wc, c ? data_dispatch : NULL, c);
+    if (kind == WATCH_EXISTS) rc = zoo_awexists(zh, path, wf, wc, c ? stat_dispatch : NULL, c);
+    else if (kind == WATCH_DATA) rc = zoo_awget(zh, path, wf, wc, c ? data_dispatch : NULL, c);
     else rc = zoo_awget_children(zh, path, wf, wc, c ? strings_dispatch : NULL, c);
-    return async_result(rc, wc, c);
+    return async_result(rc, c, wc);
 }
-static PyObject *py_aexists(PyObject *self, PyObject *args) { return async_read(args, "is|OO:aexists", 0); }
-static PyObject *py_aget(PyObject *self, PyObject *args) { return async_read(args, "is|OO:aget", 1); }
-static PyObject *py_aget_children(PyObject *self, PyObject *args) { return async_read(args, "is|OO:aget_children", 2); }
+static PyObject *py_aexists(PyObject *self, PyObject *args) { return async_read(args, "is|OO:aexists", WATCH_EXISTS); }
+static PyObject *py_aget(PyObject *self, PyObject *args) { return async_read(args, "is|OO:aget", WATCH_DATA); }
+static PyObject *py_aget_children(PyObject *self, PyObject *args) {
+    return async_read(args, "is|OO:aget_children", WATCH_CHILD);
+}
 
 static PyObject *py_aset(PyObject *self, PyObject *args) {
     int h, version = -1;
@@ -765,9 +1135,10 @@ static PyObject *py_aset(PyObject *self, PyObject *args) {
     Py_ssize_t vlen;
     PyObject *cb = Py_None;
     if (!PyArg_ParseTuple(args, "isz#|iO:aset", &h, &path, &value, &vlen, &version, &cb)) return NULL;
+    if (!check_callable(cb, "completion")) return NULL;
     HANDLE(h, zh);
     pyctx *c;
-    if (!opt_ctx(h, cb, &c, "completion")) return NULL;
+    if (!completion_ctx(h, cb, NULL, 0, &c)) return NULL;
     return async_result(zoo_aset(zh, path, value, value ? (int)vlen : -1, version, c ? stat_dispatch : NULL, c), c, NULL);
 }
 
@@ -776,9 +1147,10 @@ static PyObject *py_async(PyObject *self, PyObject *args) {
     const char *path;
     PyObject *cb = Py_None;
     if (!PyArg_ParseTuple(args, "is|O:async", &h, &path, &cb)) return NULL;
+    if (!check_callable(cb, "completion")) return NULL;
     HANDLE(h, zh);
     pyctx *c;
-    if (!opt_ctx(h, cb, &c, "completion")) return NULL;
+    if (!completion_ctx(h, cb, NULL, 0, &c)) return NULL;
     return async_result(zoo_async(zh, path, c ? string_dispatch : NULL, c), c, NULL);
 }
 
@@ -787,9 +1159,10 @@ static PyObject *py_aget_acl(PyObject *self, PyObject *args) {
     const char *path;
     PyObject *cb = Py_None;
     if (!PyArg_ParseTuple(args, "is|O:aget_acl", &h, &path, &cb)) return NULL;
+    if (!check_callable(cb, "completion")) return NULL;
     HANDLE(h, zh);
     pyctx *c;
-    if (!opt_ctx(h, cb, &c, "completion")) return NULL;
+    if (!completion_ctx(h, cb, NULL, 0, &c)) return NULL;
     return async_result(zoo_aget_acl(zh, path, c ? acl_dispatch : NULL, c), c, NULL);
 }
 
@@ -798,15 +1171,19 @@ static PyObject *py_aset_acl(PyObject *self, PyObject *args) {
     const char *path;
     PyObject *acl, *cb = Py_None;
     if (!PyArg_ParseTuple(args, "isiO|O:aset_acl", &h, &path, &version, &acl, &cb)) return NULL;
-    HANDLE(h, zh);
-    pyctx *c;
-    if (!opt_ctx(h, cb, &c, "completion")) return NULL;
+    if (!check_callable(cb, "completion")) return NULL;
     struct ACL_vector av;
-    if (!parse_acls(acl, &av)) {
-        ctx_done(c);
+    if (!parse_acls(acl, &av)) return NULL;
+    if (!get_slot(h)) {
+        free_acls(&av);
         return NULL;
     }
-    int rc = zoo_aset_acl(zh, path, version, &av, c ? void_dispatch : NULL, c);
+    pyctx *c;
+    if (!completion_ctx(h, cb, NULL, 0, &c)) {
+        free_acls(&av);
+        return NULL;
+    }
+    int rc = zoo_aset_acl(slots[h].zh, path, version, &av, c ? void_dispatch : NULL, c);
     free_acls(&av);
     return async_result(rc, c, NULL);
 }
@@ -817,61 +1194,128 @@ static PyObject *py_add_auth(PyObject *self, PyObject *args) {
     Py_ssize_t certlen;
     PyObject *cb = Py_None;
     if (!PyArg_ParseTuple(args, "iss#|O:add_auth", &h, &scheme, &cert, &certlen, &cb)) return NULL;
+    if (!check_callable(cb, "completion")) return NULL;
     HANDLE(h, zh);
     pyctx *c;
-    if (!opt_ctx(h, cb, &c, "completion")) return NULL;
+    if (!completion_ctx(h, cb, NULL, 0, &c)) return NULL;
     return async_result(zoo_add_auth(zh, scheme, cert, (int)certlen, c ? void_dispatch : NULL, c), c, NULL);
 }
 
 /* ---- module ------------------------------------------------------------------ */
 
+/* Docstrings start with the signature (`__text_signature__`), so that
+ * help() and inspect.signature() show it. */
+#define DOC(name, sig, text) name "(" sig ")\n--\n\n" text
+
 static PyMethodDef methods[] = {
     { "init", (PyCFunction)(void (*)(void))py_init, METH_VARARGS | METH_KEYWORDS,
-      "init(host, watcher=None, recv_timeout=10000, client_id=None) -> handle" },
-    { "close", py_close, METH_VARARGS, "close(handle) -> rc" },
-    { "state", py_state, METH_VARARGS, "state(handle) -> state" },
-    { "client_id", py_client_id, METH_VARARGS, "client_id(handle) -> (session id, password)" },
-    { "recv_timeout", py_recv_timeout, METH_VARARGS, "recv_timeout(handle) -> ms" },
-    { "is_unrecoverable", py_is_unrecoverable, METH_VARARGS, "is_unrecoverable(handle) -> bool" },
-    { "set_watcher", py_set_watcher, METH_VARARGS, "set_watcher(handle, watcher)" },
-    { "current_server", py_current_server, METH_VARARGS, "current_server(handle) -> 'host:port'" },
-    { "get_context", py_get_context, METH_VARARGS, "get_context(handle) -> the default watcher" },
-    { "deterministic_conn_order", py_deterministic_conn_order, METH_VARARGS, "deterministic_conn_order(bool)" },
-    { "set_debug_level", py_set_debug_level, METH_VARARGS, "set_debug_level(level)" },
-    { "set_log_stream", py_set_log_stream, METH_VARARGS, "set_log_stream(file)" },
-    { "zerror", py_zerror, METH_VARARGS, "zerror(rc) -> message" },
-    { "library_path", py_library_path, METH_NOARGS, "library_path() -> the libzookeeper_mt this module runs on" },
-    { "create", py_create, METH_VARARGS, "create(handle, path, value, acl, flags=0) -> created path" },
-    { "delete", py_delete, METH_VARARGS, "delete(handle, path, version=-1)" },
-    { "exists", py_exists, METH_VARARGS, "exists(handle, path, watcher=None) -> stat or None" },
-    { "get", py_get, METH_VARARGS, "get(handle, path, watcher=None, bufferlen=1048576) -> (value, stat)" },
-    { "set", py_set, METH_VARARGS, "set(handle, path, value, version=-1) -> 0" },
-    { "set2", py_set2, METH_VARARGS, "set2(handle, path, value, version=-1) -> stat" },
-    { "get_children", py_get_children, METH_VARARGS, "get_children(handle, path, watcher=None) -> list" },
-    { "get_acl", py_get_acl, METH_VARARGS, "get_acl(handle, path) -> (stat, acl)" },
-    { "set_acl", py_set_acl, METH_VARARGS, "set_acl(handle, path, version, acl)" },
-    { "acreate", py_acreate, METH_VARARGS, "acreate(handle, path, value, acl, flags=0, completion=None)" },
-    { "adelete", py_adelete, METH_VARARGS, "adelete(handle, path, version=-1, completion=None)" },
-    { "aexists", py_aexists, METH_VARARGS, "aexists(handle, path, watcher=None, completion=None)" },
-    { "aget", py_aget, METH_VARARGS, "aget(handle, path, watcher=None, completion=None)" },
-    { "aset", py_aset, METH_VARARGS, "aset(handle, path, value, version=-1, completion=None)" },
-    { "aget_children", py_aget_children, METH_VARARGS, "aget_children(handle, path, watcher=None, completion=None)" },
-    { "async", py_async, METH_VARARGS, "async(handle, path, completion=None): zoo_async (also named sync)" },
-    { "sync", py_async, METH_VARARGS, "sync(handle, path, completion=None): zoo_async" },
-    { "aget_acl", py_aget_acl, METH_VARARGS, "aget_acl(handle, path, completion=None)" },
-    { "aset_acl", py_aset_acl, METH_VARARGS, "aset_acl(handle, path, version, acl, completion=None)" },
-    { "add_auth", py_add_auth, METH_VARARGS, "add_auth(handle, scheme, credential, completion=None)" },
+      DOC("init", "host, watcher=None, recv_timeout=10000, client_id=None",
+          "Opens a session to the servers in `host` ('h1:p1,h2:p2[/chroot]') and returns\n"
+          "its handle, a small integer (the lowest free one, as zkpython). `watcher(handle,\n"
+          "type, state, path)` gets session events; `client_id` is a (session id, password)\n"
+          "pair as client_id() returns it, to resume that session.") },
+    { "close", py_close, METH_VARARGS,
+      DOC("close", "handle, /",
+          "Closes the session; pending completions are called with CLOSING. Returns OK.\n"
+          "Allowed from the handle's own callbacks.") },
+    { "state", py_state, METH_VARARGS, DOC("state", "handle, /", "The session state (CONNECTED_STATE...).") },
+    { "client_id", py_client_id, METH_VARARGS,
+      DOC("client_id", "handle, /",
+          "(session id, password). The password is the one given to init while the\n"
+          "session is that one (a str, as zkpython returns it); a password the server\n"
+          "issued is its 16 bytes; '' before any session.") },
+    { "recv_timeout", py_recv_timeout, METH_VARARGS,
+      DOC("recv_timeout", "handle, /", "The session timeout the server granted, in milliseconds.") },
+    { "is_unrecoverable", py_is_unrecoverable, METH_VARARGS,
+      DOC("is_unrecoverable", "handle, /", "True when the session has expired or failed authentication.") },
+    { "set_watcher", py_set_watcher, METH_VARARGS,
+      DOC("set_watcher", "handle, watcher, /", "Replaces the handle's default watcher (None: no watcher).") },
+    { "current_server", py_current_server, METH_VARARGS,
+      DOC("current_server", "handle, /", "'host:port' of the server the session uses, or None.") },
+    { "get_context", py_get_context, METH_VARARGS,
+      DOC("get_context", "handle, /", "The handle's default watcher, or None.") },
+    { "deterministic_conn_order", py_deterministic_conn_order, METH_VARARGS,
+      DOC("deterministic_conn_order", "yes, /", "Connect to servers in the order given instead of shuffled.") },
+    { "set_debug_level", py_set_debug_level, METH_VARARGS,
+      DOC("set_debug_level", "level, /", "The library's log level (LOG_LEVEL_ERROR ... LOG_LEVEL_DEBUG).") },
+    { "set_log_stream", py_set_log_stream, METH_VARARGS,
+      DOC("set_log_stream", "stream, /", "Sends the library's log to a file object (None: stderr).") },
+    { "zerror", py_zerror, METH_VARARGS, DOC("zerror", "rc, /", "The message of a result code.") },
+    { "library_path", py_library_path, METH_NOARGS,
+      DOC("library_path", "", "The path of the libzookeeper_mt this module runs on.") },
+    { "create", py_create, METH_VARARGS,
+      DOC("create", "handle, path, value, acl, flags=0, /",
+          "Creates a node and returns its path. `acl` is a list of {'perms', 'scheme', 'id'}\n"
+          "dicts; `flags` EPHEMERAL, SEQUENCE, CONTAINER.") },
+    { "delete", py_delete, METH_VARARGS,
+      DOC("delete", "handle, path, version=-1, /", "Deletes a node (version -1: any). Returns OK.") },
+    { "exists", py_exists, METH_VARARGS,
+      DOC("exists", "handle, path, watcher=None, /",
+          "The node's stat dict, or None when it does not exist; `watcher` is called once\n"
+          "when it is created, changed or deleted.") },
+    { "get", py_get, METH_VARARGS,
+      DOC("get", "handle, path, watcher=None, bufferlen=1048576, /",
+          "(value, stat): the value as str (bytes when not UTF-8, None for a node without\n"
+          "data), at most `bufferlen` bytes of it.") },
+    { "set", py_set, METH_VARARGS,
+      DOC("set", "handle, path, value, version=-1, /", "Sets a node's value. Returns OK.") },
+    { "set2", py_set2, METH_VARARGS,
+      DOC("set2", "handle, path, value, version=-1, /", "Sets a node's value. Returns the new stat.") },
+    { "get_children", py_get_children, METH_VARARGS,
+      DOC("get_children", "handle, path, watcher=None, /", "The names of a node's children.") },
+    { "get_acl", py_get_acl, METH_VARARGS, DOC("get_acl", "handle, path, /", "(stat, acl) of a node.") },
+    { "set_acl", py_set_acl, METH_VARARGS,
+      DOC("set_acl", "handle, path, version, acl, /", "Sets a node's ACL. Returns OK.") },
+    { "acreate", py_acreate, METH_VARARGS,
+      DOC("acreate", "handle, path, value, acl, flags=0, completion=None, /",
+          "create, asynchronously: completion(handle, rc, path).") },
+    { "adelete", py_adelete, METH_VARARGS,
+      DOC("adelete", "handle, path, version=-1, completion=None, /",
+          "delete, asynchronously: completion(handle, rc).") },
+    { "aexists", py_aexists, METH_VARARGS,
+      DOC("aexists", "handle, path, watcher=None, completion=None, /",
+          "exists, asynchronously: completion(handle, rc, stat).") },
+    { "aget", py_aget, METH_VARARGS,
+      DOC("aget", "handle, path, watcher=None, completion=None, /",
+          "get, asynchronously: completion(handle, rc, value, stat).") },
+    { "aset", py_aset, METH_VARARGS,
+      DOC("aset", "handle, path, value, version=-1, completion=None, /",
+          "set, asynchronously: completion(handle, rc, stat).") },
+    { "aget_children", py_aget_children, METH_VARARGS,
+      DOC("aget_children", "handle, path, watcher=None, completion=None, /",
+          "get_children, asynchronously: completion(handle, rc, children).") },
+    { "async", py_async, METH_VARARGS,
+      DOC("async", "handle, path, completion=None, /",
+          "Flushes the channel to the leader (zoo_async): completion(handle, rc, path).\n"
+          "Also named sync (`async` is a keyword: getattr(zookeeper, 'async')).") },
+    { "sync", py_async, METH_VARARGS,
+      DOC("sync", "handle, path, completion=None, /", "The same as async (zoo_async).") },
+    { "aget_acl", py_aget_acl, METH_VARARGS,
+      DOC("aget_acl", "handle, path, completion=None, /", "get_acl, asynchronously: completion(handle, rc, acl, stat).") },
+    { "aset_acl", py_aset_acl, METH_VARARGS,
+      DOC("aset_acl", "handle, path, version, acl, completion=None, /",
+          "set_acl, asynchronously: completion(handle, rc).") },
+    { "add_auth", py_add_auth, METH_VARARGS,
+      DOC("add_auth", "handle, scheme, credential, completion=None, /",
+          "Adds credentials to the session: completion(handle, rc).") },
     { NULL, NULL, 0, NULL },
 };
+
+static PyMethodDef atexit_def = { "_close_all_at_exit", py_close_all_at_exit, METH_NOARGS,
+                                  "Closes every open handle; later callbacks are dropped." };
 
 static struct PyModuleDef moddef = { PyModuleDef_HEAD_INIT, "zookeeper",
                                      "ZooKeeper client (zkpython API) on the Rust libzookeeper_mt", -1, methods };
 
-PyMODINIT_FUNC PyInit_zookeeper(void) {
+PyMODINIT_FUNC PyInit__zookeeper(void) {
+    if (slots) {
+        PyErr_SetString(PyExc_ImportError, "zookeeper._zookeeper cannot be loaded twice");
+        return NULL;
+    }
+    slots = calloc(MAX_HANDLES, sizeof *slots);
+    if (!slots) return PyErr_NoMemory();
     PyObject *m = PyModule_Create(&moddef);
     if (!m) return NULL;
-    handles = calloc(MAX_HANDLES, sizeof *handles);
-    if (!handles) return PyErr_NoMemory();
     ZooKeeperException = PyErr_NewException("zookeeper.ZooKeeperException", PyExc_Exception, NULL);
     Py_INCREF(ZooKeeperException);
     PyModule_AddObject(m, "ZooKeeperException", ZooKeeperException);
@@ -904,5 +1348,17 @@ PyMODINIT_FUNC PyInit_zookeeper(void) {
     C("INVALIDACL", ZINVALIDACL); C("AUTHFAILED", ZAUTHFAILED); C("CLOSING", ZCLOSING); C("NOTHING", ZNOTHING);
     C("SESSIONMOVED", ZSESSIONMOVED); C("NOTREADONLY", ZNOTREADONLY); C("NOWATCHER", ZNOWATCHER);
 #undef C
+    /* closes what is open at exit, while Python can still run callbacks */
+    PyObject *hook = PyCFunction_New(&atexit_def, NULL);
+    PyObject *atexit = PyImport_ImportModule("atexit");
+    PyObject *r = hook && atexit ? PyObject_CallMethod(atexit, "register", "O", hook) : NULL;
+    Py_XDECREF(atexit);
+    if (!r) {
+        Py_XDECREF(hook);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_DECREF(r);
+    PyModule_AddObject(m, "_close_all_at_exit", hook);
     return m;
 }

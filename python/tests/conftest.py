@@ -26,8 +26,12 @@ def pytest_report_header(config):
 def our_library():
     """Every test runs on this repository's libzookeeper_mt, not another one."""
     path = zookeeper.library_path()
-    want = os.path.realpath(os.environ.get("ZK_LIB_DIR", os.path.join(REPO, "build", "lib")))
-    assert path and path.startswith(want), f"zookeeper module loaded {path}, expected a library in {want}"
+    # the library bundled in the installed package, unless built with ZK_LIB_DIR
+    pkg = os.path.dirname(os.path.realpath(zookeeper.__file__))
+    want = os.path.realpath(os.environ["ZK_LIB_DIR"]) if os.environ.get("ZK_LIB_DIR") else pkg
+    assert path and os.path.dirname(path) == want, f"zookeeper module loaded {path}, expected a library in {want}"
+    for tree in ("target", os.path.join("build", "lib")):
+        assert not path.startswith(os.path.join(REPO, tree) + os.sep), f"the module runs on the build tree's {path}"
     zookeeper.set_debug_level(zookeeper.LOG_LEVEL_WARN)
     return path
 
