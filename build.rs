@@ -33,6 +33,7 @@ const HEADERS: &[Header] = &[
         ],
     },
     Header { file: "zookeeper_log.h", config: "log.toml", sources: &["src/log.rs"] },
+    Header { file: "zookeeper_ext.h", config: "ext.toml", sources: &["src/ffi/ext.rs"] },
 ];
 
 fn main() {

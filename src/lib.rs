@@ -17,7 +17,7 @@ mod header_tests {
     fn checked_in_headers_are_current() {
         let gen = std::path::Path::new(env!("OUT_DIR")).join("include/zookeeper");
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("include/zookeeper");
-        for f in ["zookeeper.h", "zookeeper.jute.h", "recordio.h", "proto.h", "zookeeper_log.h", "zookeeper_version.h"] {
+        for f in ["zookeeper.h", "zookeeper.jute.h", "recordio.h", "proto.h", "zookeeper_log.h", "zookeeper_version.h", "zookeeper_ext.h"] {
             let a = std::fs::read_to_string(gen.join(f)).unwrap();
             let b = std::fs::read_to_string(src.join(f)).unwrap_or_default();
             assert!(a == b, "include/zookeeper/{f} is stale: run `ZK_UPDATE_HEADERS=1 cargo build`");

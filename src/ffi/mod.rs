@@ -2,6 +2,7 @@
 //! the registry of live handles and the panic boundary.
 
 pub mod consts;
+pub mod ext;
 pub mod handle_api;
 pub mod memory;
 pub mod multi;
