@@ -28,9 +28,13 @@ pub fn max_delay(timeout_ms: i32) -> Duration {
 /// to `max_delay`; the others are tried meanwhile.
 pub const REFUSED_FIRST: Duration = Duration::from_millis(200);
 
-/// The next skip period of a server that refused again after `last`.
-pub fn refused_penalty(last: Option<Duration>, timeout_ms: i32) -> Duration {
-    last.map(|d| d * 2).unwrap_or(REFUSED_FIRST).min(max_delay(timeout_ms))
+impl Backoff {
+    /// The next skip period of a server that refused again after `last`
+    /// (never longer than the longest delay between rounds).
+    pub fn refused_penalty(&self, last: Option<Duration>, timeout_ms: i32) -> Duration {
+        let cap = self.max.unwrap_or_else(|| max_delay(timeout_ms));
+        last.map(|d| d * 2).unwrap_or(REFUSED_FIRST).min(cap)
+    }
 }
 
 #[derive(Default)]

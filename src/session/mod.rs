@@ -500,7 +500,7 @@ impl Session {
     pub fn transport_refused(&mut self, now: Instant, msg: &str) {
         if let Conn::Opening { addr, .. } = self.conn {
             let last = self.refused.get(&addr).map(|(_, d)| *d);
-            let d = backoff::refused_penalty(last, self.timeout);
+            let d = self.backoff.refused_penalty(last, self.timeout);
             self.refused.insert(addr, (now + d, d));
         }
         self.transport_failed(now, msg);

@@ -515,3 +515,51 @@ fn a_driver_bug_ends_the_session_and_completes_every_call() {
     r.core.close(r.t, &mut r.q, true);
     assert!(r.actions().contains(&Action::Finished));
 }
+
+#[test]
+fn persistent_watches_are_rearmed_with_setwatches2_and_stay_after_firing() {
+    let mut r = Rig::new();
+    r.connect();
+    r.deliver();
+    let w = Watcher { func: nop_watcher, ctx: 3 };
+    let log = r.log.clone();
+    let x = r.q.push(
+        &Request::AddWatch { path: b"/t".to_vec(), mode: watches::ADD_WATCH_MODE_PERSISTENT_RECURSIVE },
+        Some(WatchReg { op: WatchOp::PersistentRecursive, path: b"/t".to_vec(), watcher: w }),
+        None,
+        Done::Queue(Box::new(move |rc, _| log.lock().unwrap().push(format!("added:{rc}")))),
+    );
+    r.core.accept(&mut r.q, r.t);
+    assert_eq!(frames_of(&r.written()), vec![(x, ZOO_ADDWATCH_OP)]);
+    r.feed(&reply(x, 0, |_| {}));
+    r.feed(&event(CREATED_EVENT, b"/t/a"));
+    r.feed(&event(CHANGED_EVENT, b"/t/a"));
+    assert_eq!(r.deliver(), vec!["added:0", "event:1:3:/t/a:false", "event:3:3:/t/a:false"]);
+    r.core.transport_lost(r.t, "reset");
+    r.actions();
+    r.core.transport_up(r.t);
+    r.written();
+    r.feed(&connect_response(TIMEOUT, 0x42));
+    assert_eq!(frames_of(&r.written()), vec![(SET_WATCHES_XID, ZOO_SETWATCHES2_OP)]);
+}
+
+#[test]
+fn client_side_expiry_after_the_timeout_without_contact_when_enabled() {
+    for enabled in [false, true] {
+        let mut r = Rig::new();
+        r.core.client_expiry = enabled;
+        r.connect();
+        r.deliver();
+        r.core.transport_lost(r.t, "reset");
+        r.actions();
+        for _ in 0..(TIMEOUT / 100 + 1) {
+            r.advance(100);
+            if r.core.has_transport() {
+                r.core.transport_failed(r.t, "closed");
+            }
+            r.actions();
+        }
+        let expired = r.core.state() == EXPIRED_SESSION_STATE;
+        assert_eq!(expired, enabled);
+    }
+}
