@@ -1188,6 +1188,100 @@ static PyObject *py_aset_acl(PyObject *self, PyObject *args) {
     return async_result(rc, c, NULL);
 }
 
+/* ---- extensions of our library (zookeeper_ext.h), found at run time so
+ * that the module still builds and loads against a library without them
+ * (Debian's reference): there they raise UnimplementedException. ---------- */
+
+#define EXT_FN(name, ret, params)                                           \
+    ret(*name##_fn) params = (ret(*) params)dlsym(RTLD_DEFAULT, #name);       \
+    if (!name##_fn) return raise_rc(ZUNIMPLEMENTED);
+
+static PyObject *py_add_watch(PyObject *self, PyObject *args) {
+    int h, mode, rc;
+    const char *path;
+    PyObject *w;
+    if (!PyArg_ParseTuple(args, "isiO:add_watch", &h, &path, &mode, &w)) return NULL;
+    if (!PyCallable_Check(w)) {
+        PyErr_SetString(PyExc_TypeError, "watcher must be callable");
+        return NULL;
+    }
+    EXT_FN(zoo_add_watch, int, (zhandle_t *, const char *, int, watcher_fn, void *))
+    HANDLE(h, zh);
+    /* a persistent watch may fire until it is removed or the handle closes:
+     * its context lasts until close */
+    pyctx *c = ctx_new(h, w, 1);
+    if (!c) return NULL;
+    c->refs++;
+    BLOCKING_CALL(h, rc = zoo_add_watch_fn(zh, path, mode, watcher_dispatch, c))
+    if (rc != ZOK) {
+        c->permanent = 0;
+        ctx_done(c);
+    }
+    ctx_release(c);
+    if (rc != ZOK) return raise_rc(rc);
+    return PyLong_FromLong(rc);
+}
+
+static PyObject *py_whoami(PyObject *self, PyObject *args) {
+    int h, rc;
+    if (!PyArg_ParseTuple(args, "i:whoami", &h)) return NULL;
+    EXT_FN(zoo_whoami, int, (zhandle_t *, struct ClientInfo_vector *))
+    HANDLE(h, zh);
+    struct ClientInfo_vector v = { 0, 0 };
+    BLOCKING_CALL(h, rc = zoo_whoami_fn(zh, &v))
+    if (rc != ZOK) return raise_rc(rc);
+    PyObject *l = PyList_New(v.count);
+    for (int i = 0; l && i < v.count; i++)
+        PyList_SET_ITEM(l, i, Py_BuildValue("(ss)", v.data[i].authScheme, v.data[i].user));
+    deallocate_ClientInfo_vector(&v);
+    return l;
+}
+
+static PyObject *py_get_ephemerals(PyObject *self, PyObject *args) {
+    int h, rc;
+    const char *prefix;
+    if (!PyArg_ParseTuple(args, "is:get_ephemerals", &h, &prefix)) return NULL;
+    EXT_FN(zoo_get_ephemerals, int, (zhandle_t *, const char *, struct String_vector *))
+    HANDLE(h, zh);
+    struct String_vector sv = { 0, 0 };
+    BLOCKING_CALL(h, rc = zoo_get_ephemerals_fn(zh, prefix, &sv))
+    if (rc != ZOK) return raise_rc(rc);
+    PyObject *l = build_strings(&sv);
+    deallocate_String_vector(&sv);
+    return l;
+}
+
+static PyObject *py_get_all_children_number(PyObject *self, PyObject *args) {
+    int h, rc, n = -1;
+    const char *path;
+    if (!PyArg_ParseTuple(args, "is:get_all_children_number", &h, &path)) return NULL;
+    EXT_FN(zoo_get_all_children_number, int, (zhandle_t *, const char *, int *))
+    HANDLE(h, zh);
+    BLOCKING_CALL(h, rc = zoo_get_all_children_number_fn(zh, path, &n))
+    if (rc != ZOK) return raise_rc(rc);
+    return PyLong_FromLong(n);
+}
+
+static PyObject *py_set_client_expiry(PyObject *self, PyObject *args) {
+    int h, enable;
+    if (!PyArg_ParseTuple(args, "ip:set_client_expiry", &h, &enable)) return NULL;
+    EXT_FN(zoo_set_client_expiry, int, (zhandle_t *, int))
+    HANDLE(h, zh);
+    int rc = zoo_set_client_expiry_fn(zh, enable);
+    if (rc != ZOK) return raise_rc(rc);
+    return PyLong_FromLong(rc);
+}
+
+static PyObject *py_set_backoff(PyObject *self, PyObject *args) {
+    int h, initial, max;
+    if (!PyArg_ParseTuple(args, "iii:set_backoff", &h, &initial, &max)) return NULL;
+    EXT_FN(zoo_set_backoff, int, (zhandle_t *, int, int))
+    HANDLE(h, zh);
+    int rc = zoo_set_backoff_fn(zh, initial, max);
+    if (rc != ZOK) return raise_rc(rc);
+    return PyLong_FromLong(rc);
+}
+
 static PyObject *py_add_auth(PyObject *self, PyObject *args) {
     int h;
     const char *scheme, *cert;
@@ -1295,6 +1389,19 @@ static PyMethodDef methods[] = {
     { "aset_acl", py_aset_acl, METH_VARARGS,
       DOC("aset_acl", "handle, path, version, acl, completion=None, /",
           "set_acl, asynchronously: completion(handle, rc).") },
+    { "add_watch", py_add_watch, METH_VARARGS,
+      DOC("add_watch", "handle, path, mode, watcher, /",
+          "Adds a persistent (ADD_WATCH_PERSISTENT) or persistent-recursive (ADD_WATCH_PERSISTENT_RECURSIVE) watch; the watcher is called for every event until the watch is removed or the handle closes (server 3.6+).") },
+    { "whoami", py_whoami, METH_VARARGS,
+      DOC("whoami", "handle, /", "The session's identities as a list of (scheme, id) (server 3.7+).") },
+    { "get_ephemerals", py_get_ephemerals, METH_VARARGS,
+      DOC("get_ephemerals", "handle, prefix, /", "The paths of the session's ephemeral nodes that start with prefix (server 3.6+).") },
+    { "get_all_children_number", py_get_all_children_number, METH_VARARGS,
+      DOC("get_all_children_number", "handle, path, /", "The number of nodes below path (server 3.6+).") },
+    { "set_client_expiry", py_set_client_expiry, METH_VARARGS,
+      DOC("set_client_expiry", "handle, enable, /", "Client-side session expiry: expired once no server was reached for the session timeout (off by default).") },
+    { "set_backoff", py_set_backoff, METH_VARARGS,
+      DOC("set_backoff", "handle, initial_ms, max_ms, /", "The first and the longest delay between rounds of connection attempts.") },
     { "add_auth", py_add_auth, METH_VARARGS,
       DOC("add_auth", "handle, scheme, credential, completion=None, /",
           "Adds credentials to the session: completion(handle, rc).") },
@@ -1330,6 +1437,8 @@ PyMODINIT_FUNC PyInit__zookeeper(void) {
 #define C(name, value) PyModule_AddIntConstant(m, name, value)
     C("PERM_READ", ZOO_PERM_READ); C("PERM_WRITE", ZOO_PERM_WRITE); C("PERM_CREATE", ZOO_PERM_CREATE);
     C("PERM_DELETE", ZOO_PERM_DELETE); C("PERM_ADMIN", ZOO_PERM_ADMIN); C("PERM_ALL", ZOO_PERM_ALL);
+    /* addWatch modes (the protocol's values, as in zookeeper_ext.h) */
+    C("ADD_WATCH_PERSISTENT", 0); C("ADD_WATCH_PERSISTENT_RECURSIVE", 1);
     C("EPHEMERAL", ZOO_EPHEMERAL); C("SEQUENCE", ZOO_SEQUENCE); C("CONTAINER", ZOO_CONTAINER);
     C("EXPIRED_SESSION_STATE", ZOO_EXPIRED_SESSION_STATE); C("AUTH_FAILED_STATE", ZOO_AUTH_FAILED_STATE);
     C("CONNECTING_STATE", ZOO_CONNECTING_STATE); C("ASSOCIATING_STATE", ZOO_ASSOCIATING_STATE);

@@ -81,6 +81,14 @@ def aset_acl(handle: int, path: str, version: int, acl: List[_ACL],
 def add_auth(handle: int, scheme: str, credential: Union[str, bytes],
              completion: Optional[_VoidCompletion] = None, /) -> int: ...
 
+# ---- extensions of this library (zookeeper_ext.h)
+def add_watch(handle: int, path: str, mode: int, watcher: _Watcher, /) -> int: ...
+def whoami(handle: int, /) -> List[Tuple[str, str]]: ...
+def get_ephemerals(handle: int, prefix: str, /) -> List[str]: ...
+def get_all_children_number(handle: int, path: str, /) -> int: ...
+def set_client_expiry(handle: int, enable: bool, /) -> int: ...
+def set_backoff(handle: int, initial_ms: int, max_ms: int, /) -> int: ...
+
 # ---- constants
 PERM_READ: int
 PERM_WRITE: int
@@ -88,6 +96,8 @@ PERM_CREATE: int
 PERM_DELETE: int
 PERM_ADMIN: int
 PERM_ALL: int
+ADD_WATCH_PERSISTENT: int
+ADD_WATCH_PERSISTENT_RECURSIVE: int
 EPHEMERAL: int
 SEQUENCE: int
 CONTAINER: int
