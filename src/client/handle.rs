@@ -226,28 +226,12 @@ impl ZHandle {
 
     /// The server path of a client path (chroot prepended).
     pub fn server_path(&self, path: &[u8]) -> Vec<u8> {
-        match &self.chroot {
-            None => path.to_vec(),
-            Some(c) if path == b"/" => c.clone(),
-            Some(c) => {
-                let mut v = Vec::with_capacity(c.len() + path.len());
-                v.extend_from_slice(c);
-                v.extend_from_slice(path);
-                v
-            }
-        }
+        crate::session::chroot::server_path(self.chroot.as_deref(), path)
     }
 
     /// The client path of a server path (chroot stripped).
     pub fn client_path(&self, path: &[u8]) -> Vec<u8> {
-        match &self.chroot {
-            None => path.to_vec(),
-            Some(c) => match path.strip_prefix(c.as_slice()) {
-                Some(b"") => b"/".to_vec(),
-                Some(rest) => rest.to_vec(),
-                None => path.to_vec(),
-            },
-        }
+        crate::session::chroot::client_path(self.chroot.as_deref(), path)
     }
 
     /// Queues a request; its completion runs exactly once. Returns the xid.

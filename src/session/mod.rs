@@ -7,6 +7,7 @@
 //! `zookeeper_interest`/`zookeeper_process` both drive it.
 
 pub mod backoff;
+pub mod chroot;
 pub mod hosts;
 pub mod outbox;
 pub mod published;
@@ -232,14 +233,7 @@ impl Session {
 
     /// The client path of a server path (chroot stripped).
     fn client_path(&self, path: &[u8]) -> Vec<u8> {
-        match &self.chroot {
-            None => path.to_vec(),
-            Some(c) => match path.strip_prefix(c.as_slice()) {
-                Some(b"") => b"/".to_vec(),
-                Some(rest) => rest.to_vec(),
-                None => path.to_vec(),
-            },
-        }
+        chroot::client_path(self.chroot.as_deref(), path)
     }
 
     // ---- caller requests ---------------------------------------------
