@@ -7,6 +7,7 @@ pub mod handle_api;
 pub mod memory;
 pub mod multi;
 pub mod ops;
+pub(crate) mod ptr;
 #[cfg(feature = "threaded")]
 pub mod sync;
 pub mod types;

@@ -12,7 +12,11 @@ use crate::session::Done;
 use crate::proto::jute::{Stat, ACL_vector};
 use crate::proto::errors::{ZMARSHALLINGERROR, ZRUNTIMEINCONSISTENCY, ZUNIMPLEMENTED};
 use crate::proto::opcodes::*;
+use crate::proto::consts::*;
 use crate::proto::records::{CreateBody, MultiOp, MultiResult, Reply, Request};
+use crate::zlog;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
 
 /// Prepares a create operation of a multi request.
 #[no_mangle]
@@ -249,12 +253,28 @@ unsafe fn multi_submit(
     inline: bool,
 ) -> c_int {
     let res = send_ptr(results);
-    submit(
+    // For the DEBUG lines of the sub-results (the reference logs one per
+    // operation, with the kind of its completion): prepared only when
+    // DEBUG is on; the xid is known once the request is queued.
+    let kinds: Option<Vec<i32>> = if crate::log::enabled(crate::log::ZOO_LOG_LEVEL_DEBUG) && count > 0 && !ops.is_null() {
+        // SAFETY: ops has count entries (the caller's contract of zoo_amulti).
+        Some(unsafe { ptr::slice_arg(ops, count) }.iter().map(|o| sub_completion_kind(o.r#type)).collect())
+    } else {
+        None
+    };
+    let xid_cell = Arc::new(AtomicI32::new(0));
+    let xid_seen = xid_cell.clone();
+    let r = submit_xid(
         zhp,
+        "zoo_amulti",
+        Sending::Multi(count),
         |z| Ok((Request::Multi(build_ops(z, count, ops, results)?), None)),
         move |z| {
             let z = z.clone();
             let cb: crate::session::Callback = Box::new(move |rc, rep| {
+                if let Some(k) = &kinds {
+                    log_sub_results(&z, xid_seen.load(Ordering::Acquire), k, rep.as_ref());
+                }
                 let rc = write_results(&z, count as usize, res, rc, rep);
                 finish(rc)
             });
@@ -264,7 +284,42 @@ unsafe fn multi_submit(
                 Done::Queue(cb)
             }
         },
-    )
+    );
+    match r {
+        Ok(xid) => {
+            xid_cell.store(xid, Ordering::Release);
+            ZOK
+        }
+        Err(rc) => rc,
+    }
+}
+
+/// The reference's completion kind of one operation of a multi request.
+fn sub_completion_kind(op_type: c_int) -> i32 {
+    match op_type {
+        ZOO_CREATE_OP | ZOO_CREATE_CONTAINER_OP | ZOO_CREATE_TTL_OP => COMPLETION_STRING,
+        ZOO_CREATE2_OP => COMPLETION_STRING_STAT,
+        ZOO_SETDATA_OP => COMPLETION_STAT,
+        _ => COMPLETION_VOID,
+    }
+}
+
+/// One DEBUG line per operation result, as the reference's
+/// `deserialize_response` writes them (on the thread that runs the
+/// completion: the IO thread for `zoo_multi`, the completion thread for
+/// `zoo_amulti`). `xid` is the one the submitting thread recorded; should
+/// the reply beat that store, the line shows 0.
+fn log_sub_results(zh: &crate::client::handle::ZHandle, xid: i32, kinds: &[i32], rep: Option<&Reply>) {
+    let Some(Reply::Multi(rs)) = rep else { return };
+    for (kind, r) in kinds.iter().zip(rs) {
+        let (failed, rc) = match r {
+            MultiResult::Error(e) => (1, *e),
+            _ => (0, 0),
+        };
+        let comma = if *kind == COMPLETION_STRING || *kind == COMPLETION_STRING_STAT { "," } else { "" };
+        zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, "deserialize_response", "Calling {} for xid={:#x} failed={}{} rc={}",
+            completion_name(*kind), xid, failed, comma, rc);
+    }
 }
 
 /// Runs several operations atomically; `results` gets one entry per op.

@@ -17,36 +17,90 @@ use crate::proto::jute::ACL_vector;
 use crate::proto::errors::ZNOWATCHER;
 use crate::proto::opcodes::*;
 use crate::proto::records::{CreateBody, Reply, Request};
+use crate::zlog;
 
 const MAX_TTL: i64 = 0xFF_FFFF_FFFF;
+
+/// The node holding the ensemble configuration (`ZOO_CONFIG_NODE`).
+pub(crate) const CONFIG_NODE: &[u8] = b"/zookeeper/config";
+pub(crate) const CONFIG_NODE_C: &std::ffi::CStr = c"/zookeeper/config";
 
 /// What the C surface builds for one call: a request and its watch.
 pub(crate) type Built = (Request, Option<WatchReg>);
 
+/// What the reference's DEBUG line says of a request it sends.
+#[derive(Clone, Copy)]
+pub(crate) enum Sending {
+    /// `Sending request xid=... for path [<path as the caller gave it>] to <server>`.
+    Path(*const c_char),
+    /// `Sending multi request xid=... with <n> subrequests to <server>`.
+    Multi(c_int),
+    /// `Sending Reconfig request xid=... to <server>`.
+    Reconfig,
+}
+
+/// Logs a request sent, as the reference does at DEBUG level under the
+/// name of its async API function `api` (sync calls name the async
+/// function the reference runs for them). Costs one level check otherwise.
+pub(crate) fn log_sending(zh: &ZHandle, api: &'static str, sending: Sending, xid: i32) {
+    if !crate::log::enabled(crate::log::ZOO_LOG_LEVEL_DEBUG) {
+        return;
+    }
+    let server = zh.published.current_server_string();
+    match sending {
+        Sending::Path(p) => {
+            // SAFETY: `p` is the caller's path argument, a NUL-terminated
+            // string valid for the call (the request was built from it).
+            let path = unsafe { super::ptr::cstr_opt(p) }.map(|c| c.to_string_lossy()).unwrap_or_default();
+            zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, api, "Sending request xid={:#x} for path [{}] to {}", xid, path, server);
+        }
+        Sending::Multi(n) => {
+            zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, api, "Sending multi request xid={:#x} with {} subrequests to {}", xid, n, server);
+        }
+        Sending::Reconfig => {
+            zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, api, "Sending Reconfig request xid={:#x} to {}", xid, server);
+        }
+    }
+}
+
 /// Common path of every data operation: handle lookup, argument checks
-/// (`build`), state check, then queueing with the completion from `done`.
+/// (`build`), state check, then queueing with the completion from `done`;
+/// the request sent is logged at DEBUG level as the reference's `api`
+/// function logs it. Returns the xid, or the result code of a failed call.
+pub(crate) fn submit_xid(
+    zhp: *mut zhandle_t,
+    api: &'static str,
+    sending: Sending,
+    build: impl FnOnce(&Arc<ZHandle>) -> Result<Built, i32>,
+    done: impl FnOnce(&Arc<ZHandle>) -> Done,
+) -> Result<i32, c_int> {
+    guard(Err(ZSYSTEMERROR), || {
+        if zhp.is_null() {
+            return Err(ZBADARGUMENTS);
+        }
+        let Some(zh) = handle(zhp) else { return Err(ZINVALIDSTATE) };
+        let (req, watch) = build(&zh)?;
+        if zh.is_unrecoverable() {
+            return Err(ZINVALIDSTATE);
+        }
+        let xid = zh.submit(&req, watch, None, done(&zh))?;
+        log_sending(&zh, api, sending, xid);
+        Ok(xid)
+    })
+}
+
+/// `submit_xid` for calls that return only a result code.
 pub(crate) fn submit(
     zhp: *mut zhandle_t,
+    api: &'static str,
+    sending: Sending,
     build: impl FnOnce(&Arc<ZHandle>) -> Result<Built, i32>,
     done: impl FnOnce(&Arc<ZHandle>) -> Done,
 ) -> c_int {
-    guard(ZSYSTEMERROR, || {
-        if zhp.is_null() {
-            return ZBADARGUMENTS;
-        }
-        let Some(zh) = handle(zhp) else { return ZINVALIDSTATE };
-        let (req, watch) = match build(&zh) {
-            Ok(b) => b,
-            Err(rc) => return rc,
-        };
-        if zh.is_unrecoverable() {
-            return ZINVALIDSTATE;
-        }
-        match zh.submit(&req, watch, None, done(&zh)) {
-            Ok(_) => ZOK,
-            Err(rc) => rc,
-        }
-    })
+    match submit_xid(zhp, api, sending, build, done) {
+        Ok(_) => ZOK,
+        Err(rc) => rc,
+    }
 }
 
 pub(crate) fn watcher_of(w: watcher_fn, ctx: *mut c_void) -> Option<Watcher> {
@@ -243,7 +297,7 @@ pub(crate) unsafe fn build_children2(zh: &ZHandle, path: *const c_char, w: Optio
 }
 
 pub(crate) fn build_getconfig(w: Option<Watcher>) -> Result<Built, i32> {
-    let p = b"/zookeeper/config".to_vec();
+    let p = CONFIG_NODE.to_vec();
     Ok((Request::GetData { path: p.clone(), watch: w.is_some() }, reg(WatchOp::Data, &p, w)))
 }
 
@@ -294,6 +348,8 @@ pub unsafe extern "C" fn zoo_acreate_ttl(
 ) -> c_int {
     submit(
         zh,
+        "zoo_acreate_ttl",
+        Sending::Path(path),
         |z| Ok((Request::Create(build_create(z, path, value, valuelen, acl, mode, ttl, false)?), None)),
         |z| string_done(z, completion, data),
     )
@@ -329,6 +385,8 @@ pub unsafe extern "C" fn zoo_acreate2_ttl(
 ) -> c_int {
     submit(
         zh,
+        "zoo_acreate2_ttl",
+        Sending::Path(path),
         |z| Ok((Request::Create(build_create(z, path, value, valuelen, acl, mode, ttl, true)?), None)),
         |z| string_stat_done(z, completion, data),
     )
@@ -343,7 +401,7 @@ pub unsafe extern "C" fn zoo_adelete(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None)), |_| void_done(completion, data))
+    submit(zh, "zoo_adelete", Sending::Path(path), |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None)), |_| void_done(completion, data))
 }
 
 /// Checks whether a node exists; `watch` sets the default watcher.
@@ -357,6 +415,8 @@ pub unsafe extern "C" fn zoo_aexists(
 ) -> c_int {
     submit(
         zh,
+        "zoo_awexists",
+        Sending::Path(path),
         |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Exists),
         |_| stat_done(completion, data),
     )
@@ -374,6 +434,8 @@ pub unsafe extern "C" fn zoo_awexists(
 ) -> c_int {
     submit(
         zh,
+        "zoo_awexists",
+        Sending::Path(path),
         |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Exists),
         |_| stat_done(completion, data),
     )
@@ -388,7 +450,13 @@ pub unsafe extern "C" fn zoo_aget(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data), |_| data_done(completion, data))
+    submit(
+        zh,
+        "zoo_awget",
+        Sending::Path(path),
+        |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data),
+        |_| data_done(completion, data),
+    )
 }
 
 /// Gets a node's data, with a watcher of the caller's.
@@ -403,6 +471,8 @@ pub unsafe extern "C" fn zoo_awget(
 ) -> c_int {
     submit(
         zh,
+        "zoo_awget",
+        Sending::Path(path),
         |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data),
         |_| data_done(completion, data),
     )
@@ -416,7 +486,9 @@ pub unsafe extern "C" fn zoo_agetconfig(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| build_getconfig(default_watcher(z, watch)), |_| data_done(completion, data))
+    submit(zh, "zoo_awgetconfig", Sending::Path(CONFIG_NODE_C.as_ptr()), |z| build_getconfig(default_watcher(z, watch)), |_| {
+        data_done(completion, data)
+    })
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
@@ -428,7 +500,9 @@ pub unsafe extern "C" fn zoo_awgetconfig(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |_| build_getconfig(watcher_of(watcher, watcherCtx)), |_| data_done(completion, data))
+    submit(zh, "zoo_awgetconfig", Sending::Path(CONFIG_NODE_C.as_ptr()), |_| build_getconfig(watcher_of(watcher, watcherCtx)), |_| {
+        data_done(completion, data)
+    })
 }
 
 /// Reconfigures the ensemble (incremental or with a new member list).
@@ -442,7 +516,7 @@ pub unsafe extern "C" fn zoo_areconfig(
     dc: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |_| build_reconfig(joining, leaving, members, version), |_| data_done(dc, data))
+    submit(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), |_| data_done(dc, data))
 }
 
 /// Sets a node's data (`version` -1 matches any version).
@@ -458,6 +532,8 @@ pub unsafe extern "C" fn zoo_aset(
 ) -> c_int {
     submit(
         zh,
+        "zoo_aset",
+        Sending::Path(path),
         |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: cdata(buffer, buflen), version }, None)),
         |_| stat_done(completion, data),
     )
@@ -474,6 +550,8 @@ pub unsafe extern "C" fn zoo_aget_children(
 ) -> c_int {
     submit(
         zh,
+        "zoo_awget_children_",
+        Sending::Path(path),
         |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child),
         |_| strings_done(completion, data),
     )
@@ -491,6 +569,8 @@ pub unsafe extern "C" fn zoo_awget_children(
 ) -> c_int {
     submit(
         zh,
+        "zoo_awget_children_",
+        Sending::Path(path),
         |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
         |_| strings_done(completion, data),
     )
@@ -505,7 +585,13 @@ pub unsafe extern "C" fn zoo_aget_children2(
     completion: strings_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| build_children2(z, path, default_watcher(z, watch)), |_| strings_stat_done(completion, data))
+    submit(
+        zh,
+        "zoo_awget_children2_",
+        Sending::Path(path),
+        |z| build_children2(z, path, default_watcher(z, watch)),
+        |_| strings_stat_done(completion, data),
+    )
 }
 
 /// Lists a node's children with the node's Stat, with a watcher of the caller's.
@@ -520,6 +606,8 @@ pub unsafe extern "C" fn zoo_awget_children2(
 ) -> c_int {
     submit(
         zh,
+        "zoo_awget_children2_",
+        Sending::Path(path),
         |z| build_children2(z, path, watcher_of(watcher, watcherCtx)),
         |_| strings_stat_done(completion, data),
     )
@@ -533,7 +621,7 @@ pub unsafe extern "C" fn zoo_async(
     completion: string_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| Ok((Request::Sync { path: server_path(z, path, 0)? }, None)), |z| string_done(z, completion, data))
+    submit(zh, "zoo_async", Sending::Path(path), |z| Ok((Request::Sync { path: server_path(z, path, 0)? }, None)), |z| string_done(z, completion, data))
 }
 
 /// Gets a node's ACL.
@@ -544,7 +632,7 @@ pub unsafe extern "C" fn zoo_aget_acl(
     completion: acl_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)), |_| acl_done(completion, data))
+    submit(zh, "zoo_aget_acl", Sending::Path(path), |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)), |_| acl_done(completion, data))
 }
 
 /// Sets a node's ACL.
@@ -559,6 +647,8 @@ pub unsafe extern "C" fn zoo_aset_acl(
 ) -> c_int {
     submit(
         zh,
+        "zoo_aset_acl",
+        Sending::Path(path),
         |z| {
             if acl.is_null() {
                 return Err(ZBADARGUMENTS);
@@ -647,7 +737,10 @@ pub(crate) unsafe fn remove_watches(
         // Removed here once the server agreed, in order with other replies.
         let req = Request::RemoveWatches { path: sp.clone(), wtype, check: !all && watcher.is_some() };
         match zh.submit(&req, None, Some(Unwatch { path: sp, wtype, watcher }), d) {
-            Ok(_) => ZOK,
+            Ok(xid) => {
+                log_sending(&zh, "aremove_watches", Sending::Path(path), xid);
+                ZOK
+            }
             Err(rc) => rc,
         }
     })

@@ -39,8 +39,15 @@ pub(crate) fn wait_for(start: impl FnOnce(Done) -> c_int) -> (c_int, Option<Repl
     g.take().unwrap()
 }
 
-fn call(zh: *mut zhandle_t, build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>) -> (c_int, Option<Reply>) {
-    wait_for(|done| submit(zh, build, move |_| done))
+/// A sync call: the async function the reference runs for it (`api`, the
+/// name its DEBUG line carries), then a wait for the reply.
+fn call(
+    zh: *mut zhandle_t,
+    api: &'static str,
+    sending: Sending,
+    build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>,
+) -> (c_int, Option<Reply>) {
+    wait_for(|done| submit(zh, api, sending, build, move |_| done))
 }
 
 /// Copies a created path into the caller's buffer, truncating as the reference.
@@ -149,7 +156,10 @@ unsafe fn zoo_create2_ttl_impl(
         if path_buffer.is_null() && path_buffer_len > 0 {
             return ZBADARGUMENTS;
         }
-        let (rc, rep) = call(zh, |z| Ok((Request::Create(build_create(z, path, value, valuelen, acl, mode, ttl, create2)?), None)));
+        let api = if create2 { "zoo_acreate2_ttl" } else { "zoo_acreate_ttl" };
+        let (rc, rep) = call(zh, api, Sending::Path(path), |z| {
+            Ok((Request::Create(build_create(z, path, value, valuelen, acl, mode, ttl, create2)?), None))
+        });
         if rc == ZOK {
             if let Some(Reply::Path(p, s)) = rep {
                 copy_path(zh, &p, path_buffer, path_buffer_len);
@@ -166,12 +176,12 @@ unsafe fn zoo_create2_ttl_impl(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_delete(zh: *mut zhandle_t, path: *const c_char, version: c_int) -> c_int {
-    guard(ZSYSTEMERROR, || call(zh, |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None))).0)
+    guard(ZSYSTEMERROR, || call(zh, "zoo_adelete", Sending::Path(path), |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None))).0)
 }
 
 fn exists_impl(zh: *mut zhandle_t, path: *const c_char, w: impl FnOnce(&crate::client::handle::ZHandle) -> Option<crate::session::watches::Watcher>, stat: *mut Stat) -> c_int {
     guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, |z| unsafe { build_path_watch(z, path, w(z), WatchOp::Exists) });
+        let (rc, rep) = call(zh, "zoo_awexists", Sending::Path(path), |z| unsafe { build_path_watch(z, path, w(z), WatchOp::Exists) });
         if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
             unsafe { put_stat(stat, &s) };
         }
@@ -223,6 +233,8 @@ unsafe fn data_result(rc: c_int, rep: Option<Reply>, buffer: *mut c_char, buffer
 
 fn get_impl(
     zh: *mut zhandle_t,
+    api: &'static str,
+    sending: Sending,
     build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>,
     buffer: *mut c_char,
     buffer_len: *mut c_int,
@@ -232,7 +244,7 @@ fn get_impl(
         if buffer_len.is_null() || (buffer.is_null() && unsafe { *buffer_len } > 0) {
             return ZBADARGUMENTS;
         }
-        let (rc, rep) = call(zh, build);
+        let (rc, rep) = call(zh, api, sending, build);
         unsafe { data_result(rc, rep, buffer, buffer_len, stat) }
     })
 }
@@ -248,7 +260,7 @@ pub unsafe extern "C" fn zoo_get(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data), buffer, buffer_len, stat)
+    get_impl(zh, "zoo_awget", Sending::Path(path), |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data), buffer, buffer_len, stat)
 }
 
 /// Gets a node's data, with a watcher of the caller's.
@@ -263,7 +275,7 @@ pub unsafe extern "C" fn zoo_wget(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data), buffer, buffer_len, stat)
+    get_impl(zh, "zoo_awget", Sending::Path(path), |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data), buffer, buffer_len, stat)
 }
 
 /// Gets the last committed ensemble configuration.
@@ -276,7 +288,7 @@ pub unsafe extern "C" fn zoo_getconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, |z| build_getconfig(default_watcher(z, watch)), buffer, buffer_len, stat)
+    get_impl(zh, "zoo_awgetconfig", Sending::Path(CONFIG_NODE_C.as_ptr()), |z| build_getconfig(default_watcher(z, watch)), buffer, buffer_len, stat)
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
@@ -290,7 +302,7 @@ pub unsafe extern "C" fn zoo_wgetconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, |_| build_getconfig(watcher_of(watcher, watcherCtx)), buffer, buffer_len, stat)
+    get_impl(zh, "zoo_awgetconfig", Sending::Path(CONFIG_NODE_C.as_ptr()), |_| build_getconfig(watcher_of(watcher, watcherCtx)), buffer, buffer_len, stat)
 }
 
 /// Reconfigures the ensemble; the new configuration is copied into `buffer`.
@@ -306,7 +318,7 @@ pub unsafe extern "C" fn zoo_reconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, |_| build_reconfig(joining, leaving, members, version), buffer, buffer_len, stat)
+    get_impl(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), buffer, buffer_len, stat)
 }
 
 /// Sets a node's data (`version` -1 matches any version).
@@ -334,7 +346,7 @@ pub unsafe extern "C" fn zoo_set2(
     stat: *mut Stat,
 ) -> c_int {
     guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: cdata(buffer, buflen), version }, None)));
+        let (rc, rep) = call(zh, "zoo_aset", Sending::Path(path), |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: cdata(buffer, buflen), version }, None)));
         if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
             put_stat(stat, &s);
         }
@@ -344,12 +356,14 @@ pub unsafe extern "C" fn zoo_set2(
 
 fn children_impl(
     zh: *mut zhandle_t,
+    api: &'static str,
+    path: *const c_char,
     build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>,
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
     guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, build);
+        let (rc, rep) = call(zh, api, Sending::Path(path), build);
         if let (ZOK, Some(Reply::Children(c, s))) = (rc, rep) {
             unsafe {
                 if !strings.is_null() {
@@ -376,7 +390,7 @@ pub unsafe extern "C" fn zoo_get_children(
     watch: c_int,
     strings: *mut String_vector,
 ) -> c_int {
-    children_impl(zh, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child), strings, std::ptr::null_mut())
+    children_impl(zh, "zoo_awget_children_", path, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child), strings, std::ptr::null_mut())
 }
 
 /// Lists a node's children, with a watcher of the caller's.
@@ -391,6 +405,8 @@ pub unsafe extern "C" fn zoo_wget_children(
 ) -> c_int {
     children_impl(
         zh,
+        "zoo_awget_children_",
+        path,
         |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
         strings,
         std::ptr::null_mut(),
@@ -407,7 +423,7 @@ pub unsafe extern "C" fn zoo_get_children2(
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
-    children_impl(zh, |z| build_children2(z, path, default_watcher(z, watch)), strings, stat)
+    children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, default_watcher(z, watch)), strings, stat)
 }
 
 /// Lists a node's children with its Stat, with a watcher of the caller's.
@@ -421,7 +437,7 @@ pub unsafe extern "C" fn zoo_wget_children2(
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
-    children_impl(zh, |z| build_children2(z, path, watcher_of(watcher, watcherCtx)), strings, stat)
+    children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, watcher_of(watcher, watcherCtx)), strings, stat)
 }
 
 /// Gets a node's ACL; free it with `deallocate_ACL_vector`.
@@ -434,7 +450,7 @@ pub unsafe extern "C" fn zoo_get_acl(
     stat: *mut Stat,
 ) -> c_int {
     guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)));
+        let (rc, rep) = call(zh, "zoo_aget_acl", Sending::Path(path), |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)));
         if let (ZOK, Some(Reply::Acl(a, s))) = (rc, rep) {
             if !acl.is_null() {
                 match acl_vector(&a) {
@@ -458,7 +474,7 @@ pub unsafe extern "C" fn zoo_set_acl(
     acl: *const ACL_vector,
 ) -> c_int {
     guard(ZSYSTEMERROR, || {
-        call(zh, |z| {
+        call(zh, "zoo_aset_acl", Sending::Path(path), |z| {
             if acl.is_null() {
                 return Err(ZBADARGUMENTS);
             }
