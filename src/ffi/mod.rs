@@ -16,6 +16,7 @@ pub mod types;
 use libc::c_char;
 use parking_lot::RwLock;
 use std::collections::HashMap;
+use std::ffi::CStr;
 use std::sync::{Arc, LazyLock};
 
 use crate::client::handle::ZHandle;
@@ -77,15 +78,6 @@ pub(crate) fn send_ptr<T>(p: *const T) -> SendPtr<T> {
     SendPtr(p as *mut T)
 }
 
-/// The bytes of an optional C string argument (see [`ptr::cbytes_opt`]).
-///
-/// # Safety
-/// `p` is NULL or a NUL-terminated string valid for `'a`.
-pub(crate) unsafe fn cbytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
-    // SAFETY: the caller's contract above.
-    unsafe { ptr::cbytes_opt(p) }
-}
-
 /// A data argument: a negative length means NULL data; NULL with length 0
 /// is empty data, as the reference sends it. (NULL with a positive length,
 /// which the reference dereferences, is NULL data.)
@@ -142,11 +134,9 @@ pub(crate) fn is_valid_path(path: &[u8], mode: i32) -> bool {
 /// prepended: the reference would turn "bc" into "<chroot>bc", outside the
 /// chroot, and any one-character path into the chroot itself.
 ///
-/// # Safety
-/// `path` is NULL or a NUL-terminated string valid for the call.
-pub(crate) unsafe fn server_path(zh: &ZHandle, path: *const c_char, mode: i32) -> Result<Vec<u8>, i32> {
-    // SAFETY: the caller's contract above.
-    let p = unsafe { ptr::cstr_arg(path) }?.to_bytes();
+/// `path` comes from [`ptr::cstr_opt`] at the C boundary.
+pub(crate) fn server_path(zh: &ZHandle, path: Option<&CStr>, mode: i32) -> Result<Vec<u8>, i32> {
+    let p = path.ok_or(ZBADARGUMENTS)?.to_bytes();
     if p.first() != Some(&b'/') {
         return Err(ZBADARGUMENTS);
     }
