@@ -3,17 +3,18 @@
 //! exactly once on the completion thread.
 
 use libc::{c_char, c_int, c_void};
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::sync::Arc;
 
 use super::consts::ZooWatcherType;
 use super::types::*;
 use super::*;
 use crate::client::handle::ZHandle;
-use crate::proto::consts::{WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN};
+use crate::proto::consts::{is_ttl_mode, CLOSED_STATE, CREATE_CONTAINER, WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN};
+use crate::proto::records::Acl;
 use crate::session::{Done, Unwatch};
 use crate::session::watches::{WatchOp, WatchReg, Watcher};
-use crate::proto::jute::ACL_vector;
+use crate::proto::jute::{ACL_vector, Stat};
 use crate::proto::errors::ZNOWATCHER;
 use crate::proto::opcodes::*;
 use crate::proto::records::{CreateBody, Reply, Request};
@@ -30,9 +31,9 @@ pub(crate) type Built = (Request, Option<WatchReg>);
 
 /// What the reference's DEBUG line says of a request it sends.
 #[derive(Clone, Copy)]
-pub(crate) enum Sending {
+pub(crate) enum Sending<'a> {
     /// `Sending request xid=... for path [<path as the caller gave it>] to <server>`.
-    Path(*const c_char),
+    Path(Option<&'a CStr>),
     /// `Sending multi request xid=... with <n> subrequests to <server>`.
     Multi(c_int),
     /// `Sending Reconfig request xid=... to <server>`.
@@ -49,9 +50,7 @@ pub(crate) fn log_sending(zh: &ZHandle, api: &'static str, sending: Sending, xid
     let server = zh.published.current_server_string();
     match sending {
         Sending::Path(p) => {
-            // SAFETY: `p` is the caller's path argument, a NUL-terminated
-            // string valid for the call (the request was built from it).
-            let path = unsafe { super::ptr::cstr_opt(p) }.map(|c| c.to_string_lossy()).unwrap_or_default();
+            let path = p.map(|c| c.to_string_lossy()).unwrap_or_default();
             zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, api, "Sending request xid={:#x} for path [{}] to {}", xid, path, server);
         }
         Sending::Multi(n) => {
@@ -122,22 +121,21 @@ pub(crate) fn reg(op: WatchOp, path: &[u8], w: Option<Watcher>) -> Option<WatchR
 
 /// Builds a create request with the reference's opcode choice and TTL checks:
 /// a TTL mode needs 0 < ttl <= MAX_TTL, any other mode a negative ttl.
-pub(crate) unsafe fn build_create(
+pub(crate) fn build_create(
     zh: &ZHandle,
-    path: *const c_char,
-    value: *const c_char,
-    valuelen: c_int,
-    acl: *const ACL_vector,
+    path: Option<&CStr>,
+    data: Option<Vec<u8>>,
+    acl: Vec<Acl>,
     mode: c_int,
     ttl: i64,
     create2: bool,
 ) -> Result<CreateBody, i32> {
     let sp = server_path(zh, path, mode)?;
-    let is_ttl = mode == 5 || mode == 6;
+    let is_ttl = is_ttl_mode(mode);
     if (is_ttl && (ttl <= 0 || ttl > MAX_TTL)) || (!is_ttl && ttl >= 0) {
         return Err(ZBADARGUMENTS);
     }
-    let opcode = if mode == 4 {
+    let opcode = if mode == CREATE_CONTAINER {
         ZOO_CREATE_CONTAINER_OP
     } else if is_ttl {
         ZOO_CREATE_TTL_OP
@@ -146,7 +144,7 @@ pub(crate) unsafe fn build_create(
     } else {
         ZOO_CREATE_OP
     };
-    Ok(CreateBody { opcode, path: sp, data: cdata(value, valuelen), acl: acls_from_c(acl), flags: mode, ttl })
+    Ok(CreateBody { opcode, path: sp, data, acl, flags: mode, ttl })
 }
 
 pub(crate) fn cstring(zh: &ZHandle, server_path: &[u8]) -> CString {
@@ -160,47 +158,57 @@ pub(crate) fn cstring(zh: &ZHandle, server_path: &[u8]) -> CString {
 pub(crate) fn void_done(cb: void_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
+    // SAFETY (every adaptor below): `f` is the caller's completion, called
+    // once with its own `data` and with pointers valid during the call only.
     Done::Queue(Box::new(move |rc, _| unsafe { f(rc, d.get()) }))
 }
 
 pub(crate) fn stat_done(cb: stat_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Stat(s)) if rc == 0 => f(0, &s, d.get()),
-            _ => f(rc, std::ptr::null(), d.get()),
-        }
+    Done::Queue(Box::new(move |rc, rep| {
+        let (rc, s) = match rep {
+            Some(Reply::Stat(s)) if rc == ZOK => (ZOK, Some(s)),
+            _ => (rc, None),
+        };
+        let sp = s.as_ref().map_or(std::ptr::null(), |s| s as *const Stat);
+        // SAFETY: see void_done.
+        unsafe { f(rc, sp, d.get()) }
     }))
 }
 
 pub(crate) fn data_done(cb: data_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Data(v, s)) if rc == 0 => match v {
-                Some(v) => f(0, v.as_ptr() as *const c_char, v.len() as c_int, &s, d.get()),
-                None => f(0, std::ptr::null(), -1, &s, d.get()),
-            },
-            _ => f(rc, std::ptr::null(), 0, std::ptr::null(), d.get()),
+    Done::Queue(Box::new(move |rc, rep| match rep {
+        Some(Reply::Data(v, s)) if rc == ZOK => {
+            // A node without data: NULL with length -1, as the reference.
+            let (p, n) = v.as_ref().map_or((std::ptr::null(), -1), |v| (v.as_ptr() as *const c_char, v.len() as c_int));
+            // SAFETY: see void_done; `v` and `s` live until it returns.
+            unsafe { f(ZOK, p, n, &s, d.get()) }
         }
+        // SAFETY: see void_done.
+        _ => unsafe { f(rc, std::ptr::null(), 0, std::ptr::null(), d.get()) },
     }))
 }
 
 pub(crate) fn strings_done(cb: strings_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Children(c, _)) if rc == 0 => match string_vector(&c) {
-                Ok(mut v) => {
-                    f(0, &v, d.get());
-                    memory::deallocate_String_vector(&mut v);
-                }
-                Err(e) => f(e, std::ptr::null(), d.get()),
-            },
-            _ => f(rc, std::ptr::null(), d.get()),
+    Done::Queue(Box::new(move |rc, rep| {
+        let children = match rep {
+            Some(Reply::Children(c, _)) if rc == ZOK => string_vector(&c),
+            _ => Err(rc),
+        };
+        match children {
+            Ok(mut v) => {
+                // SAFETY: see void_done; `v` lives until it returns.
+                unsafe { f(ZOK, &v, d.get()) };
+                // SAFETY: `v` is ours, from string_vector; the completion is done with it.
+                unsafe { memory::deallocate_String_vector(&mut v) };
+            }
+            // SAFETY: see void_done.
+            Err(e) => unsafe { f(e, std::ptr::null(), d.get()) },
         }
     }))
 }
@@ -208,17 +216,20 @@ pub(crate) fn strings_done(cb: strings_completion_t, data: *const c_void) -> Don
 pub(crate) fn strings_stat_done(cb: strings_stat_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Children(c, s)) if rc == 0 => match string_vector(&c) {
-                Ok(mut v) => {
-                    let s = s.unwrap_or_default();
-                    f(0, &v, &s, d.get());
-                    memory::deallocate_String_vector(&mut v);
-                }
-                Err(e) => f(e, std::ptr::null(), std::ptr::null(), d.get()),
-            },
-            _ => f(rc, std::ptr::null(), std::ptr::null(), d.get()),
+    Done::Queue(Box::new(move |rc, rep| {
+        let children = match rep {
+            Some(Reply::Children(c, s)) if rc == ZOK => string_vector(&c).map(|v| (v, s.unwrap_or_default())),
+            _ => Err(rc),
+        };
+        match children {
+            Ok((mut v, s)) => {
+                // SAFETY: see void_done; `v` and `s` live until it returns.
+                unsafe { f(ZOK, &v, &s, d.get()) };
+                // SAFETY: `v` is ours, from string_vector; the completion is done with it.
+                unsafe { memory::deallocate_String_vector(&mut v) };
+            }
+            // SAFETY: see void_done.
+            Err(e) => unsafe { f(e, std::ptr::null(), std::ptr::null(), d.get()) },
         }
     }))
 }
@@ -227,14 +238,14 @@ pub(crate) fn string_done(zh: &Arc<ZHandle>, cb: string_completion_t, data: *con
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
     let zh = zh.clone();
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Path(p, _)) if rc == 0 => {
-                let c = cstring(&zh, &p);
-                f(0, c.as_ptr(), d.get())
-            }
-            _ => f(rc, std::ptr::null(), d.get()),
+    Done::Queue(Box::new(move |rc, rep| match rep {
+        Some(Reply::Path(p, _)) if rc == ZOK => {
+            let c = cstring(&zh, &p);
+            // SAFETY: see void_done; `c` lives until it returns.
+            unsafe { f(ZOK, c.as_ptr(), d.get()) }
         }
+        // SAFETY: see void_done.
+        _ => unsafe { f(rc, std::ptr::null(), d.get()) },
     }))
 }
 
@@ -242,41 +253,44 @@ pub(crate) fn string_stat_done(zh: &Arc<ZHandle>, cb: string_stat_completion_t, 
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
     let zh = zh.clone();
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Path(p, s)) if rc == 0 => {
-                let c = cstring(&zh, &p);
-                let s = s.unwrap_or_default();
-                f(0, c.as_ptr(), &s, d.get())
-            }
-            _ => f(rc, std::ptr::null(), std::ptr::null(), d.get()),
+    Done::Queue(Box::new(move |rc, rep| match rep {
+        Some(Reply::Path(p, s)) if rc == ZOK => {
+            let c = cstring(&zh, &p);
+            let s = s.unwrap_or_default();
+            // SAFETY: see void_done; `c` and `s` live until it returns.
+            unsafe { f(ZOK, c.as_ptr(), &s, d.get()) }
         }
+        // SAFETY: see void_done.
+        _ => unsafe { f(rc, std::ptr::null(), std::ptr::null(), d.get()) },
     }))
 }
 
 pub(crate) fn acl_done(cb: acl_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Acl(a, s)) if rc == 0 => match acl_vector(&a) {
-                Ok(mut v) => {
-                    let mut s = s;
-                    f(0, &mut v, &mut s, d.get());
-                    memory::deallocate_ACL_vector(&mut v);
-                }
-                Err(e) => f(e, std::ptr::null_mut(), std::ptr::null_mut(), d.get()),
-            },
-            _ => f(rc, std::ptr::null_mut(), std::ptr::null_mut(), d.get()),
+    Done::Queue(Box::new(move |rc, rep| {
+        let acl = match rep {
+            Some(Reply::Acl(a, s)) if rc == ZOK => acl_vector(&a).map(|v| (v, s)),
+            _ => Err(rc),
+        };
+        match acl {
+            Ok((mut v, mut s)) => {
+                // SAFETY: see void_done; `v` and `s` live until it returns.
+                unsafe { f(ZOK, &mut v, &mut s, d.get()) };
+                // SAFETY: `v` is ours, from acl_vector; the completion is done with it.
+                unsafe { memory::deallocate_ACL_vector(&mut v) };
+            }
+            // SAFETY: see void_done.
+            Err(e) => unsafe { f(e, std::ptr::null_mut(), std::ptr::null_mut(), d.get()) },
         }
     }))
 }
 
 // ---- request builders shared with the sync API ----
 
-pub(crate) unsafe fn build_path_watch(
+pub(crate) fn build_path_watch(
     zh: &ZHandle,
-    path: *const c_char,
+    path: Option<&CStr>,
     w: Option<Watcher>,
     op: WatchOp,
 ) -> Result<Built, i32> {
@@ -291,7 +305,7 @@ pub(crate) unsafe fn build_path_watch(
     Ok((req, reg(op, &sp, w)))
 }
 
-pub(crate) unsafe fn build_children2(zh: &ZHandle, path: *const c_char, w: Option<Watcher>) -> Result<Built, i32> {
+pub(crate) fn build_children2(zh: &ZHandle, path: Option<&CStr>, w: Option<Watcher>) -> Result<Built, i32> {
     let sp = server_path(zh, path, 0)?;
     Ok((Request::GetChildren2 { path: sp.clone(), watch: w.is_some() }, reg(WatchOp::Child, &sp, w)))
 }
@@ -301,15 +315,15 @@ pub(crate) fn build_getconfig(w: Option<Watcher>) -> Result<Built, i32> {
     Ok((Request::GetData { path: p.clone(), watch: w.is_some() }, reg(WatchOp::Data, &p, w)))
 }
 
-pub(crate) unsafe fn build_reconfig(
-    joining: *const c_char,
-    leaving: *const c_char,
-    members: *const c_char,
+pub(crate) fn build_reconfig(
+    joining: Option<&CStr>,
+    leaving: Option<&CStr>,
+    members: Option<&CStr>,
     version: i64,
 ) -> Result<Built, i32> {
-    let j = cbytes(joining).map(|b| b.to_vec());
-    let l = cbytes(leaving).map(|b| b.to_vec());
-    let m = cbytes(members).map(|b| b.to_vec());
+    let j = joining.map(|b| b.to_bytes().to_vec());
+    let l = leaving.map(|b| b.to_bytes().to_vec());
+    let m = members.map(|b| b.to_bytes().to_vec());
     if m.is_some() && (j.is_some() || l.is_some()) {
         return Err(ZBADARGUMENTS);
     }
@@ -330,7 +344,8 @@ pub unsafe extern "C" fn zoo_acreate(
     completion: string_completion_t,
     data: *const c_void,
 ) -> c_int {
-    zoo_acreate_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data)
+    // SAFETY: the same arguments under the same contract.
+    unsafe { zoo_acreate_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data) }
 }
 
 /// Creates a node asynchronously, with a TTL for the TTL modes.
@@ -346,11 +361,13 @@ pub unsafe extern "C" fn zoo_acreate_ttl(
     completion: string_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
     submit(
         zh,
         "zoo_acreate_ttl",
         Sending::Path(path),
-        |z| Ok((Request::Create(build_create(z, path, value, valuelen, acl, mode, ttl, false)?), None)),
+        |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, false)?), None)),
         |z| string_done(z, completion, data),
     )
 }
@@ -367,7 +384,8 @@ pub unsafe extern "C" fn zoo_acreate2(
     completion: string_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    zoo_acreate2_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data)
+    // SAFETY: the same arguments under the same contract.
+    unsafe { zoo_acreate2_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data) }
 }
 
 /// Creates a node asynchronously with a TTL; the completion also gets its Stat.
@@ -383,11 +401,13 @@ pub unsafe extern "C" fn zoo_acreate2_ttl(
     completion: string_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
     submit(
         zh,
         "zoo_acreate2_ttl",
         Sending::Path(path),
-        |z| Ok((Request::Create(build_create(z, path, value, valuelen, acl, mode, ttl, true)?), None)),
+        |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, true)?), None)),
         |z| string_stat_done(z, completion, data),
     )
 }
@@ -401,6 +421,8 @@ pub unsafe extern "C" fn zoo_adelete(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(zh, "zoo_adelete", Sending::Path(path), |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None)), |_| void_done(completion, data))
 }
 
@@ -413,6 +435,8 @@ pub unsafe extern "C" fn zoo_aexists(
     completion: stat_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
         "zoo_awexists",
@@ -432,6 +456,8 @@ pub unsafe extern "C" fn zoo_awexists(
     completion: stat_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
         "zoo_awexists",
@@ -450,6 +476,8 @@ pub unsafe extern "C" fn zoo_aget(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
         "zoo_awget",
@@ -469,6 +497,8 @@ pub unsafe extern "C" fn zoo_awget(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
         "zoo_awget",
@@ -486,7 +516,7 @@ pub unsafe extern "C" fn zoo_agetconfig(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, "zoo_awgetconfig", Sending::Path(CONFIG_NODE_C.as_ptr()), |z| build_getconfig(default_watcher(z, watch)), |_| {
+    submit(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), |z| build_getconfig(default_watcher(z, watch)), |_| {
         data_done(completion, data)
     })
 }
@@ -500,7 +530,7 @@ pub unsafe extern "C" fn zoo_awgetconfig(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, "zoo_awgetconfig", Sending::Path(CONFIG_NODE_C.as_ptr()), |_| build_getconfig(watcher_of(watcher, watcherCtx)), |_| {
+    submit(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), |_| build_getconfig(watcher_of(watcher, watcherCtx)), |_| {
         data_done(completion, data)
     })
 }
@@ -516,6 +546,8 @@ pub unsafe extern "C" fn zoo_areconfig(
     dc: data_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (joining, leaving, members) = unsafe { (ptr::cstr_opt(joining), ptr::cstr_opt(leaving), ptr::cstr_opt(members)) };
     submit(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), |_| data_done(dc, data))
 }
 
@@ -530,11 +562,13 @@ pub unsafe extern "C" fn zoo_aset(
     completion: stat_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (path, buffer) = unsafe { (ptr::cstr_opt(path), cdata(buffer, buflen)) };
     submit(
         zh,
         "zoo_aset",
         Sending::Path(path),
-        |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: cdata(buffer, buflen), version }, None)),
+        |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: buffer, version }, None)),
         |_| stat_done(completion, data),
     )
 }
@@ -548,6 +582,8 @@ pub unsafe extern "C" fn zoo_aget_children(
     completion: strings_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
         "zoo_awget_children_",
@@ -567,6 +603,8 @@ pub unsafe extern "C" fn zoo_awget_children(
     completion: strings_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
         "zoo_awget_children_",
@@ -585,6 +623,8 @@ pub unsafe extern "C" fn zoo_aget_children2(
     completion: strings_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
         "zoo_awget_children2_",
@@ -604,6 +644,8 @@ pub unsafe extern "C" fn zoo_awget_children2(
     completion: strings_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
         "zoo_awget_children2_",
@@ -621,6 +663,8 @@ pub unsafe extern "C" fn zoo_async(
     completion: string_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(zh, "zoo_async", Sending::Path(path), |z| Ok((Request::Sync { path: server_path(z, path, 0)? }, None)), |z| string_done(z, completion, data))
 }
 
@@ -632,6 +676,8 @@ pub unsafe extern "C" fn zoo_aget_acl(
     completion: acl_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(zh, "zoo_aget_acl", Sending::Path(path), |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)), |_| acl_done(completion, data))
 }
 
@@ -645,15 +691,15 @@ pub unsafe extern "C" fn zoo_aset_acl(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (path, acl) = unsafe { (ptr::cstr_opt(path), (!acl.is_null()).then(|| acls_from_c(acl))) };
     submit(
         zh,
         "zoo_aset_acl",
         Sending::Path(path),
         |z| {
-            if acl.is_null() {
-                return Err(ZBADARGUMENTS);
-            }
-            Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl: acls_from_c(acl), version }, None))
+            let acl = acl.ok_or(ZBADARGUMENTS)?;
+            Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl, version }, None))
         },
         |_| void_done(completion, data),
     )
@@ -671,18 +717,24 @@ pub unsafe extern "C" fn zoo_add_auth(
     data: *const c_void,
 ) -> c_int {
     guard(ZSYSTEMERROR, || {
-        if zh.is_null() || scheme.is_null() {
+        if zh.is_null() {
             return ZBADARGUMENTS;
         }
+        // SAFETY: `scheme` is NULL or a NUL-terminated string valid for the call (the contract above).
+        let scheme = match unsafe { ptr::cstr_arg(scheme) } {
+            Ok(s) => s.to_bytes().to_vec(),
+            Err(rc) => return rc,
+        };
         let Some(z) = handle(zh) else { return ZINVALIDSTATE };
-        if z.is_unrecoverable() || z.state() == 0 {
+        if z.is_unrecoverable() || z.state() == CLOSED_STATE {
             return ZINVALIDSTATE;
         }
-        let scheme = cbytes(scheme).unwrap_or_default().to_vec();
-        let cred = if cert.is_null() || certLen <= 0 { Some(Vec::new()) } else { cdata(cert, certLen) };
+        // SAFETY: `cert` is NULL or `certLen` readable bytes for the call (the contract above).
+        let cred = if cert.is_null() || certLen <= 0 { Some(Vec::new()) } else { unsafe { cdata(cert, certLen) } };
         let done: Option<crate::session::Callback> = completion.map(|f| {
             let d = send_ptr(data);
-            Box::new(move |rc, _| f(rc, d.get())) as crate::session::Callback
+            // SAFETY: the caller's completion, called once with its own `data`.
+            Box::new(move |rc, _| unsafe { f(rc, d.get()) }) as crate::session::Callback
         });
         z.with_core(|c| c.add_auth(scheme, cred, done, std::time::Instant::now()));
         ZOK
@@ -704,6 +756,8 @@ pub(crate) unsafe fn remove_watches(
             return ZBADARGUMENTS;
         }
         let Some(zh) = handle(zhp) else { return ZINVALIDSTATE };
+        // SAFETY: `path` is NULL or valid for the call (this function's contract).
+        let path = unsafe { ptr::cstr_opt(path) };
         let sp = match server_path(&zh, path, 0) {
             Ok(p) => p,
             Err(rc) => return rc,
@@ -746,6 +800,15 @@ pub(crate) unsafe fn remove_watches(
     })
 }
 
+/// The header declares the completion of the watch removals as
+/// `void_completion_t *`, but the reference calls that pointer as the
+/// function itself; so do we.
+fn completion_of_removal(completion: *mut void_completion_t) -> void_completion_t {
+    // SAFETY: a data pointer and an `Option` of a function pointer have the
+    // same size; NULL becomes `None`; calling it is what the caller asked for.
+    unsafe { std::mem::transmute::<*mut void_completion_t, void_completion_t>(completion) }
+}
+
 /// Removes a watcher of a node (locally only when `local` and there is no connection).
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aremove_watches(
@@ -758,9 +821,9 @@ pub unsafe extern "C" fn zoo_aremove_watches(
     completion: *mut void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // The reference passes this pointer on as the completion function itself.
-    let cb: void_completion_t = std::mem::transmute::<*mut void_completion_t, void_completion_t>(completion);
-    remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, |_| void_done(cb, data))
+    let cb = completion_of_removal(completion);
+    // SAFETY: `path` is NULL or valid for the call (the contract above).
+    unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, |_| void_done(cb, data)) }
 }
 
 /// Removes every watcher of a node of the given type.
@@ -773,6 +836,7 @@ pub unsafe extern "C" fn zoo_aremove_all_watches(
     completion: *mut void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    let cb: void_completion_t = std::mem::transmute::<*mut void_completion_t, void_completion_t>(completion);
-    remove_watches(zh, path, wtype, None, local, true, |_| void_done(cb, data))
+    let cb = completion_of_removal(completion);
+    // SAFETY: `path` is NULL or valid for the call (the contract above).
+    unsafe { remove_watches(zh, path, wtype, None, local, true, |_| void_done(cb, data)) }
 }
