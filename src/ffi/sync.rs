@@ -3,6 +3,7 @@
 
 use libc::{c_char, c_int, c_void};
 use parking_lot::{Condvar, Mutex};
+use std::ffi::CStr;
 use std::sync::Arc;
 
 use super::consts::ZooWatcherType;
@@ -51,6 +52,9 @@ fn call(
 }
 
 /// Copies a created path into the caller's buffer, truncating as the reference.
+///
+/// # Safety
+/// `buf` is NULL or has `buflen` writable bytes for the call.
 unsafe fn copy_path(zh: *mut zhandle_t, p: &[u8], buf: *mut c_char, buflen: c_int) {
     if buf.is_null() || buflen <= 0 {
         return;
@@ -59,14 +63,18 @@ unsafe fn copy_path(zh: *mut zhandle_t, p: &[u8], buf: *mut c_char, buflen: c_in
         Some(z) => z.client_path(p),
         None => p.to_vec(),
     };
-    let n = (client.len() + 1).min(buflen as usize);
-    std::ptr::copy_nonoverlapping(client.as_ptr(), buf as *mut u8, n - 1);
-    *buf.add(n - 1) = 0;
+    // SAFETY: the caller's contract above.
+    unsafe { ptr::copy_cstr_out(&client, buf, buflen) }
 }
 
+/// Writes `s` to the caller's optional Stat.
+///
+/// # Safety
+/// `dst` is NULL or a writable Stat for the call.
 unsafe fn put_stat(dst: *mut Stat, s: &Stat) {
-    if !dst.is_null() {
-        *dst = *s;
+    // SAFETY: the caller's contract above.
+    if let Some(d) = unsafe { ptr::out_ref(dst) } {
+        *d = *s;
     }
 }
 
@@ -83,7 +91,8 @@ pub unsafe extern "C" fn zoo_create(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) -> c_int {
-    zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, std::ptr::null_mut(), false)
+    // SAFETY: the same arguments under the same contract.
+    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, std::ptr::null_mut(), false) }
 }
 
 /// Creates a node with a TTL (TTL modes only).
@@ -100,7 +109,8 @@ pub unsafe extern "C" fn zoo_create_ttl(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) -> c_int {
-    zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, std::ptr::null_mut(), false)
+    // SAFETY: the same arguments under the same contract.
+    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, std::ptr::null_mut(), false) }
 }
 
 /// Creates a node and returns its Stat.
@@ -117,7 +127,8 @@ pub unsafe extern "C" fn zoo_create2(
     path_buffer_len: c_int,
     stat: *mut Stat,
 ) -> c_int {
-    zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, stat, true)
+    // SAFETY: the same arguments under the same contract.
+    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, stat, true) }
 }
 
 /// Creates a node with a TTL and returns its Stat.
@@ -135,7 +146,8 @@ pub unsafe extern "C" fn zoo_create2_ttl(
     path_buffer_len: c_int,
     stat: *mut Stat,
 ) -> c_int {
-    zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, stat, true)
+    // SAFETY: the same arguments under the same contract.
+    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, stat, true) }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -156,12 +168,16 @@ unsafe fn zoo_create2_ttl_impl(
         if path_buffer.is_null() && path_buffer_len > 0 {
             return ZBADARGUMENTS;
         }
+        // SAFETY: the pointer arguments are NULL or valid for the call (the exported functions' contract).
+        let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
         let api = if create2 { "zoo_acreate2_ttl" } else { "zoo_acreate_ttl" };
         let (rc, rep) = call(zh, api, Sending::Path(path), |z| {
-            Ok((Request::Create(build_create(z, path, value, valuelen, acl, mode, ttl, create2)?), None))
+            Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, create2)?), None))
         });
-        if rc == ZOK {
-            if let Some(Reply::Path(p, s)) = rep {
+        if let (ZOK, Some(Reply::Path(p, s))) = (rc, rep) {
+            // SAFETY: `path_buffer` has `path_buffer_len` bytes and `stat` is
+            // NULL or writable, for the call (the exported functions' contract).
+            unsafe {
                 copy_path(zh, &p, path_buffer, path_buffer_len);
                 if let Some(s) = s {
                     put_stat(stat, &s);
@@ -176,12 +192,16 @@ unsafe fn zoo_create2_ttl_impl(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_delete(zh: *mut zhandle_t, path: *const c_char, version: c_int) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     guard(ZSYSTEMERROR, || call(zh, "zoo_adelete", Sending::Path(path), |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None))).0)
 }
 
-fn exists_impl(zh: *mut zhandle_t, path: *const c_char, w: impl FnOnce(&crate::client::handle::ZHandle) -> Option<crate::session::watches::Watcher>, stat: *mut Stat) -> c_int {
+/// # Safety
+/// `stat` is NULL or writable for the call.
+unsafe fn exists_impl(zh: *mut zhandle_t, path: Option<&CStr>, w: impl FnOnce(&crate::client::handle::ZHandle) -> Option<crate::session::watches::Watcher>, stat: *mut Stat) -> c_int {
     guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, "zoo_awexists", Sending::Path(path), |z| unsafe { build_path_watch(z, path, w(z), WatchOp::Exists) });
+        let (rc, rep) = call(zh, "zoo_awexists", Sending::Path(path), |z| build_path_watch(z, path, w(z), WatchOp::Exists));
         if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
             unsafe { put_stat(stat, &s) };
         }
@@ -193,7 +213,10 @@ fn exists_impl(zh: *mut zhandle_t, path: *const c_char, w: impl FnOnce(&crate::c
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_exists(zh: *mut zhandle_t, path: *const c_char, watch: c_int, stat: *mut Stat) -> c_int {
-    exists_impl(zh, path, |z| default_watcher(z, watch), stat)
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { exists_impl(zh, path, |z| default_watcher(z, watch), stat) }
 }
 
 /// Checks whether a node exists, with a watcher of the caller's.
@@ -206,32 +229,45 @@ pub unsafe extern "C" fn zoo_wexists(
     watcherCtx: *mut c_void,
     stat: *mut Stat,
 ) -> c_int {
-    exists_impl(zh, path, |_| watcher_of(watcher, watcherCtx), stat)
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { exists_impl(zh, path, |_| watcher_of(watcher, watcherCtx), stat) }
 }
 
 /// Copies data into the caller's buffer, truncating; `*buffer_len` becomes
 /// the number of bytes copied (-1 for a node without data).
+///
+/// # Safety
+/// `buffer_len` is a valid int; `buffer` NULL or `*buffer_len` writable
+/// bytes; `stat` NULL or a writable Stat; all for the call.
 unsafe fn data_result(rc: c_int, rep: Option<Reply>, buffer: *mut c_char, buffer_len: *mut c_int, stat: *mut Stat) -> c_int {
     if rc != ZOK {
         return rc;
     }
+    // SAFETY: the caller's contract above (checked non-NULL by get_impl).
+    let Some(len) = (unsafe { ptr::out_ref(buffer_len) }) else { return rc };
     if let Some(Reply::Data(d, s)) = rep {
         match d {
-            None => *buffer_len = -1,
+            None => *len = -1,
             Some(d) => {
-                let n = d.len().min((*buffer_len).max(0) as usize);
-                if n > 0 && !buffer.is_null() {
-                    std::ptr::copy_nonoverlapping(d.as_ptr(), buffer as *mut u8, n);
-                }
-                *buffer_len = n as c_int;
+                // SAFETY: `buffer` is NULL or has `*len` writable bytes (the contract above).
+                let dst = unsafe { ptr::slice_mut_arg(buffer as *mut u8, *len) };
+                let n = d.len().min(dst.len());
+                dst[..n].copy_from_slice(&d[..n]);
+                *len = n as c_int;
             }
         }
-        put_stat(stat, &s);
+        // SAFETY: the caller's contract above.
+        unsafe { put_stat(stat, &s) };
     }
     rc
 }
 
-fn get_impl(
+/// # Safety
+/// `buffer_len` is NULL or a valid int, `buffer` NULL or `*buffer_len`
+/// writable bytes, `stat` NULL or writable; all for the call.
+unsafe fn get_impl(
     zh: *mut zhandle_t,
     api: &'static str,
     sending: Sending,
@@ -241,10 +277,13 @@ fn get_impl(
     stat: *mut Stat,
 ) -> c_int {
     guard(ZSYSTEMERROR, || {
-        if buffer_len.is_null() || (buffer.is_null() && unsafe { *buffer_len } > 0) {
+        // SAFETY: `buffer_len` is NULL or a valid int for the call (the exported functions' contract).
+        let want = unsafe { ptr::in_ref(buffer_len) }.copied();
+        if want.is_none() || (buffer.is_null() && want > Some(0)) {
             return ZBADARGUMENTS;
         }
         let (rc, rep) = call(zh, api, sending, build);
+        // SAFETY: the out-parameters are valid as the exported functions document.
         unsafe { data_result(rc, rep, buffer, buffer_len, stat) }
     })
 }
@@ -260,7 +299,10 @@ pub unsafe extern "C" fn zoo_get(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, "zoo_awget", Sending::Path(path), |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data), buffer, buffer_len, stat)
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { get_impl(zh, "zoo_awget", Sending::Path(path), |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data), buffer, buffer_len, stat) }
 }
 
 /// Gets a node's data, with a watcher of the caller's.
@@ -275,7 +317,10 @@ pub unsafe extern "C" fn zoo_wget(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, "zoo_awget", Sending::Path(path), |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data), buffer, buffer_len, stat)
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { get_impl(zh, "zoo_awget", Sending::Path(path), |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data), buffer, buffer_len, stat) }
 }
 
 /// Gets the last committed ensemble configuration.
@@ -288,7 +333,8 @@ pub unsafe extern "C" fn zoo_getconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, "zoo_awgetconfig", Sending::Path(CONFIG_NODE_C.as_ptr()), |z| build_getconfig(default_watcher(z, watch)), buffer, buffer_len, stat)
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { get_impl(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), |z| build_getconfig(default_watcher(z, watch)), buffer, buffer_len, stat) }
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
@@ -302,7 +348,8 @@ pub unsafe extern "C" fn zoo_wgetconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, "zoo_awgetconfig", Sending::Path(CONFIG_NODE_C.as_ptr()), |_| build_getconfig(watcher_of(watcher, watcherCtx)), buffer, buffer_len, stat)
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { get_impl(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), |_| build_getconfig(watcher_of(watcher, watcherCtx)), buffer, buffer_len, stat) }
 }
 
 /// Reconfigures the ensemble; the new configuration is copied into `buffer`.
@@ -318,7 +365,10 @@ pub unsafe extern "C" fn zoo_reconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), buffer, buffer_len, stat)
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (joining, leaving, members) = unsafe { (ptr::cstr_opt(joining), ptr::cstr_opt(leaving), ptr::cstr_opt(members)) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { get_impl(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), buffer, buffer_len, stat) }
 }
 
 /// Sets a node's data (`version` -1 matches any version).
@@ -331,7 +381,8 @@ pub unsafe extern "C" fn zoo_set(
     buflen: c_int,
     version: c_int,
 ) -> c_int {
-    zoo_set2(zh, path, buffer, buflen, version, std::ptr::null_mut())
+    // SAFETY: the same arguments under the same contract; no Stat is written.
+    unsafe { zoo_set2(zh, path, buffer, buflen, version, std::ptr::null_mut()) }
 }
 
 /// Sets a node's data and returns its new Stat.
@@ -345,19 +396,24 @@ pub unsafe extern "C" fn zoo_set2(
     version: c_int,
     stat: *mut Stat,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (path, buffer) = unsafe { (ptr::cstr_opt(path), cdata(buffer, buflen)) };
     guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, "zoo_aset", Sending::Path(path), |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: cdata(buffer, buflen), version }, None)));
+        let (rc, rep) = call(zh, "zoo_aset", Sending::Path(path), |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: buffer, version }, None)));
         if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
-            put_stat(stat, &s);
+            // SAFETY: `stat` is NULL or writable for the call (the contract above).
+            unsafe { put_stat(stat, &s) };
         }
         rc
     })
 }
 
-fn children_impl(
+/// # Safety
+/// `strings` and `stat` are NULL or writable for the call.
+unsafe fn children_impl(
     zh: *mut zhandle_t,
     api: &'static str,
-    path: *const c_char,
+    path: Option<&CStr>,
     build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>,
     strings: *mut String_vector,
     stat: *mut Stat,
@@ -365,16 +421,16 @@ fn children_impl(
     guard(ZSYSTEMERROR, || {
         let (rc, rep) = call(zh, api, Sending::Path(path), build);
         if let (ZOK, Some(Reply::Children(c, s))) = (rc, rep) {
-            unsafe {
-                if !strings.is_null() {
-                    match string_vector(&c) {
-                        Ok(v) => *strings = v,
-                        Err(e) => return e,
-                    }
+            // SAFETY: the caller's contract above.
+            if let Some(out) = unsafe { ptr::out_ref(strings) } {
+                match string_vector(&c) {
+                    Ok(v) => *out = v,
+                    Err(e) => return e,
                 }
-                if let Some(s) = s {
-                    put_stat(stat, &s);
-                }
+            }
+            if let Some(s) = s {
+                // SAFETY: the caller's contract above.
+                unsafe { put_stat(stat, &s) };
             }
         }
         rc
@@ -390,7 +446,10 @@ pub unsafe extern "C" fn zoo_get_children(
     watch: c_int,
     strings: *mut String_vector,
 ) -> c_int {
-    children_impl(zh, "zoo_awget_children_", path, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child), strings, std::ptr::null_mut())
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { children_impl(zh, "zoo_awget_children_", path, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child), strings, std::ptr::null_mut()) }
 }
 
 /// Lists a node's children, with a watcher of the caller's.
@@ -403,14 +462,17 @@ pub unsafe extern "C" fn zoo_wget_children(
     watcherCtx: *mut c_void,
     strings: *mut String_vector,
 ) -> c_int {
-    children_impl(
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { children_impl(
         zh,
         "zoo_awget_children_",
         path,
         |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
         strings,
         std::ptr::null_mut(),
-    )
+    ) }
 }
 
 /// Lists a node's children and returns the node's Stat.
@@ -423,7 +485,10 @@ pub unsafe extern "C" fn zoo_get_children2(
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
-    children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, default_watcher(z, watch)), strings, stat)
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, default_watcher(z, watch)), strings, stat) }
 }
 
 /// Lists a node's children with its Stat, with a watcher of the caller's.
@@ -437,7 +502,10 @@ pub unsafe extern "C" fn zoo_wget_children2(
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
-    children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, watcher_of(watcher, watcherCtx)), strings, stat)
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, watcher_of(watcher, watcherCtx)), strings, stat) }
 }
 
 /// Gets a node's ACL; free it with `deallocate_ACL_vector`.
@@ -449,16 +517,20 @@ pub unsafe extern "C" fn zoo_get_acl(
     acl: *mut ACL_vector,
     stat: *mut Stat,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     guard(ZSYSTEMERROR, || {
         let (rc, rep) = call(zh, "zoo_aget_acl", Sending::Path(path), |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)));
         if let (ZOK, Some(Reply::Acl(a, s))) = (rc, rep) {
-            if !acl.is_null() {
+            // SAFETY: `acl` and `stat` are NULL or writable for the call (the contract above).
+            if let Some(out) = unsafe { ptr::out_ref(acl) } {
                 match acl_vector(&a) {
-                    Ok(v) => *acl = v,
+                    Ok(v) => *out = v,
                     Err(e) => return e,
                 }
             }
-            put_stat(stat, &s);
+            // SAFETY: as above.
+            unsafe { put_stat(stat, &s) };
         }
         rc
     })
@@ -473,12 +545,12 @@ pub unsafe extern "C" fn zoo_set_acl(
     version: c_int,
     acl: *const ACL_vector,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (path, acl) = unsafe { (ptr::cstr_opt(path), (!acl.is_null()).then(|| acls_from_c(acl))) };
     guard(ZSYSTEMERROR, || {
         call(zh, "zoo_aset_acl", Sending::Path(path), |z| {
-            if acl.is_null() {
-                return Err(ZBADARGUMENTS);
-            }
-            Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl: acls_from_c(acl), version }, None))
+            let acl = acl.ok_or(ZBADARGUMENTS)?;
+            Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl, version }, None))
         })
         .0
     })
@@ -495,7 +567,8 @@ pub unsafe extern "C" fn zoo_remove_watches(
     watcherCtx: *mut c_void,
     local: c_int,
 ) -> c_int {
-    wait_for(|done| remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, move |_| done)).0
+    // SAFETY: `path` is NULL or valid for the call (the contract above).
+    wait_for(|done| unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, move |_| done) }).0
 }
 
 /// Removes every watcher of a node of the given type.
@@ -507,5 +580,6 @@ pub unsafe extern "C" fn zoo_remove_all_watches(
     wtype: ZooWatcherType,
     local: c_int,
 ) -> c_int {
-    wait_for(|done| remove_watches(zh, path, wtype, None, local, true, move |_| done)).0
+    // SAFETY: `path` is NULL or valid for the call (the contract above).
+    wait_for(|done| unsafe { remove_watches(zh, path, wtype, None, local, true, move |_| done) }).0
 }
