@@ -30,14 +30,16 @@ pub unsafe extern "C" fn zoo_create_op_init(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) {
+    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
     create_init(op, create_op_type(mode, ZOO_CREATE_OP), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
 }
 
 /// The operation type the reference gives a create of `mode`.
 fn create_op_type(mode: c_int, default: c_int) -> c_int {
     match mode {
-        4 => ZOO_CREATE_CONTAINER_OP,
-        5 | 6 => ZOO_CREATE_TTL_OP,
+        CREATE_CONTAINER => ZOO_CREATE_CONTAINER_OP,
+        m if is_ttl_mode(m) => ZOO_CREATE_TTL_OP,
         _ => default,
     }
 }
@@ -54,12 +56,16 @@ pub unsafe extern "C" fn zoo_create2_op_init(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) {
+    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
     create_init(op, create_op_type(mode, ZOO_CREATE2_OP), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
 }
 
+/// Fills a create op; the pointers are stored, not read (the caller keeps
+/// them valid until the multi call that uses the op).
 #[allow(clippy::too_many_arguments)]
-unsafe fn create_init(
-    op: *mut zoo_op_t,
+fn create_init(
+    op: &mut zoo_op_t,
     ty: c_int,
     path: *const c_char,
     value: *const c_char,
@@ -69,11 +75,8 @@ unsafe fn create_init(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) {
-    if op.is_null() {
-        return;
-    }
-    (*op).r#type = ty;
-    (*op).u.create_op = zoo_create_op {
+    op.r#type = ty;
+    op.u.create_op = zoo_create_op {
         path,
         data: value,
         datalen: valuelen,
@@ -88,11 +91,10 @@ unsafe fn create_init(
 /// Prepares a delete operation of a multi request.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_delete_op_init(op: *mut zoo_op_t, path: *const c_char, version: c_int) {
-    if op.is_null() {
-        return;
-    }
-    (*op).r#type = ZOO_DELETE_OP;
-    (*op).u.delete_op = zoo_delete_op { path, version };
+    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
+    op.r#type = ZOO_DELETE_OP;
+    op.u.delete_op = zoo_delete_op { path, version };
 }
 
 /// Prepares a set operation of a multi request.
@@ -105,27 +107,28 @@ pub unsafe extern "C" fn zoo_set_op_init(
     version: c_int,
     stat: *mut Stat,
 ) {
-    if op.is_null() {
-        return;
-    }
-    (*op).r#type = ZOO_SETDATA_OP;
-    (*op).u.set_op = zoo_set_op { path, data: buffer, datalen: buflen, version, stat };
+    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
+    op.r#type = ZOO_SETDATA_OP;
+    op.u.set_op = zoo_set_op { path, data: buffer, datalen: buflen, version, stat };
 }
 
 /// Prepares a version check of a multi request.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_check_op_init(op: *mut zoo_op_t, path: *const c_char, version: c_int) {
-    if op.is_null() {
-        return;
-    }
-    (*op).r#type = ZOO_CHECK_OP;
-    (*op).u.check_op = zoo_check_op { path, version };
+    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
+    op.r#type = ZOO_CHECK_OP;
+    op.u.check_op = zoo_check_op { path, version };
 }
 
 /// Converts the C operations; sets up each result as the reference does.
 /// As in the reference, an op type it does not send (a TTL create among
 /// them) is ZUNIMPLEMENTED at once, and an invalid path in any op makes the
 /// whole call ZMARSHALLINGERROR; nothing is sent either way.
+///
+/// # Safety
+/// `ops` and `results` are NULL or hold `count` entries, for the call.
 unsafe fn build_ops(
     zh: &crate::client::handle::ZHandle,
     count: c_int,
@@ -137,41 +140,52 @@ unsafe fn build_ops(
     }
     let mut v = Vec::with_capacity(count as usize);
     let mut bad_path = false;
-    for i in 0..count as usize {
-        let op = &*ops.add(i);
-        let res = &mut *results.add(i);
+    // SAFETY: `ops` and `results` hold `count` entries (checked non-NULL
+    // above; their size is the caller's contract).
+    let (ops, results) = unsafe { (ptr::slice_arg(ops, count), ptr::slice_mut_arg(results, count)) };
+    for (op, res) in ops.iter().zip(results.iter_mut()) {
         res.err = 0;
         res.value = std::ptr::null_mut();
         res.valuelen = 0;
         res.stat = std::ptr::null_mut();
         let built = match op.r#type {
             ZOO_CREATE_OP | ZOO_CREATE2_OP | ZOO_CREATE_CONTAINER_OP => {
-                let c = op.u.create_op;
+                // SAFETY: the type field says which member of the union is set.
+                let c = unsafe { op.u.create_op };
+                // SAFETY: the op's pointers are NULL or valid for the call (zoo_*_op_init's contract).
+                let (path, data, acl) = unsafe { (ptr::cstr_opt(c.path), cdata(c.data, c.datalen), acls_from_c(c.acl)) };
                 res.value = c.buf;
                 res.valuelen = c.buflen;
-                server_path(zh, c.path, c.flags).map(|path| {
+                server_path(zh, path, c.flags).map(|path| {
                     MultiOp::Create(CreateBody {
                         opcode: op.r#type,
                         path,
-                        data: cdata(c.data, c.datalen),
-                        acl: acls_from_c(c.acl),
+                        data,
+                        acl,
                         flags: c.flags,
                         ttl: -1,
                     })
                 })
             }
             ZOO_DELETE_OP => {
-                let d = op.u.delete_op;
-                server_path(zh, d.path, 0).map(|path| MultiOp::Delete { path, version: d.version })
+                // SAFETY: the type field says which member of the union is set.
+                let d = unsafe { op.u.delete_op };
+                // SAFETY: the op's path is NULL or valid for the call.
+                server_path(zh, unsafe { ptr::cstr_opt(d.path) }, 0).map(|path| MultiOp::Delete { path, version: d.version })
             }
             ZOO_SETDATA_OP => {
-                let s = op.u.set_op;
+                // SAFETY: the type field says which member of the union is set.
+                let s = unsafe { op.u.set_op };
                 res.stat = s.stat;
-                server_path(zh, s.path, 0).map(|path| MultiOp::SetData { path, data: cdata(s.data, s.datalen), version: s.version })
+                // SAFETY: the op's pointers are NULL or valid for the call.
+                let (path, data) = unsafe { (ptr::cstr_opt(s.path), cdata(s.data, s.datalen)) };
+                server_path(zh, path, 0).map(|path| MultiOp::SetData { path, data, version: s.version })
             }
             ZOO_CHECK_OP => {
-                let c = op.u.check_op;
-                server_path(zh, c.path, 0).map(|path| MultiOp::Check { path, version: c.version })
+                // SAFETY: the type field says which member of the union is set.
+                let c = unsafe { op.u.check_op };
+                // SAFETY: the op's path is NULL or valid for the call.
+                server_path(zh, unsafe { ptr::cstr_opt(c.path) }, 0).map(|path| MultiOp::Check { path, version: c.version })
             }
             _ => return Err(ZUNIMPLEMENTED),
         };
@@ -188,23 +202,28 @@ unsafe fn build_ops(
 
 
 /// Writes the per-operation results; returns the multi's result code.
+///
+/// # Safety
+/// `results` holds `count` entries the caller keeps valid (and untouched)
+/// until the completion; their `value` (with `valuelen`) and `stat`
+/// pointers are NULL or writable, as `zoo_*_op_init` recorded them.
 unsafe fn write_results(
     zh: &crate::client::handle::ZHandle,
-    count: usize,
+    count: c_int,
     results: SendPtr<zoo_op_result_t>,
     rc: i32,
     rep: Option<Reply>,
 ) -> i32 {
-    let res = |i: usize| &mut *results.get().add(i);
+    // SAFETY: the caller's contract above.
+    let res = unsafe { ptr::slice_mut_arg(results.get(), count) };
     let Some(Reply::Multi(rs)) = rep else {
-        for i in 0..count {
-            res(i).err = rc;
+        for out in res.iter_mut() {
+            out.err = rc;
         }
         return rc;
     };
     let mut first = 0;
-    for (i, r) in rs.iter().enumerate().take(count) {
-        let out = res(i);
+    for (out, r) in res.iter_mut().zip(rs.iter()) {
         match r {
             MultiResult::Error(e) => {
                 out.err = *e;
@@ -219,19 +238,19 @@ unsafe fn write_results(
                 out.err = 0;
                 // A buffer of length <= 0 stays the value, untouched.
                 if !out.value.is_null() && out.valuelen > 0 {
-                    let p = zh.client_path(path);
-                    let n = (p.len() + 1).min(out.valuelen as usize);
-                    std::ptr::copy_nonoverlapping(p.as_ptr(), out.value as *mut u8, n - 1);
-                    *out.value.add(n - 1) = 0;
+                    // SAFETY: `value` has `valuelen` writable bytes (the contract above).
+                    unsafe { ptr::copy_cstr_out(&zh.client_path(path), out.value, out.valuelen) };
                 }
-                if let (Some(s), false) = (stat, out.stat.is_null()) {
-                    *out.stat = *s;
+                // SAFETY: `stat` is NULL or writable (the contract above).
+                if let (Some(s), Some(dst)) = (stat, unsafe { ptr::out_ref(out.stat) }) {
+                    *dst = *s;
                 }
             }
             MultiResult::SetData(s) => {
                 out.err = 0;
-                if !out.stat.is_null() {
-                    *out.stat = *s;
+                // SAFETY: `stat` is NULL or writable (the contract above).
+                if let Some(dst) = unsafe { ptr::out_ref(out.stat) } {
+                    *dst = *s;
                 }
             }
             MultiResult::Delete | MultiResult::Check => out.err = 0,
@@ -244,6 +263,13 @@ unsafe fn write_results(
     }
 }
 
+/// Queues a multi request; `finish` gets the multi's result code once the
+/// results are written.
+///
+/// # Safety
+/// `ops` holds `count` ops valid for the call; `results` holds `count`
+/// entries the caller keeps valid until the completion (`zoo_amulti`'s
+/// contract).
 unsafe fn multi_submit(
     zhp: *mut zhandle_t,
     count: c_int,
@@ -268,14 +294,16 @@ unsafe fn multi_submit(
         zhp,
         "zoo_amulti",
         Sending::Multi(count),
-        |z| Ok((Request::Multi(build_ops(z, count, ops, results)?), None)),
+        // SAFETY: the caller's contract above.
+        |z| Ok((Request::Multi(unsafe { build_ops(z, count, ops, results) }?), None)),
         move |z| {
             let z = z.clone();
             let cb: crate::session::Callback = Box::new(move |rc, rep| {
                 if let Some(k) = &kinds {
                     log_sub_results(&z, xid_seen.load(Ordering::Acquire), k, rep.as_ref());
                 }
-                let rc = write_results(&z, count as usize, res, rc, rep);
+                // SAFETY: `results` is still the caller's array (the contract above).
+                let rc = unsafe { write_results(&z, count, res, rc, rep) };
                 finish(rc)
             });
             if inline {
@@ -333,18 +361,14 @@ pub unsafe extern "C" fn zoo_amulti(
     data: *const c_void,
 ) -> c_int {
     let d = send_ptr(data);
-    multi_submit(
-        zh,
-        count,
-        ops,
-        results,
-        move |rc| {
-            if let Some(f) = completion {
-                f(rc, d.get())
-            }
-        },
-        false,
-    )
+    let finish = move |rc| {
+        if let Some(f) = completion {
+            // SAFETY: the caller's completion, called once with its own `data`.
+            unsafe { f(rc, d.get()) }
+        }
+    };
+    // SAFETY: `ops` and `results` are valid as documented above.
+    unsafe { multi_submit(zh, count, ops, results, finish, false) }
 }
 
 /// Runs several operations atomically and waits for the outcome.
@@ -359,7 +383,9 @@ pub unsafe extern "C" fn zoo_multi(
     guard(ZSYSTEMERROR, || {
         wait_for(|done| {
             let Done::Inline(cb) = done else { unreachable!() };
-            multi_submit(zh, count, ops, results, move |rc| cb(rc, None), true)
+            // SAFETY: `ops` and `results` are valid as documented above; this
+            // thread waits for the completion, so `results` outlives it.
+            unsafe { multi_submit(zh, count, ops, results, move |rc| cb(rc, None), true) }
         })
         .0
     })
