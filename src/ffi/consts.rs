@@ -7,6 +7,7 @@ use libc::{c_char, c_int};
 
 /// Error codes returned by every call and passed to every completion.
 #[repr(C)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ZOO_ERRORS {
     /// Everything is OK.
     ZOK = 0,
