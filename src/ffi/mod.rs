@@ -97,7 +97,7 @@ pub(crate) unsafe fn cdata(p: *const c_char, len: i32) -> Option<Vec<u8>> {
 
 /// The reference client's path check (`isValidPath`).
 pub(crate) fn is_valid_path(path: &[u8], mode: i32) -> bool {
-    let seq = mode & 2 != 0;
+    let seq = mode & crate::proto::consts::CREATE_SEQUENTIAL_FLAG != 0;
     let len = path.len();
     if len == 0 || path[0] != b'/' {
         return false;

@@ -48,6 +48,17 @@ pub const CREATE_CONTAINER: i32 = 4;
 pub const CREATE_PERSISTENT_WITH_TTL: i32 = 5;
 pub const CREATE_PERSISTENT_SEQUENTIAL_WITH_TTL: i32 = 6;
 
+/// The sequential bit of the create modes (`ZOO_SEQUENCE`).
+pub const CREATE_SEQUENTIAL_FLAG: i32 = 1 << 1;
+
+/// ACL permission bits (`ZOO_PERM_*`).
+pub const PERM_READ: i32 = 1 << 0;
+pub const PERM_WRITE: i32 = 1 << 1;
+pub const PERM_CREATE: i32 = 1 << 2;
+pub const PERM_DELETE: i32 = 1 << 3;
+pub const PERM_ADMIN: i32 = 1 << 4;
+pub const PERM_ALL: i32 = PERM_READ | PERM_WRITE | PERM_CREATE | PERM_DELETE | PERM_ADMIN;
+
 /// Whether a create mode is one of the TTL modes.
 pub fn is_ttl_mode(mode: i32) -> bool {
     mode == CREATE_PERSISTENT_WITH_TTL || mode == CREATE_PERSISTENT_SEQUENTIAL_WITH_TTL
