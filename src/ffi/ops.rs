@@ -333,6 +333,19 @@ pub(crate) fn build_reconfig(
 // ---- the exported async API ----
 
 /// Creates a node asynchronously.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_acreate(
     zh: *mut zhandle_t,
@@ -349,6 +362,19 @@ pub unsafe extern "C" fn zoo_acreate(
 }
 
 /// Creates a node asynchronously, with a TTL for the TTL modes.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_acreate_ttl(
     zh: *mut zhandle_t,
@@ -373,6 +399,19 @@ pub unsafe extern "C" fn zoo_acreate_ttl(
 }
 
 /// Creates a node asynchronously; the completion also gets its Stat.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_acreate2(
     zh: *mut zhandle_t,
@@ -389,6 +428,19 @@ pub unsafe extern "C" fn zoo_acreate2(
 }
 
 /// Creates a node asynchronously with a TTL; the completion also gets its Stat.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_acreate2_ttl(
     zh: *mut zhandle_t,
@@ -413,6 +465,16 @@ pub unsafe extern "C" fn zoo_acreate2_ttl(
 }
 
 /// Deletes a node asynchronously (`version` -1 matches any version).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_adelete(
     zh: *mut zhandle_t,
@@ -427,6 +489,17 @@ pub unsafe extern "C" fn zoo_adelete(
 }
 
 /// Checks whether a node exists; `watch` sets the default watcher.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aexists(
     zh: *mut zhandle_t,
@@ -447,6 +520,19 @@ pub unsafe extern "C" fn zoo_aexists(
 }
 
 /// Checks whether a node exists, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_awexists(
     zh: *mut zhandle_t,
@@ -468,6 +554,17 @@ pub unsafe extern "C" fn zoo_awexists(
 }
 
 /// Gets a node's data; `watch` sets the default watcher.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aget(
     zh: *mut zhandle_t,
@@ -488,6 +585,19 @@ pub unsafe extern "C" fn zoo_aget(
 }
 
 /// Gets a node's data, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_awget(
     zh: *mut zhandle_t,
@@ -509,6 +619,16 @@ pub unsafe extern "C" fn zoo_awget(
 }
 
 /// Gets the last committed ensemble configuration.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_agetconfig(
     zh: *mut zhandle_t,
@@ -522,6 +642,18 @@ pub unsafe extern "C" fn zoo_agetconfig(
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_awgetconfig(
     zh: *mut zhandle_t,
@@ -536,6 +668,17 @@ pub unsafe extern "C" fn zoo_awgetconfig(
 }
 
 /// Reconfigures the ensemble (incremental or with a new member list).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `joining`, `leaving`, `members`: NULL or the caller's NUL-terminated strings, read during the
+///   call.
+/// - `dc`: when the call returns ZOK, called exactly once, in reply order, on the completion
+///   thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it receives are
+///   the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_areconfig(
     zh: *mut zhandle_t,
@@ -552,6 +695,18 @@ pub unsafe extern "C" fn zoo_areconfig(
 }
 
 /// Sets a node's data (`version` -1 matches any version).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aset(
     zh: *mut zhandle_t,
@@ -574,6 +729,17 @@ pub unsafe extern "C" fn zoo_aset(
 }
 
 /// Lists a node's children; `watch` sets the default watcher.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aget_children(
     zh: *mut zhandle_t,
@@ -594,6 +760,19 @@ pub unsafe extern "C" fn zoo_aget_children(
 }
 
 /// Lists a node's children, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_awget_children(
     zh: *mut zhandle_t,
@@ -615,6 +794,17 @@ pub unsafe extern "C" fn zoo_awget_children(
 }
 
 /// Lists a node's children with the node's Stat; `watch` sets the default watcher.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aget_children2(
     zh: *mut zhandle_t,
@@ -635,6 +825,19 @@ pub unsafe extern "C" fn zoo_aget_children2(
 }
 
 /// Lists a node's children with the node's Stat, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_awget_children2(
     zh: *mut zhandle_t,
@@ -656,6 +859,16 @@ pub unsafe extern "C" fn zoo_awget_children2(
 }
 
 /// Flushes the leader channel: later reads see everything committed before.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_async(
     zh: *mut zhandle_t,
@@ -669,6 +882,16 @@ pub unsafe extern "C" fn zoo_async(
 }
 
 /// Gets a node's ACL.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aget_acl(
     zh: *mut zhandle_t,
@@ -682,6 +905,17 @@ pub unsafe extern "C" fn zoo_aget_acl(
 }
 
 /// Sets a node's ACL.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `acl`: the caller's vector, copied during the call (NULL: ZBADARGUMENTS).
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aset_acl(
     zh: *mut zhandle_t,
@@ -707,6 +941,17 @@ pub unsafe extern "C" fn zoo_aset_acl(
 
 /// Adds authentication credentials for the session; they are re-sent on
 /// every reconnect.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `scheme`: a NUL-terminated string (NULL: ZBADARGUMENTS) and `cert`: `certLen` bytes, both
+///   copied during the call.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_add_auth(
     zh: *mut zhandle_t,
@@ -810,6 +1055,19 @@ fn completion_of_removal(completion: *mut void_completion_t) -> void_completion_
 }
 
 /// Removes a watcher of a node (locally only when `local` and there is no connection).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aremove_watches(
     zh: *mut zhandle_t,
@@ -827,6 +1085,16 @@ pub unsafe extern "C" fn zoo_aremove_watches(
 }
 
 /// Removes every watcher of a node of the given type.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aremove_all_watches(
     zh: *mut zhandle_t,
