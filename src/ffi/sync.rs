@@ -79,6 +79,19 @@ unsafe fn put_stat(dst: *mut Stat, s: &Stat) {
 }
 
 /// Creates a node; the created path is copied (truncated) into `path_buffer`.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+///   truncated and NUL-terminated.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create(
@@ -96,6 +109,19 @@ pub unsafe extern "C" fn zoo_create(
 }
 
 /// Creates a node with a TTL (TTL modes only).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+///   truncated and NUL-terminated.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create_ttl(
@@ -114,6 +140,20 @@ pub unsafe extern "C" fn zoo_create_ttl(
 }
 
 /// Creates a node and returns its Stat.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+///   truncated and NUL-terminated.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create2(
@@ -132,6 +172,20 @@ pub unsafe extern "C" fn zoo_create2(
 }
 
 /// Creates a node with a TTL and returns its Stat.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+///   truncated and NUL-terminated.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create2_ttl(
@@ -189,6 +243,14 @@ unsafe fn zoo_create2_ttl_impl(
 }
 
 /// Deletes a node (`version` -1 matches any version).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_delete(zh: *mut zhandle_t, path: *const c_char, version: c_int) -> c_int {
@@ -210,6 +272,16 @@ unsafe fn exists_impl(zh: *mut zhandle_t, path: Option<&CStr>, w: impl FnOnce(&c
 }
 
 /// Checks whether a node exists; `watch` sets the default watcher.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_exists(zh: *mut zhandle_t, path: *const c_char, watch: c_int, stat: *mut Stat) -> c_int {
@@ -220,6 +292,18 @@ pub unsafe extern "C" fn zoo_exists(zh: *mut zhandle_t, path: *const c_char, wat
 }
 
 /// Checks whether a node exists, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wexists(
@@ -289,6 +373,18 @@ unsafe fn get_impl(
 }
 
 /// Gets a node's data into `buffer` (truncated to `*buffer_len`).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+///   `*buffer_len` becomes the number copied (-1: the node has no data).
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get(
@@ -306,6 +402,20 @@ pub unsafe extern "C" fn zoo_get(
 }
 
 /// Gets a node's data, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+///   `*buffer_len` becomes the number copied (-1: the node has no data).
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wget(
@@ -324,6 +434,17 @@ pub unsafe extern "C" fn zoo_wget(
 }
 
 /// Gets the last committed ensemble configuration.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+///   `*buffer_len` becomes the number copied (-1: the node has no data).
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_getconfig(
@@ -338,6 +459,19 @@ pub unsafe extern "C" fn zoo_getconfig(
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+///   `*buffer_len` becomes the number copied (-1: the node has no data).
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wgetconfig(
@@ -353,6 +487,18 @@ pub unsafe extern "C" fn zoo_wgetconfig(
 }
 
 /// Reconfigures the ensemble; the new configuration is copied into `buffer`.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `joining`, `leaving`, `members`: NULL or the caller's NUL-terminated strings, read during the
+///   call.
+/// - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+///   `*buffer_len` becomes the number copied (-1: the node has no data).
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_reconfig(
@@ -372,6 +518,16 @@ pub unsafe extern "C" fn zoo_reconfig(
 }
 
 /// Sets a node's data (`version` -1 matches any version).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set(
@@ -386,6 +542,17 @@ pub unsafe extern "C" fn zoo_set(
 }
 
 /// Sets a node's data and returns its new Stat.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set2(
@@ -438,6 +605,17 @@ unsafe fn children_impl(
 }
 
 /// Lists a node's children; free the result with `deallocate_String_vector`.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `strings`: the caller's, filled on success with malloc'd memory the caller frees with
+///   `deallocate_String_vector`.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_children(
@@ -453,6 +631,19 @@ pub unsafe extern "C" fn zoo_get_children(
 }
 
 /// Lists a node's children, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `strings`: the caller's, filled on success with malloc'd memory the caller frees with
+///   `deallocate_String_vector`.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wget_children(
@@ -476,6 +667,18 @@ pub unsafe extern "C" fn zoo_wget_children(
 }
 
 /// Lists a node's children and returns the node's Stat.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `strings`: the caller's, filled on success with malloc'd memory the caller frees with
+///   `deallocate_String_vector`.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_children2(
@@ -492,6 +695,20 @@ pub unsafe extern "C" fn zoo_get_children2(
 }
 
 /// Lists a node's children with its Stat, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `strings`: the caller's, filled on success with malloc'd memory the caller frees with
+///   `deallocate_String_vector`.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wget_children2(
@@ -509,6 +726,17 @@ pub unsafe extern "C" fn zoo_wget_children2(
 }
 
 /// Gets a node's ACL; free it with `deallocate_ACL_vector`.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `acl`: the caller's, filled on success with malloc'd memory the caller frees with
+///   `deallocate_ACL_vector`.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_acl(
@@ -537,6 +765,15 @@ pub unsafe extern "C" fn zoo_get_acl(
 }
 
 /// Sets a node's ACL.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `acl`: the caller's vector, copied during the call.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_acl(
@@ -557,6 +794,17 @@ pub unsafe extern "C" fn zoo_set_acl(
 }
 
 /// Removes a watcher of a node.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_remove_watches(
@@ -572,6 +820,14 @@ pub unsafe extern "C" fn zoo_remove_watches(
 }
 
 /// Removes every watcher of a node of the given type.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_remove_all_watches(
