@@ -19,6 +19,16 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 
 /// Prepares a create operation of a multi request.
+///
+/// Ownership and threads:
+/// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
+///   must stay valid until the multi call that uses `op` returns.
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+///   truncated and NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create_op_init(
     op: *mut zoo_op_t,
@@ -45,6 +55,16 @@ fn create_op_type(mode: c_int, default: c_int) -> c_int {
 }
 
 /// Prepares a create operation whose result also carries the node's Stat.
+///
+/// Ownership and threads:
+/// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
+///   must stay valid until the multi call that uses `op` returns.
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+///   truncated and NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create2_op_init(
     op: *mut zoo_op_t,
@@ -89,6 +109,11 @@ fn create_init(
 }
 
 /// Prepares a delete operation of a multi request.
+///
+/// Ownership and threads:
+/// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
+///   must stay valid until the multi call that uses `op` returns.
+/// - `path`: the caller's NUL-terminated string, read during the call only.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_delete_op_init(op: *mut zoo_op_t, path: *const c_char, version: c_int) {
     // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
@@ -98,6 +123,14 @@ pub unsafe extern "C" fn zoo_delete_op_init(op: *mut zoo_op_t, path: *const c_ch
 }
 
 /// Prepares a set operation of a multi request.
+///
+/// Ownership and threads:
+/// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
+///   must stay valid until the multi call that uses `op` returns.
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `stat`: NULL or the caller's, written on success.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_op_init(
     op: *mut zoo_op_t,
@@ -114,6 +147,11 @@ pub unsafe extern "C" fn zoo_set_op_init(
 }
 
 /// Prepares a version check of a multi request.
+///
+/// Ownership and threads:
+/// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
+///   must stay valid until the multi call that uses `op` returns.
+/// - `path`: the caller's NUL-terminated string, read during the call only.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_check_op_init(op: *mut zoo_op_t, path: *const c_char, version: c_int) {
     // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
@@ -351,6 +389,19 @@ fn log_sub_results(zh: &crate::client::handle::ZHandle, xid: i32, kinds: &[i32],
 }
 
 /// Runs several operations atomically; `results` gets one entry per op.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `ops`: `count` operations prepared with `zoo_*_op_init`; the pointers they hold are read
+///   during the call.
+/// - `results`: `count` entries of the caller's that stay valid and untouched until the completion
+///   has run; each op's path buffer and Stat pointer are written then.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_amulti(
     zh: *mut zhandle_t,
@@ -372,6 +423,17 @@ pub unsafe extern "C" fn zoo_amulti(
 }
 
 /// Runs several operations atomically and waits for the outcome.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `ops`: `count` operations prepared with `zoo_*_op_init`; the pointers they hold are read
+///   during the call.
+/// - `results`: `count` entries of the caller's that stay valid and untouched until the completion
+///   has run; each op's path buffer and Stat pointer are written then.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_multi(
