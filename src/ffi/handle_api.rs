@@ -115,6 +115,15 @@ unsafe fn init_internal(
 
 /// Creates a handle and starts connecting to the ensemble in `host`
 /// ("h1:p1,h2:p2[/chroot]"). Returns NULL with errno set on failure.
+///
+/// Ownership and threads:
+/// - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
+///   caller's, copied during the call.
+/// - `fn_`: the default watcher, run on the completion thread (MT) or on the thread calling
+///   `zookeeper_process` (ST); `context` is not read (see `zoo_get_context`).
+/// - `context`: not read; returned by `zoo_get_context`.
+/// - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set. MT: starts
+///   the IO and completion threads.
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_init(
     host: *const c_char,
@@ -129,6 +138,17 @@ pub unsafe extern "C" fn zookeeper_init(
 }
 
 /// As `zookeeper_init`, with a log callback for this handle.
+///
+/// Ownership and threads:
+/// - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
+///   caller's, copied during the call.
+/// - `fn_`: the default watcher, run on the completion thread (MT) or on the thread calling
+///   `zookeeper_process` (ST); `context` is not read (see `zoo_get_context`).
+/// - `context`: not read; returned by `zoo_get_context`.
+/// - `log_callback`: receives this handle's log lines on whichever thread logs them (caller, IO or
+///   completion thread); each line is valid during its call only.
+/// - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set. MT: starts
+///   the IO and completion threads.
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_init2(
     host: *const c_char,
@@ -145,6 +165,13 @@ pub unsafe extern "C" fn zookeeper_init2(
 
 /// Closes the session and frees the handle. Every pending call completes
 /// (ZCLOSING). Safe to call from a watcher or completion of this handle.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - After it returns `zh` is gone. Calls not yet answered complete first with ZCLOSING; from a
+///   watcher or completion of this handle it returns without waiting for the completion thread
+///   (its own).
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
     guard(ZSYSTEMERROR, || {
@@ -194,30 +221,54 @@ pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
 }
 
 /// The session state (ZOO_CONNECTED_STATE...), or ZINVALIDSTATE-like 0 for a bad handle.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_state(zh: *mut zhandle_t) -> c_int {
     guard(CLOSED_STATE, || handle(zh).map(|z| z.state()).unwrap_or(CLOSED_STATE))
 }
 
 /// The session id and password (valid once connected).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - Returns storage owned by the handle (NULL for a bad handle), valid until `zookeeper_close`;
+///   read it while the handle is open.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_client_id(zh: *mut zhandle_t) -> *const clientid_t {
     guard(std::ptr::null(), || handle(zh).map(|z| &z.published.client_id as *const _ as *const clientid_t).unwrap_or(std::ptr::null()))
 }
 
 /// The negotiated session timeout in milliseconds.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_recv_timeout(zh: *mut zhandle_t) -> c_int {
     guard(-1, || handle(zh).map(|z| z.published.timeout()).unwrap_or(-1))
 }
 
 /// The context given to `zookeeper_init` or `zoo_set_context`.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - Returns the caller's pointer as given; any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_context(zh: *mut zhandle_t) -> *const c_void {
     guard(std::ptr::null(), || handle(zh).map(|z| z.context.load(Ordering::Acquire) as *const c_void).unwrap_or(std::ptr::null()))
 }
 
 /// Replaces the handle's context.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - `context`: not read; returned by `zoo_get_context`.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_context(zh: *mut zhandle_t, context: *mut c_void) {
     guard((), || {
@@ -228,12 +279,25 @@ pub unsafe extern "C" fn zoo_set_context(zh: *mut zhandle_t, context: *mut c_voi
 }
 
 /// Replaces the default watcher; returns the previous one.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - `newFn`: the new default watcher, run on the completion thread (MT) or in `zookeeper_process`
+///   (ST).
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_watcher(zh: *mut zhandle_t, newFn: watcher_fn) -> watcher_fn {
     guard(None, || handle(zh).and_then(|z| std::mem::replace(&mut *z.watcher.lock(), newFn)))
 }
 
 /// Copies the address of the connected server into `addr`; NULL when not connected.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - `addr`, `addr_len`: the caller's; `*addr_len` bytes at `addr` are writable, and `*addr_len`
+///   becomes the address length.
+/// - Returns `addr`, or NULL when not connected or the buffer is too small.
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_get_connected_host(
     zh: *mut zhandle_t,
@@ -262,6 +326,10 @@ pub unsafe extern "C" fn zookeeper_get_connected_host(
 }
 
 /// ZINVALIDSTATE when the session expired or authentication failed, else ZOK.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn is_unrecoverable(zh: *mut zhandle_t) -> c_int {
     guard(ZINVALIDSTATE, || match handle(zh) {
@@ -307,6 +375,9 @@ const ERROR_TEXTS: &[(ZOO_ERRORS, &CStr)] = &[
 ];
 
 /// The text of an error code.
+///
+/// Ownership and threads:
+/// - Returns a static string; never freed.
 #[no_mangle]
 pub extern "C" fn zerror(c: c_int) -> *const c_char {
     if c > 0 {
@@ -328,24 +399,41 @@ pub extern "C" fn zoo_set_debug_level(logLevel: ZooLogLevel) {
 }
 
 /// Sets the stream log lines go to (NULL: stderr).
+///
+/// Ownership and threads:
+/// - `logStream`: NULL (stderr) or the caller's open FILE, used for every later line until
+///   replaced: it must stay open until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_log_stream(logStream: *mut FILE) {
     zklog::set_stream(logStream)
 }
 
 /// The stream set with `zoo_set_log_stream` (NULL when none was set).
+///
+/// Ownership and threads:
+/// - Returns the caller's FILE as given (not owned by the library).
 #[no_mangle]
 pub extern "C" fn zoo_get_log_stream() -> *mut FILE {
     zklog::stream()
 }
 
 /// The handle's log callback.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_log_callback(zh: *const zhandle_t) -> log_callback_fn {
     guard(None, || handle(zh).and_then(|z| z.log_cb()))
 }
 
 /// Sets the handle's log callback (NULL: the log stream).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - `callback`: receives this handle's log lines on whichever thread logs them; each line is
+///   valid during its call only.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_log_callback(zh: *mut zhandle_t, callback: log_callback_fn) {
     guard((), || {
@@ -362,6 +450,11 @@ pub extern "C" fn zoo_deterministic_conn_order(yesOrNo: c_int) {
 }
 
 /// Replaces the server list; reconnects when the current server left it.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - `hosts`: the caller's NUL-terminated string, read during the call.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_char) -> c_int {
     guard(ZSYSTEMERROR, || {
@@ -383,6 +476,10 @@ pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_cha
 }
 
 /// Sets how long resolved host names are reused (ms; -1 never re-resolve).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_servers_resolution_delay(zh: *mut zhandle_t, delay_ms: c_int) -> c_int {
     guard(ZSYSTEMERROR, || {
@@ -397,6 +494,10 @@ pub unsafe extern "C" fn zoo_set_servers_resolution_delay(zh: *mut zhandle_t, de
 }
 
 /// Moves to the next server of the list for the next connection attempt.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_cycle_next_server(zh: *mut zhandle_t) {
     guard((), || {
@@ -407,6 +508,12 @@ pub unsafe extern "C" fn zoo_cycle_next_server(zh: *mut zhandle_t) {
 }
 
 /// "host:port" of the server in use (or being tried).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - Returns storage owned by the handle (NULL for a bad handle), valid until `zookeeper_close`;
+///   any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_current_server(zh: *mut zhandle_t) -> *const c_char {
     guard(std::ptr::null(), || match handle(zh) {
@@ -422,6 +529,11 @@ pub unsafe extern "C" fn zoo_get_current_server(zh: *mut zhandle_t) -> *const c_
 /// at most (`tv`). Starts a connection when one is due. In the MT library
 /// the IO thread owns the socket, so this reports no descriptor (-1).
 /// Pointers are the caller's and only written during the call.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - `fd`, `interest`, `tv`: the caller's, written during the call.
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_interest(
     zh: *mut zhandle_t,
@@ -462,6 +574,11 @@ pub unsafe extern "C" fn zookeeper_interest(
 /// ZCONNECTIONLOSS or the session's end code when that happened during the
 /// call, ZINVALIDSTATE without a connection under way (as the reference).
 /// In the MT library the IO thread does this work, and this returns ZNOTHING.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - Completions and watchers run on the calling thread, inside this call (ST).
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, events: c_int) -> c_int {
     guard(ZSYSTEMERROR, || {
@@ -480,6 +597,10 @@ pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, events: c_int) ->
 }
 
 /// Locks the handle's auth list.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_lock_auth(zh: *mut zhandle_t) -> c_int {
     guard(ZSYSTEMERROR, || match handle(zh) {
@@ -492,6 +613,10 @@ pub unsafe extern "C" fn zoo_lock_auth(zh: *mut zhandle_t) -> c_int {
 }
 
 /// Unlocks the handle's auth list.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_unlock_auth(zh: *mut zhandle_t) -> c_int {
     guard(ZSYSTEMERROR, || match handle(zh) {
