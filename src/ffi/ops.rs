@@ -987,6 +987,9 @@ pub unsafe extern "C" fn zoo_add_auth(
 }
 
 /// Shared by the async and sync watch removal calls.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string valid for the call.
 pub(crate) unsafe fn remove_watches(
     zhp: *mut zhandle_t,
     path: *const c_char,

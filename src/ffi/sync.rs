@@ -204,6 +204,11 @@ pub unsafe extern "C" fn zoo_create2_ttl(
     unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, stat, true) }
 }
 
+/// The sync creates.
+///
+/// # Safety
+/// As `zoo_create2_ttl`: the pointer arguments are NULL or valid for the
+/// call, `path_buffer` with `path_buffer_len` writable bytes.
 #[allow(clippy::too_many_arguments)]
 unsafe fn zoo_create2_ttl_impl(
     zh: *mut zhandle_t,
@@ -265,6 +270,7 @@ unsafe fn exists_impl(zh: *mut zhandle_t, path: Option<&CStr>, w: impl FnOnce(&c
     guard(ZSYSTEMERROR, || {
         let (rc, rep) = call(zh, "zoo_awexists", Sending::Path(path), |z| build_path_watch(z, path, w(z), WatchOp::Exists));
         if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
+            // SAFETY: the caller's contract above.
             unsafe { put_stat(stat, &s) };
         }
         rc
