@@ -91,6 +91,24 @@ fn prefix(lvl: c_int, func: &str, line: c_int) -> String {
     )
 }
 
+/// An integer as C's `%#llx` prints it: `0` for zero, else `0x…`.
+pub fn c_hex(v: i64) -> String {
+    if v == 0 {
+        "0".to_string()
+    } else {
+        format!("{:#x}", v)
+    }
+}
+
+/// A pointer as glibc's `%p` prints it: `(nil)` for NULL, else `0x…`.
+pub fn c_ptr(p: *const c_void) -> String {
+    if p.is_null() {
+        "(nil)".to_string()
+    } else {
+        format!("{:p}", p)
+    }
+}
+
 /// Writes one finished line to the callback or the log stream.
 pub fn emit(cb: log_callback_fn, line_text: &[u8]) {
     let mut z = Vec::with_capacity(line_text.len() + 2);

@@ -71,10 +71,10 @@ unsafe fn init_internal(
     };
     let spec = String::from_utf8_lossy(spec).into_owned();
     zlog!(log_cb, ZOO_LOG_LEVEL_INFO, "zookeeper_init_internal",
-        "Initiating client connection, host={} sessionTimeout={} watcher={:?} sessionId={:#x} sessionPasswd={} context={:?} flags={}",
-        spec, recv_timeout, watcher.map(|f| f as *const c_void).unwrap_or(std::ptr::null()),
-        cid.map(|c| c.client_id).unwrap_or(0),
-        if cid.is_some_and(|c| c.client_id != 0) { "<hidden>" } else { "<null>" }, context, flags);
+        "Initiating client connection, host={} sessionTimeout={} watcher={} sessionId={} sessionPasswd={} context={} flags={}",
+        spec, recv_timeout, zklog::c_ptr(watcher.map(|f| f as *const c_void).unwrap_or(std::ptr::null())),
+        zklog::c_hex(cid.map(|c| c.client_id).unwrap_or(0)),
+        if cid.is_some_and(|c| c.client_id != 0) { "<hidden>" } else { "<null>" }, zklog::c_ptr(context), flags);
     let Some((list, chroot)) = hosts::parse(&spec) else {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
@@ -196,8 +196,8 @@ pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
         }
         let sid = z.client_id().client_id;
         if z.is_connected() {
-            zlog!(z.log_cb(), ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Closing zookeeper sessionId={:#x} to {}",
-                sid, z.published.current_server_string());
+            zlog!(z.log_cb(), ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Closing zookeeper sessionId={} to {}\n",
+                zklog::c_hex(sid), z.published.current_server_string());
         }
         if crate::client::handle::THREADED {
             z.begin_close();

@@ -365,7 +365,7 @@ impl Session {
         self.conn = Conn::Ended;
         self.finished = true;
         self.published.set_connected(None);
-        zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Freeing zookeeper resources for sessionId={:#x}", self.session_id);
+        zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Freeing zookeeper resources for sessionId={}\n", crate::log::c_hex(self.session_id));
     }
 
     /// Fails every request not yet answered, queued or sent, and every auth completion.
@@ -693,7 +693,7 @@ impl Session {
         self.refused.clear();
         let st = if resp.read_only { READONLY_STATE } else { CONNECTED_STATE };
         self.set_state(st);
-        zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "check_events",
+        zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "finalize_session_establishment",
             "session establishment complete on server {}, sessionId={:#x}, negotiated timeout={} {}",
             format_addr(&addr), resp.session_id, resp.timeout, if resp.read_only { "(READ-ONLY mode)" } else { "" });
         self.conn = Conn::Up { addr, last_recv: now, last_send: now };
