@@ -801,16 +801,15 @@ impl Session {
             }
             AUTH_XID => {
                 zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process", "Processing AUTH_XID");
-                let scheme = self.auths.last().map(|(s, _)| String::from_utf8_lossy(s).into_owned()).unwrap_or_default();
                 // As the reference: one auth reply answers every waiting auth completion.
                 for cb in self.auth_waiting.drain(..) {
                     self.jobs.push(Job::Complete(cb, err, None));
                 }
                 if err != 0 {
-                    zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "auth_completion_func", "Authentication scheme {} failed. Connection closed.", scheme);
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "auth_completion_func", "Authentication scheme {} failed. Connection closed.", self.last_auth_scheme());
                     self.end(AUTH_FAILED_STATE, ZAUTHFAILED);
                 } else {
-                    zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "auth_completion_func", "Authentication scheme {} succeeded", scheme);
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "auth_completion_func", "Authentication scheme {} succeeded", self.last_auth_scheme());
                 }
             }
             _ => {
@@ -855,6 +854,11 @@ impl Session {
                 deliver(&mut self.jobs, p.done, rc, reply);
             }
         }
+    }
+
+    /// The scheme of the latest credentials, for the auth log lines.
+    fn last_auth_scheme(&self) -> String {
+        self.auths.last().map(|(s, _)| String::from_utf8_lossy(s).into_owned()).unwrap_or_default()
     }
 
     /// Queues a session event for the default watcher and every watcher
