@@ -38,6 +38,9 @@ pub(crate) enum Sending<'a> {
     Multi(c_int),
     /// `Sending Reconfig request xid=... to <server>`.
     Reconfig,
+    /// `Sending request xid=... to <server>` (requests without a path,
+    /// which the reference 3.8.0 does not have).
+    NoPath,
 }
 
 /// Logs a request sent, as the reference does at DEBUG level under the
@@ -58,6 +61,9 @@ pub(crate) fn log_sending(zh: &ZHandle, api: &'static str, sending: Sending, xid
         }
         Sending::Reconfig => {
             zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, api, "Sending Reconfig request xid={:#x} to {}", xid, server);
+        }
+        Sending::NoPath => {
+            zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, api, "Sending request xid={:#x} to {}", xid, server);
         }
     }
 }
