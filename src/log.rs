@@ -1,6 +1,10 @@
 //! Logging as the reference client does it: `logLevel`, a global stream,
 //! per-handle callbacks and the line format
 //! `YYYY-mm-dd HH:MM:SS,mmm:PID(0xTID):ZOO_LEVEL@function@line: message`.
+//!
+//! Lines are written on whichever thread logs (a caller, the IO thread,
+//! the completion thread); a line is formatted only when its level is on.
+#![warn(unsafe_op_in_unsafe_fn)]
 
 use libc::{c_char, c_int, c_void, FILE};
 use std::ffi::CStr;
@@ -18,6 +22,8 @@ pub const ZOO_LOG_LEVEL_DEBUG: ZooLogLevel = 4;
 pub type log_callback_fn = Option<unsafe extern "C" fn(message: *const c_char)>;
 
 /// The current log level; the `LOG_*` macros of `zookeeper_log.h` read it.
+/// Owned by the library; programs may read it (and, as with the
+/// reference, write it) from any thread.
 #[no_mangle]
 pub static mut logLevel: ZooLogLevel = ZOO_LOG_LEVEL_INFO;
 
@@ -29,6 +35,7 @@ pub fn level() -> i32 {
 }
 
 pub fn set_level(l: ZooLogLevel) {
+    // SAFETY: a plain int write, as the reference's; readers tolerate any value.
     unsafe { std::ptr::write_volatile(std::ptr::addr_of_mut!(logLevel), l) }
 }
 
@@ -50,18 +57,21 @@ extern "C" {
 
 fn level_name(l: c_int) -> &'static str {
     match l {
-        1 => "ZOO_ERROR",
-        2 => "ZOO_WARN",
-        3 => "ZOO_INFO",
-        4 => "ZOO_DEBUG",
+        ZOO_LOG_LEVEL_ERROR => "ZOO_ERROR",
+        ZOO_LOG_LEVEL_WARN => "ZOO_WARN",
+        ZOO_LOG_LEVEL_INFO => "ZOO_INFO",
+        ZOO_LOG_LEVEL_DEBUG => "ZOO_DEBUG",
         _ => "ZOO_INVALID",
     }
 }
 
 fn prefix(lvl: c_int, func: &str, line: c_int) -> String {
     let mut tv = libc::timeval { tv_sec: 0, tv_usec: 0 };
+    // SAFETY: tm is plain old data; all zeroes is a valid value.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
     let mut ts = [0u8; 64];
+    // SAFETY: every pointer is to a local of the right type; strftime
+    // writes at most ts.len() bytes and NUL-terminates within them.
     unsafe {
         libc::gettimeofday(&mut tv, std::ptr::null_mut());
         libc::localtime_r(&tv.tv_sec, &mut tm);
@@ -73,11 +83,30 @@ fn prefix(lvl: c_int, func: &str, line: c_int) -> String {
         String::from_utf8_lossy(&ts[..tslen]),
         tv.tv_usec / 1000,
         std::process::id(),
+        // SAFETY: pthread_self has no preconditions.
         unsafe { libc::pthread_self() } as u64,
         level_name(lvl),
         func,
         line
     )
+}
+
+/// An integer as C's `%#llx` prints it: `0` for zero, else `0x…`.
+pub fn c_hex(v: i64) -> String {
+    if v == 0 {
+        "0".to_string()
+    } else {
+        format!("{:#x}", v)
+    }
+}
+
+/// A pointer as glibc's `%p` prints it: `(nil)` for NULL, else `0x…`.
+pub fn c_ptr(p: *const c_void) -> String {
+    if p.is_null() {
+        "(nil)".to_string()
+    } else {
+        format!("{:p}", p)
+    }
 }
 
 /// Writes one finished line to the callback or the log stream.
@@ -87,14 +116,19 @@ pub fn emit(cb: log_callback_fn, line_text: &[u8]) {
     match cb {
         Some(f) => {
             z.push(0);
+            // SAFETY: the program's callback, given a NUL-terminated line
+            // valid for the call.
             unsafe { f(z.as_ptr() as *const c_char) }
         }
         None => {
             z.push(b'\n');
             let mut s = stream();
             if s.is_null() {
+                // SAFETY: libc's stderr, read once; never written by us.
                 s = unsafe { stderr };
             }
+            // SAFETY: `s` is the program's open FILE (zoo_set_log_stream's
+            // contract) or stderr; the bytes are ours.
             unsafe {
                 libc::fwrite(z.as_ptr() as *const c_void, 1, z.len(), s);
                 libc::fflush(s);
@@ -157,6 +191,11 @@ extern "C" {
 static LOG_MESSAGE_C: unsafe extern "C" fn() = zk_log_message_c;
 
 /// `void log_message(log_callback_fn, ZooLogLevel, int line, const char *func, const char *format, ...)`.
+///
+/// Ownership and threads: `func` (NULL or NUL-terminated) and `format` (a
+/// printf format matching the arguments) are the caller's, read during the
+/// call; the line goes to the callback (if not NULL) or the log stream, on
+/// the calling thread, and is valid only during the callback's call.
 ///
 /// Stable Rust cannot define a variadic function: the implementation is
 /// `zk_log_message_c` in C. This definition only puts the name `log_message`

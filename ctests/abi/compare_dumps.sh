@@ -7,8 +7,8 @@
 set -euo pipefail
 lib=${4:-libzookeeper_mt.so.2}
 tag=${lib%%.so*}
-ldd "$2" | grep -q "$lib => $3/$lib" || { echo "$2 does not load our library"; ldd "$2"; exit 1; }
-ldd "$1" | grep -qE "$lib => (/usr)?/lib/x86_64-linux-gnu/$lib" || { echo "$1 does not load the reference"; ldd "$1"; exit 1; }
+ldd "$2" | grep "$lib => $3/$lib" >/dev/null || { echo "$2 does not load our library"; ldd "$2"; exit 1; }
+ldd "$1" | grep -E "$lib => (/usr)?/lib/x86_64-linux-gnu/$lib" >/dev/null || { echo "$1 does not load the reference"; ldd "$1"; exit 1; }
 "$1" >"$tag.ref.dump"
 "$2" >"$tag.ours.dump"
 echo "$(wc -l <"$tag.ref.dump") sizes, offsets and values compared"

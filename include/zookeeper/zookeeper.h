@@ -433,6 +433,15 @@ extern struct ACL_vector ZOO_CREATOR_ALL_ACL;
 /**
  * Creates a handle and starts connecting to the ensemble in `host`
  * ("h1:p1,h2:p2[/chroot]"). Returns NULL with errno set on failure.
+ *
+ * Ownership and threads:
+ * - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
+ *   caller's, copied during the call.
+ * - `fn_`: the default watcher, run on the completion thread (MT) or on the thread calling
+ *   `zookeeper_process` (ST); `context` is not read (see `zoo_get_context`).
+ * - `context`: not read; returned by `zoo_get_context`.
+ * - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set. MT: starts
+ *   the IO and completion threads.
  */
 ZOOAPI
 zhandle_t *zookeeper_init(const char *host,
@@ -444,6 +453,17 @@ zhandle_t *zookeeper_init(const char *host,
 
 /**
  * As `zookeeper_init`, with a log callback for this handle.
+ *
+ * Ownership and threads:
+ * - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
+ *   caller's, copied during the call.
+ * - `fn_`: the default watcher, run on the completion thread (MT) or on the thread calling
+ *   `zookeeper_process` (ST); `context` is not read (see `zoo_get_context`).
+ * - `context`: not read; returned by `zoo_get_context`.
+ * - `log_callback`: receives this handle's log lines on whichever thread logs them (caller, IO or
+ *   completion thread); each line is valid during its call only.
+ * - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set. MT: starts
+ *   the IO and completion threads.
  */
 ZOOAPI
 zhandle_t *zookeeper_init2(const char *host,
@@ -457,41 +477,85 @@ zhandle_t *zookeeper_init2(const char *host,
 /**
  * Closes the session and frees the handle. Every pending call completes
  * (ZCLOSING). Safe to call from a watcher or completion of this handle.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
+ * - After it returns `zh` is gone. Calls not yet answered complete first with ZCLOSING; from a
+ *   watcher or completion of this handle it returns without waiting for the completion thread
+ *   (its own).
  */
 ZOOAPI int zookeeper_close(zhandle_t *zh);
 
 /**
  * The session state (ZOO_CONNECTED_STATE...), or ZINVALIDSTATE-like 0 for a bad handle.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
  */
 ZOOAPI int zoo_state(zhandle_t *zh);
 
 /**
  * The session id and password (valid once connected).
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
+ * - Returns storage owned by the handle (NULL for a bad handle), valid until `zookeeper_close`;
+ *   read it while the handle is open.
  */
 ZOOAPI const struct clientid_t *zoo_client_id(zhandle_t *zh);
 
 /**
  * The negotiated session timeout in milliseconds.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
  */
 ZOOAPI int zoo_recv_timeout(zhandle_t *zh);
 
 /**
  * The context given to `zookeeper_init` or `zoo_set_context`.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
+ * - Returns the caller's pointer as given; any thread.
  */
 ZOOAPI const void *zoo_get_context(zhandle_t *zh);
 
 /**
  * Replaces the handle's context.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
+ * - `context`: not read; returned by `zoo_get_context`.
  */
 ZOOAPI void zoo_set_context(zhandle_t *zh, void *context);
 
 /**
  * Replaces the default watcher; returns the previous one.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
+ * - `newFn`: the new default watcher, run on the completion thread (MT) or in `zookeeper_process`
+ *   (ST).
  */
 ZOOAPI watcher_fn zoo_set_watcher(zhandle_t *zh, watcher_fn newFn);
 
 /**
  * Copies the address of the connected server into `addr`; NULL when not connected.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
+ * - `addr`, `addr_len`: the caller's; `*addr_len` bytes at `addr` are writable, and `*addr_len`
+ *   becomes the address length.
+ * - Returns `addr`, or NULL when not connected or the buffer is too small.
  */
 ZOOAPI
 struct sockaddr *zookeeper_get_connected_host(zhandle_t *zh,
@@ -500,11 +564,18 @@ struct sockaddr *zookeeper_get_connected_host(zhandle_t *zh,
 
 /**
  * ZINVALIDSTATE when the session expired or authentication failed, else ZOK.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
  */
 ZOOAPI int is_unrecoverable(zhandle_t *zh);
 
 /**
  * The text of an error code.
+ *
+ * Ownership and threads:
+ * - Returns a static string; never freed.
  */
 ZOOAPI const char *zerror(int c);
 
@@ -515,21 +586,38 @@ ZOOAPI void zoo_set_debug_level(ZooLogLevel logLevel);
 
 /**
  * Sets the stream log lines go to (NULL: stderr).
+ *
+ * Ownership and threads:
+ * - `logStream`: NULL (stderr) or the caller's open FILE, used for every later line until
+ *   replaced: it must stay open until then.
  */
 ZOOAPI void zoo_set_log_stream(FILE *logStream);
 
 /**
  * The stream set with `zoo_set_log_stream` (NULL when none was set).
+ *
+ * Ownership and threads:
+ * - Returns the caller's FILE as given (not owned by the library).
  */
 ZOOAPI FILE *zoo_get_log_stream(void);
 
 /**
  * The handle's log callback.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
  */
 ZOOAPI log_callback_fn zoo_get_log_callback(const zhandle_t *zh);
 
 /**
  * Sets the handle's log callback (NULL: the log stream).
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
+ * - `callback`: receives this handle's log lines on whichever thread logs them; each line is
+ *   valid during its call only.
  */
 ZOOAPI void zoo_set_log_callback(zhandle_t *zh, log_callback_fn callback);
 
@@ -540,36 +628,76 @@ ZOOAPI void zoo_deterministic_conn_order(int yesOrNo);
 
 /**
  * Replaces the server list; reconnects when the current server left it.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
+ * - `hosts`: the caller's NUL-terminated string, read during the call.
  */
 ZOOAPI int zoo_set_servers(zhandle_t *zh, const char *hosts);
 
 /**
  * Sets how long resolved host names are reused (ms; -1 never re-resolve).
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
  */
 ZOOAPI int zoo_set_servers_resolution_delay(zhandle_t *zh, int delay_ms);
 
 /**
  * Moves to the next server of the list for the next connection attempt.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
  */
 ZOOAPI void zoo_cycle_next_server(zhandle_t *zh);
 
 /**
  * "host:port" of the server in use (or being tried).
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
+ * - Returns storage owned by the handle (NULL for a bad handle), valid until `zookeeper_close`;
+ *   any thread.
  */
 ZOOAPI const char *zoo_get_current_server(zhandle_t *zh);
 
 /**
  * Locks the handle's auth list.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
  */
 ZOOAPI int zoo_lock_auth(zhandle_t *zh);
 
 /**
  * Unlocks the handle's auth list.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+ *   result) and never dereferenced. Any thread, callbacks of this handle included.
  */
 ZOOAPI int zoo_unlock_auth(zhandle_t *zh);
 
 /**
  * Creates a node asynchronously.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - `acl`: the caller's vector, copied during the call.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_acreate(zhandle_t *zh,
@@ -583,6 +711,19 @@ int zoo_acreate(zhandle_t *zh,
 
 /**
  * Creates a node asynchronously, with a TTL for the TTL modes.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - `acl`: the caller's vector, copied during the call.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_acreate_ttl(zhandle_t *zh,
@@ -597,6 +738,19 @@ int zoo_acreate_ttl(zhandle_t *zh,
 
 /**
  * Creates a node asynchronously; the completion also gets its Stat.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - `acl`: the caller's vector, copied during the call.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_acreate2(zhandle_t *zh,
@@ -610,6 +764,19 @@ int zoo_acreate2(zhandle_t *zh,
 
 /**
  * Creates a node asynchronously with a TTL; the completion also gets its Stat.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - `acl`: the caller's vector, copied during the call.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_acreate2_ttl(zhandle_t *zh,
@@ -624,6 +791,16 @@ int zoo_acreate2_ttl(zhandle_t *zh,
 
 /**
  * Deletes a node asynchronously (`version` -1 matches any version).
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_adelete(zhandle_t *zh,
@@ -634,6 +811,17 @@ int zoo_adelete(zhandle_t *zh,
 
 /**
  * Checks whether a node exists; `watch` sets the default watcher.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watch`: non-zero sets a watch for the handle's default watcher.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_aexists(zhandle_t *zh,
@@ -644,6 +832,19 @@ int zoo_aexists(zhandle_t *zh,
 
 /**
  * Checks whether a node exists, with a watcher of the caller's.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+ *   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+ *   removed.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_awexists(zhandle_t *zh,
@@ -655,6 +856,17 @@ int zoo_awexists(zhandle_t *zh,
 
 /**
  * Gets a node's data; `watch` sets the default watcher.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watch`: non-zero sets a watch for the handle's default watcher.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_aget(zhandle_t *zh,
@@ -665,6 +877,19 @@ int zoo_aget(zhandle_t *zh,
 
 /**
  * Gets a node's data, with a watcher of the caller's.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+ *   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+ *   removed.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_awget(zhandle_t *zh,
@@ -676,11 +901,33 @@ int zoo_awget(zhandle_t *zh,
 
 /**
  * Gets the last committed ensemble configuration.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `watch`: non-zero sets a watch for the handle's default watcher.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI int zoo_agetconfig(zhandle_t *zh, int watch, data_completion_t completion, const void *data);
 
 /**
  * Gets the ensemble configuration, with a watcher of the caller's.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+ *   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+ *   removed.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_awgetconfig(zhandle_t *zh,
@@ -691,6 +938,17 @@ int zoo_awgetconfig(zhandle_t *zh,
 
 /**
  * Reconfigures the ensemble (incremental or with a new member list).
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `joining`, `leaving`, `members`: NULL or the caller's NUL-terminated strings, read during the
+ *   call.
+ * - `dc`: when the call returns ZOK, called exactly once, in reply order, on the completion
+ *   thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it receives are
+ *   the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_areconfig(zhandle_t *zh,
@@ -703,6 +961,18 @@ int zoo_areconfig(zhandle_t *zh,
 
 /**
  * Sets a node's data (`version` -1 matches any version).
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_aset(zhandle_t *zh,
@@ -715,6 +985,17 @@ int zoo_aset(zhandle_t *zh,
 
 /**
  * Lists a node's children; `watch` sets the default watcher.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watch`: non-zero sets a watch for the handle's default watcher.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_aget_children(zhandle_t *zh,
@@ -725,6 +1006,19 @@ int zoo_aget_children(zhandle_t *zh,
 
 /**
  * Lists a node's children, with a watcher of the caller's.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+ *   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+ *   removed.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_awget_children(zhandle_t *zh,
@@ -736,6 +1030,17 @@ int zoo_awget_children(zhandle_t *zh,
 
 /**
  * Lists a node's children with the node's Stat; `watch` sets the default watcher.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watch`: non-zero sets a watch for the handle's default watcher.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_aget_children2(zhandle_t *zh,
@@ -746,6 +1051,19 @@ int zoo_aget_children2(zhandle_t *zh,
 
 /**
  * Lists a node's children with the node's Stat, with a watcher of the caller's.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+ *   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+ *   removed.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_awget_children2(zhandle_t *zh,
@@ -757,6 +1075,16 @@ int zoo_awget_children2(zhandle_t *zh,
 
 /**
  * Flushes the leader channel: later reads see everything committed before.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_async(zhandle_t *zh,
@@ -766,6 +1094,16 @@ int zoo_async(zhandle_t *zh,
 
 /**
  * Gets a node's ACL.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_aget_acl(zhandle_t *zh,
@@ -775,6 +1113,17 @@ int zoo_aget_acl(zhandle_t *zh,
 
 /**
  * Sets a node's ACL.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `acl`: the caller's vector, copied during the call (NULL: ZBADARGUMENTS).
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_aset_acl(zhandle_t *zh,
@@ -787,6 +1136,17 @@ int zoo_aset_acl(zhandle_t *zh,
 /**
  * Adds authentication credentials for the session; they are re-sent on
  * every reconnect.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `scheme`: a NUL-terminated string (NULL: ZBADARGUMENTS) and `cert`: `certLen` bytes, both
+ *   copied during the call.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_add_auth(zhandle_t *zh,
@@ -798,6 +1158,19 @@ int zoo_add_auth(zhandle_t *zh,
 
 /**
  * Removes a watcher of a node (locally only when `local` and there is no connection).
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+ *   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+ *   removed.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_aremove_watches(zhandle_t *zh,
@@ -811,6 +1184,16 @@ int zoo_aremove_watches(zhandle_t *zh,
 
 /**
  * Removes every watcher of a node of the given type.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_aremove_all_watches(zhandle_t *zh,
@@ -822,6 +1205,16 @@ int zoo_aremove_all_watches(zhandle_t *zh,
 
 /**
  * Prepares a create operation of a multi request.
+ *
+ * Ownership and threads:
+ * - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
+ *   must stay valid until the multi call that uses `op` returns.
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - `acl`: the caller's vector, copied during the call.
+ * - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+ *   truncated and NUL-terminated.
  */
 ZOOAPI
 void zoo_create_op_init(zoo_op_t *op,
@@ -835,6 +1228,16 @@ void zoo_create_op_init(zoo_op_t *op,
 
 /**
  * Prepares a create operation whose result also carries the node's Stat.
+ *
+ * Ownership and threads:
+ * - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
+ *   must stay valid until the multi call that uses `op` returns.
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - `acl`: the caller's vector, copied during the call.
+ * - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+ *   truncated and NUL-terminated.
  */
 ZOOAPI
 void zoo_create2_op_init(zoo_op_t *op,
@@ -848,11 +1251,24 @@ void zoo_create2_op_init(zoo_op_t *op,
 
 /**
  * Prepares a delete operation of a multi request.
+ *
+ * Ownership and threads:
+ * - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
+ *   must stay valid until the multi call that uses `op` returns.
+ * - `path`: the caller's NUL-terminated string, read during the call only.
  */
 ZOOAPI void zoo_delete_op_init(zoo_op_t *op, const char *path, int version);
 
 /**
  * Prepares a set operation of a multi request.
+ *
+ * Ownership and threads:
+ * - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
+ *   must stay valid until the multi call that uses `op` returns.
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - `stat`: NULL or the caller's, written on success.
  */
 ZOOAPI
 void zoo_set_op_init(zoo_op_t *op,
@@ -864,11 +1280,29 @@ void zoo_set_op_init(zoo_op_t *op,
 
 /**
  * Prepares a version check of a multi request.
+ *
+ * Ownership and threads:
+ * - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
+ *   must stay valid until the multi call that uses `op` returns.
+ * - `path`: the caller's NUL-terminated string, read during the call only.
  */
 ZOOAPI void zoo_check_op_init(zoo_op_t *op, const char *path, int version);
 
 /**
  * Runs several operations atomically; `results` gets one entry per op.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `ops`: `count` operations prepared with `zoo_*_op_init`; the pointers they hold are read
+ *   during the call.
+ * - `results`: `count` entries of the caller's that stay valid and untouched until the completion
+ *   has run; each op's path buffer and Stat pointer are written then.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_amulti(zhandle_t *zh,
@@ -881,6 +1315,17 @@ int zoo_amulti(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Runs several operations atomically and waits for the outcome.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `ops`: `count` operations prepared with `zoo_*_op_init`; the pointers they hold are read
+ *   during the call.
+ * - `results`: `count` entries of the caller's that stay valid and untouched until the completion
+ *   has run; each op's path buffer and Stat pointer are written then.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI int zoo_multi(zhandle_t *zh, int count, const zoo_op_t *ops, zoo_op_result_t *results);
 #endif
@@ -888,6 +1333,19 @@ ZOOAPI int zoo_multi(zhandle_t *zh, int count, const zoo_op_t *ops, zoo_op_resul
 #if defined(THREADED)
 /**
  * Creates a node; the created path is copied (truncated) into `path_buffer`.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - `acl`: the caller's vector, copied during the call.
+ * - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+ *   truncated and NUL-terminated.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_create(zhandle_t *zh,
@@ -903,6 +1361,19 @@ int zoo_create(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Creates a node with a TTL (TTL modes only).
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - `acl`: the caller's vector, copied during the call.
+ * - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+ *   truncated and NUL-terminated.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_create_ttl(zhandle_t *zh,
@@ -919,6 +1390,20 @@ int zoo_create_ttl(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Creates a node and returns its Stat.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - `acl`: the caller's vector, copied during the call.
+ * - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+ *   truncated and NUL-terminated.
+ * - `stat`: NULL or the caller's, written on success.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_create2(zhandle_t *zh,
@@ -935,6 +1420,20 @@ int zoo_create2(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Creates a node with a TTL and returns its Stat.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - `acl`: the caller's vector, copied during the call.
+ * - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+ *   truncated and NUL-terminated.
+ * - `stat`: NULL or the caller's, written on success.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_create2_ttl(zhandle_t *zh,
@@ -952,6 +1451,14 @@ int zoo_create2_ttl(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Deletes a node (`version` -1 matches any version).
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI int zoo_delete(zhandle_t *zh, const char *path, int version);
 #endif
@@ -959,6 +1466,16 @@ ZOOAPI int zoo_delete(zhandle_t *zh, const char *path, int version);
 #if defined(THREADED)
 /**
  * Checks whether a node exists; `watch` sets the default watcher.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watch`: non-zero sets a watch for the handle's default watcher.
+ * - `stat`: NULL or the caller's, written on success.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI int zoo_exists(zhandle_t *zh, const char *path, int watch, struct Stat *stat);
 #endif
@@ -966,6 +1483,18 @@ ZOOAPI int zoo_exists(zhandle_t *zh, const char *path, int watch, struct Stat *s
 #if defined(THREADED)
 /**
  * Checks whether a node exists, with a watcher of the caller's.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+ *   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+ *   removed.
+ * - `stat`: NULL or the caller's, written on success.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_wexists(zhandle_t *zh,
@@ -978,6 +1507,18 @@ int zoo_wexists(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Gets a node's data into `buffer` (truncated to `*buffer_len`).
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watch`: non-zero sets a watch for the handle's default watcher.
+ * - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+ *   `*buffer_len` becomes the number copied (-1: the node has no data).
+ * - `stat`: NULL or the caller's, written on success.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_get(zhandle_t *zh,
@@ -991,6 +1532,20 @@ int zoo_get(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Gets a node's data, with a watcher of the caller's.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+ *   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+ *   removed.
+ * - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+ *   `*buffer_len` becomes the number copied (-1: the node has no data).
+ * - `stat`: NULL or the caller's, written on success.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_wget(zhandle_t *zh,
@@ -1005,6 +1560,17 @@ int zoo_wget(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Gets the last committed ensemble configuration.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `watch`: non-zero sets a watch for the handle's default watcher.
+ * - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+ *   `*buffer_len` becomes the number copied (-1: the node has no data).
+ * - `stat`: NULL or the caller's, written on success.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_getconfig(zhandle_t *zh,
@@ -1017,6 +1583,19 @@ int zoo_getconfig(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Gets the ensemble configuration, with a watcher of the caller's.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+ *   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+ *   removed.
+ * - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+ *   `*buffer_len` becomes the number copied (-1: the node has no data).
+ * - `stat`: NULL or the caller's, written on success.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_wgetconfig(zhandle_t *zh,
@@ -1030,6 +1609,18 @@ int zoo_wgetconfig(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Reconfigures the ensemble; the new configuration is copied into `buffer`.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `joining`, `leaving`, `members`: NULL or the caller's NUL-terminated strings, read during the
+ *   call.
+ * - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+ *   `*buffer_len` becomes the number copied (-1: the node has no data).
+ * - `stat`: NULL or the caller's, written on success.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_reconfig(zhandle_t *zh,
@@ -1045,6 +1636,16 @@ int zoo_reconfig(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Sets a node's data (`version` -1 matches any version).
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI int zoo_set(zhandle_t *zh, const char *path, const char *buffer, int buflen, int version);
 #endif
@@ -1052,6 +1653,17 @@ ZOOAPI int zoo_set(zhandle_t *zh, const char *path, const char *buffer, int bufl
 #if defined(THREADED)
 /**
  * Sets a node's data and returns its new Stat.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+ *   a negative length NULL data).
+ * - `stat`: NULL or the caller's, written on success.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_set2(zhandle_t *zh,
@@ -1065,6 +1677,17 @@ int zoo_set2(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Lists a node's children; free the result with `deallocate_String_vector`.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watch`: non-zero sets a watch for the handle's default watcher.
+ * - `strings`: the caller's, filled on success with malloc'd memory the caller frees with
+ *   `deallocate_String_vector`.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_get_children(zhandle_t *zh,
@@ -1076,6 +1699,19 @@ int zoo_get_children(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Lists a node's children, with a watcher of the caller's.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+ *   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+ *   removed.
+ * - `strings`: the caller's, filled on success with malloc'd memory the caller frees with
+ *   `deallocate_String_vector`.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_wget_children(zhandle_t *zh,
@@ -1088,6 +1724,18 @@ int zoo_wget_children(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Lists a node's children and returns the node's Stat.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watch`: non-zero sets a watch for the handle's default watcher.
+ * - `strings`: the caller's, filled on success with malloc'd memory the caller frees with
+ *   `deallocate_String_vector`.
+ * - `stat`: NULL or the caller's, written on success.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_get_children2(zhandle_t *zh,
@@ -1100,6 +1748,20 @@ int zoo_get_children2(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Lists a node's children with its Stat, with a watcher of the caller's.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+ *   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+ *   removed.
+ * - `strings`: the caller's, filled on success with malloc'd memory the caller frees with
+ *   `deallocate_String_vector`.
+ * - `stat`: NULL or the caller's, written on success.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_wget_children2(zhandle_t *zh,
@@ -1113,6 +1775,17 @@ int zoo_wget_children2(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Gets a node's ACL; free it with `deallocate_ACL_vector`.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `acl`: the caller's, filled on success with malloc'd memory the caller frees with
+ *   `deallocate_ACL_vector`.
+ * - `stat`: NULL or the caller's, written on success.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI int zoo_get_acl(zhandle_t *zh, const char *path, struct ACL_vector *acl, struct Stat *stat);
 #endif
@@ -1120,6 +1793,15 @@ ZOOAPI int zoo_get_acl(zhandle_t *zh, const char *path, struct ACL_vector *acl, 
 #if defined(THREADED)
 /**
  * Sets a node's ACL.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `acl`: the caller's vector, copied during the call.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI int zoo_set_acl(zhandle_t *zh, const char *path, int version, const struct ACL_vector *acl);
 #endif
@@ -1127,6 +1809,17 @@ ZOOAPI int zoo_set_acl(zhandle_t *zh, const char *path, int version, const struc
 #if defined(THREADED)
 /**
  * Removes a watcher of a node.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+ *   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+ *   removed.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI
 int zoo_remove_watches(zhandle_t *zh,
@@ -1140,6 +1833,14 @@ int zoo_remove_watches(zhandle_t *zh,
 #if defined(THREADED)
 /**
  * Removes every watcher of a node of the given type.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI int zoo_remove_all_watches(zhandle_t *zh, const char *path, ZooWatcherType wtype, int local);
 #endif

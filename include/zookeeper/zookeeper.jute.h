@@ -446,412 +446,487 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * Allocates `len` zeroed entries (none when `len` is 0).
+ * Gives `*v` an array of `len` zeroed `String` entries from `calloc` (none
+ * when `len` ≤ 0): ZOK, ZBADARGUMENTS when `v` is NULL, ZSYSTEMERROR when
+ * memory runs out (then `count` is 0 and `data` NULL). The array becomes
+ * the record's; release it with `deallocate_String_vector`.
  */
 int32_t allocate_String_vector(struct String_vector *v, int32_t len);
 
 /**
- * Frees every entry and the array; clears the pointer.
+ * Frees every entry of `*v` (what each `String` owns) and the array, and
+ * clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
  */
 int32_t deallocate_String_vector(struct String_vector *v);
 
 /**
- * Allocates `len` zeroed entries (none when `len` is 0).
+ * Gives `*v` an array of `len` zeroed `ACL` entries from `calloc` (none
+ * when `len` ≤ 0): ZOK, ZBADARGUMENTS when `v` is NULL, ZSYSTEMERROR when
+ * memory runs out (then `count` is 0 and `data` NULL). The array becomes
+ * the record's; release it with `deallocate_ACL_vector`.
  */
 int32_t allocate_ACL_vector(struct ACL_vector *v, int32_t len);
 
 /**
- * Frees every entry and the array; clears the pointer.
+ * Frees every entry of `*v` (what each `ACL` owns) and the array, and
+ * clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
  */
 int32_t deallocate_ACL_vector(struct ACL_vector *v);
 
 /**
- * Allocates `len` zeroed entries (none when `len` is 0).
+ * Gives `*v` an array of `len` zeroed `Id` entries from `calloc` (none
+ * when `len` ≤ 0): ZOK, ZBADARGUMENTS when `v` is NULL, ZSYSTEMERROR when
+ * memory runs out (then `count` is 0 and `data` NULL). The array becomes
+ * the record's; release it with `deallocate_Id_vector`.
  */
 int32_t allocate_Id_vector(struct Id_vector *v, int32_t len);
 
 /**
- * Frees every entry and the array; clears the pointer.
+ * Frees every entry of `*v` (what each `Id` owns) and the array, and
+ * clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
  */
 int32_t deallocate_Id_vector(struct Id_vector *v);
 
 /**
- * Allocates `len` zeroed entries (none when `len` is 0).
+ * Gives `*v` an array of `len` zeroed `ClientInfo` entries from `calloc` (none
+ * when `len` ≤ 0): ZOK, ZBADARGUMENTS when `v` is NULL, ZSYSTEMERROR when
+ * memory runs out (then `count` is 0 and `data` NULL). The array becomes
+ * the record's; release it with `deallocate_ClientInfo_vector`.
  */
 int32_t allocate_ClientInfo_vector(struct ClientInfo_vector *v, int32_t len);
 
 /**
- * Frees every entry and the array; clears the pointer.
+ * Frees every entry of `*v` (what each `ClientInfo` owns) and the array, and
+ * clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
  */
 int32_t deallocate_ClientInfo_vector(struct ClientInfo_vector *v);
 
 /**
- * Allocates `len` zeroed entries (none when `len` is 0).
+ * Gives `*v` an array of `len` zeroed `Txn` entries from `calloc` (none
+ * when `len` ≤ 0): ZOK, ZBADARGUMENTS when `v` is NULL, ZSYSTEMERROR when
+ * memory runs out (then `count` is 0 and `data` NULL). The array becomes
+ * the record's; release it with `deallocate_Txn_vector`.
  */
 int32_t allocate_Txn_vector(struct Txn_vector *v, int32_t len);
 
 /**
- * Frees every entry and the array; clears the pointer.
+ * Frees every entry of `*v` (what each `Txn` owns) and the array, and
+ * clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
  */
 int32_t deallocate_Txn_vector(struct Txn_vector *v);
 
 /**
- * Frees what a `ACL` owns.
+ * Frees what an `ACL` owns (`id`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_ACL(struct ACL *v);
 
 /**
- * Frees what a `AddWatchRequest` owns.
+ * Frees what an `AddWatchRequest` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_AddWatchRequest(struct AddWatchRequest *v);
 
 /**
- * Frees what a `AuthPacket` owns.
+ * Frees what an `AuthPacket` owns (`scheme`, `auth`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_AuthPacket(struct AuthPacket *v);
 
 /**
- * Frees what a `CheckVersionRequest` owns.
+ * Frees what a `CheckVersionRequest` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_CheckVersionRequest(struct CheckVersionRequest *v);
 
 /**
- * Frees what a `CheckVersionTxn` owns.
+ * Frees what a `CheckVersionTxn` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_CheckVersionTxn(struct CheckVersionTxn *v);
 
 /**
- * Frees what a `CheckWatchesRequest` owns.
+ * Frees what a `CheckWatchesRequest` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_CheckWatchesRequest(struct CheckWatchesRequest *v);
 
 /**
- * Frees what a `ClientInfo` owns.
+ * Frees what a `ClientInfo` owns (`authScheme`, `user`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_ClientInfo(struct ClientInfo *v);
 
 /**
- * Frees what a `CloseSessionTxn` owns.
+ * Frees what a `CloseSessionTxn` owns (`paths2Delete`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_CloseSessionTxn(struct CloseSessionTxn *v);
 
 /**
- * Frees what a `ConnectRequest` owns.
+ * Frees what a `ConnectRequest` owns (`passwd`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_ConnectRequest(struct ConnectRequest *v);
 
 /**
- * Frees what a `ConnectResponse` owns.
+ * Frees what a `ConnectResponse` owns (`passwd`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_ConnectResponse(struct ConnectResponse *v);
 
 /**
- * Frees what a `Create2Response` owns.
+ * Frees what a `Create2Response` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_Create2Response(struct Create2Response *v);
 
 /**
- * Frees what a `CreateContainerTxn` owns.
+ * Frees what a `CreateContainerTxn` owns (`path`, `data`, `acl`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_CreateContainerTxn(struct CreateContainerTxn *v);
 
 /**
- * Frees what a `CreateRequest` owns.
+ * Frees what a `CreateRequest` owns (`path`, `data`, `acl`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_CreateRequest(struct CreateRequest *v);
 
 /**
- * Frees what a `CreateResponse` owns.
+ * Frees what a `CreateResponse` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_CreateResponse(struct CreateResponse *v);
 
 /**
- * A `CreateSessionTxn` owns nothing: nothing to free.
+ * A `CreateSessionTxn` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_CreateSessionTxn(struct CreateSessionTxn *_v);
 
 /**
- * Frees what a `CreateTTLRequest` owns.
+ * Frees what a `CreateTTLRequest` owns (`path`, `data`, `acl`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_CreateTTLRequest(struct CreateTTLRequest *v);
 
 /**
- * Frees what a `CreateTTLTxn` owns.
+ * Frees what a `CreateTTLTxn` owns (`path`, `data`, `acl`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_CreateTTLTxn(struct CreateTTLTxn *v);
 
 /**
- * Frees what a `CreateTxn` owns.
+ * Frees what a `CreateTxn` owns (`path`, `data`, `acl`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_CreateTxn(struct CreateTxn *v);
 
 /**
- * Frees what a `CreateTxnV0` owns.
+ * Frees what a `CreateTxnV0` owns (`path`, `data`, `acl`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_CreateTxnV0(struct CreateTxnV0 *v);
 
 /**
- * Frees what a `DeleteRequest` owns.
+ * Frees what a `DeleteRequest` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_DeleteRequest(struct DeleteRequest *v);
 
 /**
- * Frees what a `DeleteTxn` owns.
+ * Frees what a `DeleteTxn` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_DeleteTxn(struct DeleteTxn *v);
 
 /**
- * A `ErrorResponse` owns nothing: nothing to free.
+ * An `ErrorResponse` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_ErrorResponse(struct ErrorResponse *_v);
 
 /**
- * A `ErrorTxn` owns nothing: nothing to free.
+ * An `ErrorTxn` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_ErrorTxn(struct ErrorTxn *_v);
 
 /**
- * Frees what a `ExistsRequest` owns.
+ * Frees what an `ExistsRequest` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_ExistsRequest(struct ExistsRequest *v);
 
 /**
- * A `ExistsResponse` owns nothing: nothing to free.
+ * An `ExistsResponse` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_ExistsResponse(struct ExistsResponse *_v);
 
 /**
- * A `FileHeader` owns nothing: nothing to free.
+ * A `FileHeader` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_FileHeader(struct FileHeader *_v);
 
 /**
- * Frees what a `GetACLRequest` owns.
+ * Frees what a `GetACLRequest` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_GetACLRequest(struct GetACLRequest *v);
 
 /**
- * Frees what a `GetACLResponse` owns.
+ * Frees what a `GetACLResponse` owns (`acl`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_GetACLResponse(struct GetACLResponse *v);
 
 /**
- * Frees what a `GetAllChildrenNumberRequest` owns.
+ * Frees what a `GetAllChildrenNumberRequest` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_GetAllChildrenNumberRequest(struct GetAllChildrenNumberRequest *v);
 
 /**
- * A `GetAllChildrenNumberResponse` owns nothing: nothing to free.
+ * A `GetAllChildrenNumberResponse` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_GetAllChildrenNumberResponse(struct GetAllChildrenNumberResponse *_v);
 
 /**
- * Frees what a `GetChildren2Request` owns.
+ * Frees what a `GetChildren2Request` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_GetChildren2Request(struct GetChildren2Request *v);
 
 /**
- * Frees what a `GetChildren2Response` owns.
+ * Frees what a `GetChildren2Response` owns (`children`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_GetChildren2Response(struct GetChildren2Response *v);
 
 /**
- * Frees what a `GetChildrenRequest` owns.
+ * Frees what a `GetChildrenRequest` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_GetChildrenRequest(struct GetChildrenRequest *v);
 
 /**
- * Frees what a `GetChildrenResponse` owns.
+ * Frees what a `GetChildrenResponse` owns (`children`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_GetChildrenResponse(struct GetChildrenResponse *v);
 
 /**
- * Frees what a `GetDataRequest` owns.
+ * Frees what a `GetDataRequest` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_GetDataRequest(struct GetDataRequest *v);
 
 /**
- * Frees what a `GetDataResponse` owns.
+ * Frees what a `GetDataResponse` owns (`data`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_GetDataResponse(struct GetDataResponse *v);
 
 /**
- * Frees what a `GetEphemeralsRequest` owns.
+ * Frees what a `GetEphemeralsRequest` owns (`prefixPath`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_GetEphemeralsRequest(struct GetEphemeralsRequest *v);
 
 /**
- * Frees what a `GetEphemeralsResponse` owns.
+ * Frees what a `GetEphemeralsResponse` owns (`ephemerals`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_GetEphemeralsResponse(struct GetEphemeralsResponse *v);
 
 /**
- * Frees what a `GetMaxChildrenRequest` owns.
+ * Frees what a `GetMaxChildrenRequest` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_GetMaxChildrenRequest(struct GetMaxChildrenRequest *v);
 
 /**
- * A `GetMaxChildrenResponse` owns nothing: nothing to free.
+ * A `GetMaxChildrenResponse` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_GetMaxChildrenResponse(struct GetMaxChildrenResponse *_v);
 
 /**
- * Frees what a `GetSASLRequest` owns.
+ * Frees what a `GetSASLRequest` owns (`token`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_GetSASLRequest(struct GetSASLRequest *v);
 
 /**
- * Frees what a `Id` owns.
+ * Frees what an `Id` owns (`scheme`, `id`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_Id(struct Id *v);
 
 /**
- * A `LearnerInfo` owns nothing: nothing to free.
+ * A `LearnerInfo` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_LearnerInfo(struct LearnerInfo *_v);
 
 /**
- * A `MultiHeader` owns nothing: nothing to free.
+ * A `MultiHeader` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_MultiHeader(struct MultiHeader *_v);
 
 /**
- * Frees what a `MultiTxn` owns.
+ * Frees what a `MultiTxn` owns (`txns`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_MultiTxn(struct MultiTxn *v);
 
 /**
- * Frees what a `QuorumAuthPacket` owns.
+ * Frees what a `QuorumAuthPacket` owns (`token`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_QuorumAuthPacket(struct QuorumAuthPacket *v);
 
 /**
- * Frees what a `QuorumPacket` owns.
+ * Frees what a `QuorumPacket` owns (`data`, `authinfo`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_QuorumPacket(struct QuorumPacket *v);
 
 /**
- * Frees what a `ReconfigRequest` owns.
+ * Frees what a `ReconfigRequest` owns (`joiningServers`, `leavingServers`, `newMembers`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_ReconfigRequest(struct ReconfigRequest *v);
 
 /**
- * Frees what a `RemoveWatchesRequest` owns.
+ * Frees what a `RemoveWatchesRequest` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_RemoveWatchesRequest(struct RemoveWatchesRequest *v);
 
 /**
- * A `ReplyHeader` owns nothing: nothing to free.
+ * A `ReplyHeader` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_ReplyHeader(struct ReplyHeader *_v);
 
 /**
- * A `RequestHeader` owns nothing: nothing to free.
+ * A `RequestHeader` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_RequestHeader(struct RequestHeader *_v);
 
 /**
- * Frees what a `SetACLRequest` owns.
+ * Frees what a `SetACLRequest` owns (`path`, `acl`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_SetACLRequest(struct SetACLRequest *v);
 
 /**
- * A `SetACLResponse` owns nothing: nothing to free.
+ * A `SetACLResponse` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_SetACLResponse(struct SetACLResponse *_v);
 
 /**
- * Frees what a `SetACLTxn` owns.
+ * Frees what a `SetACLTxn` owns (`path`, `acl`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_SetACLTxn(struct SetACLTxn *v);
 
 /**
- * Frees what a `SetDataRequest` owns.
+ * Frees what a `SetDataRequest` owns (`path`, `data`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_SetDataRequest(struct SetDataRequest *v);
 
 /**
- * A `SetDataResponse` owns nothing: nothing to free.
+ * A `SetDataResponse` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_SetDataResponse(struct SetDataResponse *_v);
 
 /**
- * Frees what a `SetDataTxn` owns.
+ * Frees what a `SetDataTxn` owns (`path`, `data`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_SetDataTxn(struct SetDataTxn *v);
 
 /**
- * Frees what a `SetMaxChildrenRequest` owns.
+ * Frees what a `SetMaxChildrenRequest` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_SetMaxChildrenRequest(struct SetMaxChildrenRequest *v);
 
 /**
- * Frees what a `SetMaxChildrenTxn` owns.
+ * Frees what a `SetMaxChildrenTxn` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_SetMaxChildrenTxn(struct SetMaxChildrenTxn *v);
 
 /**
- * Frees what a `SetSASLRequest` owns.
+ * Frees what a `SetSASLRequest` owns (`token`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_SetSASLRequest(struct SetSASLRequest *v);
 
 /**
- * Frees what a `SetSASLResponse` owns.
+ * Frees what a `SetSASLResponse` owns (`token`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_SetSASLResponse(struct SetSASLResponse *v);
 
 /**
- * Frees what a `SetWatches` owns.
+ * Frees what a `SetWatches` owns (`dataWatches`, `existWatches`, `childWatches`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_SetWatches(struct SetWatches *v);
 
 /**
- * Frees what a `SetWatches2` owns.
+ * Frees what a `SetWatches2` owns (`dataWatches`, `existWatches`, `childWatches`, `persistentWatches`, `persistentRecursiveWatches`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_SetWatches2(struct SetWatches2 *v);
 
 /**
- * A `Stat` owns nothing: nothing to free.
+ * A `Stat` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_Stat(struct Stat *_v);
 
 /**
- * A `StatPersisted` owns nothing: nothing to free.
+ * A `StatPersisted` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_StatPersisted(struct StatPersisted *_v);
 
 /**
- * Frees what a `SyncRequest` owns.
+ * Frees what a `SyncRequest` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_SyncRequest(struct SyncRequest *v);
 
 /**
- * Frees what a `SyncResponse` owns.
+ * Frees what a `SyncResponse` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_SyncResponse(struct SyncResponse *v);
 
 /**
- * Frees what a `Txn` owns.
+ * Frees what a `Txn` owns (`data`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_Txn(struct Txn *v);
 
 /**
- * A `TxnDigest` owns nothing: nothing to free.
+ * A `TxnDigest` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_TxnDigest(struct TxnDigest *_v);
 
 /**
- * A `TxnHeader` owns nothing: nothing to free.
+ * A `TxnHeader` owns nothing: nothing is freed (any pointer, NULL included).
  */
 void deallocate_TxnHeader(struct TxnHeader *_v);
 
 /**
- * Frees what a `WatcherEvent` owns.
+ * Frees what a `WatcherEvent` owns (`path`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_WatcherEvent(struct WatcherEvent *v);
 
 /**
- * Frees what a `WhoAmIResponse` owns.
+ * Frees what a `WhoAmIResponse` owns (`clientInfo`); the record itself
+ * stays the caller's. NULL is ignored.
  */
 void deallocate_WhoAmIResponse(struct WhoAmIResponse *v);
 

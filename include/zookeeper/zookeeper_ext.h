@@ -48,6 +48,19 @@ extern "C" {
  * the server sends for the watch, in server order with the one-shot
  * watches; the watch is set again after a reconnect (SetWatches2).
  * `completion` gets the server's answer. Returns ZOK when queued.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+ *   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+ *   removed.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_aadd_watch(zhandle_t *zh,
@@ -61,12 +74,31 @@ int zoo_aadd_watch(zhandle_t *zh,
 /**
  * The identities the server knows the session by (server 3.7+): each
  * `ClientInfo` has `authScheme` and `user`.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI int zoo_awhoami(zhandle_t *zh, whoami_completion_t completion, const void *data);
 
 /**
  * The session's ephemeral nodes whose paths start with `prefix` (server 3.6+):
  * full paths (chroot removed), valid during the call only.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `prefix`: the caller's NUL-terminated string, read during the call only.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_aget_ephemerals(zhandle_t *zh,
@@ -76,6 +108,16 @@ int zoo_aget_ephemerals(zhandle_t *zh,
 
 /**
  * The number of nodes below `path` (server 3.6+).
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
+ * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+ *   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+ *   receives are the library's and valid only during the call.
+ * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+ *   until then.
  */
 ZOOAPI
 int zoo_aget_all_children_number(zhandle_t *zh,
@@ -89,6 +131,10 @@ int zoo_aget_all_children_number(zhandle_t *zh,
  * timeout after the last contact, the session is declared expired
  * (`ZOO_EXPIRED_SESSION_STATE` to the watchers, pending calls
  * `ZSESSIONEXPIRED`, the handle unrecoverable), as the Java client does.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
  */
 ZOOAPI int zoo_set_client_expiry(zhandle_t *zh, int enable);
 
@@ -97,12 +143,20 @@ ZOOAPI int zoo_set_client_expiry(zhandle_t *zh, int enable);
  * and the longest, in milliseconds (defaults: 50 ms, and a third of the
  * session timeout between 200 ms and 4 s). ZBADARGUMENTS unless
  * 0 < initial_ms <= max_ms.
+ *
+ * Ownership and threads:
+ * - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+ *   ZINVALIDSTATE (it is never dereferenced).
  */
 ZOOAPI int zoo_set_backoff(zhandle_t *zh, int initial_ms, int max_ms);
 
 #if defined(THREADED)
 /**
  * Sync `zoo_aadd_watch`.
+ *
+ * Ownership and threads: as the async call for the arguments; the calling
+ * thread waits until the IO thread has the reply, and every out-parameter
+ * (the caller's) is written before it returns.
  */
 ZOOAPI
 int zoo_add_watch(zhandle_t *zh,
@@ -116,6 +170,10 @@ int zoo_add_watch(zhandle_t *zh,
 /**
  * Sync `zoo_awhoami`: `identities` is filled (free it with
  * `deallocate_ClientInfo_vector`).
+ *
+ * Ownership and threads: as the async call for the arguments; the calling
+ * thread waits until the IO thread has the reply, and every out-parameter
+ * (the caller's) is written before it returns.
  */
 ZOOAPI int zoo_whoami(zhandle_t *zh, struct ClientInfo_vector *identities);
 #endif
@@ -124,6 +182,10 @@ ZOOAPI int zoo_whoami(zhandle_t *zh, struct ClientInfo_vector *identities);
 /**
  * Sync `zoo_aget_ephemerals`: `ephemerals` is filled (free it with
  * `deallocate_String_vector`).
+ *
+ * Ownership and threads: as the async call for the arguments; the calling
+ * thread waits until the IO thread has the reply, and every out-parameter
+ * (the caller's) is written before it returns.
  */
 ZOOAPI int zoo_get_ephemerals(zhandle_t *zh, const char *prefix, struct String_vector *ephemerals);
 #endif
@@ -131,6 +193,10 @@ ZOOAPI int zoo_get_ephemerals(zhandle_t *zh, const char *prefix, struct String_v
 #if defined(THREADED)
 /**
  * Sync `zoo_aget_all_children_number`.
+ *
+ * Ownership and threads: as the async call for the arguments; the calling
+ * thread waits until the IO thread has the reply, and every out-parameter
+ * (the caller's) is written before it returns.
  */
 ZOOAPI int zoo_get_all_children_number(zhandle_t *zh, const char *path, int *count);
 #endif

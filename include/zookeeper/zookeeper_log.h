@@ -37,6 +37,8 @@ extern "C" {
 
 /**
  * The current log level; the `LOG_*` macros of `zookeeper_log.h` read it.
+ * Owned by the library; programs may read it (and, as with the
+ * reference, write it) from any thread.
  */
 extern ZooLogLevel logLevel;
 

@@ -64,6 +64,7 @@ pub(crate) fn run(zh: Arc<ZHandle>) {
     let zptr = Arc::as_ptr(&zh) as *mut ZHandle;
     let mut work = VecDeque::new();
     let mut stopping = false;
+    crate::zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, "do_completion", "started completion thread");
     loop {
         if stopping {
             // After the IO thread's last word, only callbacks run here can
@@ -71,6 +72,7 @@ pub(crate) fn run(zh: Arc<ZHandle>) {
             // completes with ZCLOSING): run it too, then stop.
             std::mem::swap(&mut *zh.jobs.q.lock(), &mut work);
             if work.is_empty() {
+                crate::zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, "do_completion", "completion thread terminated");
                 return;
             }
         } else {

@@ -157,6 +157,7 @@ impl ZHandle {
     }
 
     fn spawn_threads(self: &Arc<Self>) -> Result<(), i32> {
+        crate::zlog!(self.log_cb(), ZOO_LOG_LEVEL_DEBUG, "start_threads", "starting threads...");
         let stack = default_stack_size();
         let z1 = self.clone();
         let io = std::thread::Builder::new().name("zk-io".into()).stack_size(stack).spawn(move || super::io::run(z1));

@@ -25,6 +25,7 @@ struct Ready {
 }
 
 pub(crate) fn run(zh: Arc<ZHandle>) {
+    crate::zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, "do_io", "started IO thread");
     let mut transport: Option<Transport> = None;
     let mut ready = Ready::default();
     loop {
@@ -45,6 +46,7 @@ pub(crate) fn run(zh: Arc<ZHandle>) {
         ready = sleep(&zh, transport.as_ref().map(|t| t.fd()), wait);
     }
     drop(transport);
+    crate::zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, "do_io", "IO thread terminated");
     zh.jobs.send(Job::Shutdown);
 }
 

@@ -3,10 +3,12 @@
 #![allow(non_upper_case_globals)]
 
 use crate::proto::jute::{Id, ACL, ACL_vector};
+use crate::proto::consts::*;
 use libc::{c_char, c_int};
 
 /// Error codes returned by every call and passed to every completion.
 #[repr(C)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ZOO_ERRORS {
     /// Everything is OK.
     ZOK = 0,
@@ -87,73 +89,73 @@ pub const ZOO_READONLY: i32 = 1;
 pub const ZOO_NO_LOG_CLIENTENV: i32 = 2;
 
 #[no_mangle]
-pub static ZOO_PERM_READ: c_int = 1 << 0;
+pub static ZOO_PERM_READ: c_int = PERM_READ;
 #[no_mangle]
-pub static ZOO_PERM_WRITE: c_int = 1 << 1;
+pub static ZOO_PERM_WRITE: c_int = PERM_WRITE;
 #[no_mangle]
-pub static ZOO_PERM_CREATE: c_int = 1 << 2;
+pub static ZOO_PERM_CREATE: c_int = PERM_CREATE;
 #[no_mangle]
-pub static ZOO_PERM_DELETE: c_int = 1 << 3;
+pub static ZOO_PERM_DELETE: c_int = PERM_DELETE;
 #[no_mangle]
-pub static ZOO_PERM_ADMIN: c_int = 1 << 4;
+pub static ZOO_PERM_ADMIN: c_int = PERM_ADMIN;
 #[no_mangle]
-pub static ZOO_PERM_ALL: c_int = 0x1f;
+pub static ZOO_PERM_ALL: c_int = PERM_ALL;
 
 /// Interest flags of `zookeeper_interest`.
 #[no_mangle]
-pub static ZOOKEEPER_WRITE: c_int = 1 << 0;
+pub static ZOOKEEPER_WRITE: c_int = INTEREST_WRITE;
 #[no_mangle]
-pub static ZOOKEEPER_READ: c_int = 1 << 1;
+pub static ZOOKEEPER_READ: c_int = INTEREST_READ;
 
 /// Create modes.
 #[no_mangle]
-pub static ZOO_PERSISTENT: c_int = 0;
+pub static ZOO_PERSISTENT: c_int = CREATE_PERSISTENT;
 #[no_mangle]
-pub static ZOO_EPHEMERAL: c_int = 1;
+pub static ZOO_EPHEMERAL: c_int = CREATE_EPHEMERAL;
 #[no_mangle]
-pub static ZOO_PERSISTENT_SEQUENTIAL: c_int = 2;
+pub static ZOO_PERSISTENT_SEQUENTIAL: c_int = CREATE_PERSISTENT_SEQUENTIAL;
 #[no_mangle]
-pub static ZOO_EPHEMERAL_SEQUENTIAL: c_int = 3;
+pub static ZOO_EPHEMERAL_SEQUENTIAL: c_int = CREATE_EPHEMERAL_SEQUENTIAL;
 #[no_mangle]
-pub static ZOO_CONTAINER: c_int = 4;
+pub static ZOO_CONTAINER: c_int = CREATE_CONTAINER;
 #[no_mangle]
-pub static ZOO_PERSISTENT_WITH_TTL: c_int = 5;
+pub static ZOO_PERSISTENT_WITH_TTL: c_int = CREATE_PERSISTENT_WITH_TTL;
 #[no_mangle]
-pub static ZOO_PERSISTENT_SEQUENTIAL_WITH_TTL: c_int = 6;
+pub static ZOO_PERSISTENT_SEQUENTIAL_WITH_TTL: c_int = CREATE_PERSISTENT_SEQUENTIAL_WITH_TTL;
 #[no_mangle]
-pub static ZOO_SEQUENCE: c_int = 1 << 1;
+pub static ZOO_SEQUENCE: c_int = CREATE_SEQUENTIAL_FLAG;
 
 /// Session states.
 #[no_mangle]
-pub static ZOO_EXPIRED_SESSION_STATE: c_int = -112;
+pub static ZOO_EXPIRED_SESSION_STATE: c_int = EXPIRED_SESSION_STATE;
 #[no_mangle]
-pub static ZOO_AUTH_FAILED_STATE: c_int = -113;
+pub static ZOO_AUTH_FAILED_STATE: c_int = AUTH_FAILED_STATE;
 #[no_mangle]
-pub static ZOO_CONNECTING_STATE: c_int = 1;
+pub static ZOO_CONNECTING_STATE: c_int = CONNECTING_STATE;
 #[no_mangle]
-pub static ZOO_ASSOCIATING_STATE: c_int = 2;
+pub static ZOO_ASSOCIATING_STATE: c_int = ASSOCIATING_STATE;
 #[no_mangle]
-pub static ZOO_CONNECTED_STATE: c_int = 3;
+pub static ZOO_CONNECTED_STATE: c_int = CONNECTED_STATE;
 #[no_mangle]
-pub static ZOO_READONLY_STATE: c_int = 5;
+pub static ZOO_READONLY_STATE: c_int = READONLY_STATE;
 #[no_mangle]
-pub static ZOO_SSL_CONNECTING_STATE: c_int = 7;
+pub static ZOO_SSL_CONNECTING_STATE: c_int = SSL_CONNECTING_STATE;
 #[no_mangle]
-pub static ZOO_NOTCONNECTED_STATE: c_int = 999;
+pub static ZOO_NOTCONNECTED_STATE: c_int = NOTCONNECTED_STATE;
 
 /// Watch event types.
 #[no_mangle]
-pub static ZOO_CREATED_EVENT: c_int = 1;
+pub static ZOO_CREATED_EVENT: c_int = CREATED_EVENT;
 #[no_mangle]
-pub static ZOO_DELETED_EVENT: c_int = 2;
+pub static ZOO_DELETED_EVENT: c_int = DELETED_EVENT;
 #[no_mangle]
-pub static ZOO_CHANGED_EVENT: c_int = 3;
+pub static ZOO_CHANGED_EVENT: c_int = CHANGED_EVENT;
 #[no_mangle]
-pub static ZOO_CHILD_EVENT: c_int = 4;
+pub static ZOO_CHILD_EVENT: c_int = CHILD_EVENT;
 #[no_mangle]
-pub static ZOO_SESSION_EVENT: c_int = -1;
+pub static ZOO_SESSION_EVENT: c_int = SESSION_EVENT;
 #[no_mangle]
-pub static ZOO_NOTWATCHING_EVENT: c_int = -2;
+pub static ZOO_NOTWATCHING_EVENT: c_int = NOTWATCHING_EVENT;
 
 const WORLD: *mut c_char = c"world".as_ptr() as *mut c_char;
 const ANYONE: *mut c_char = c"anyone".as_ptr() as *mut c_char;
@@ -167,9 +169,9 @@ pub static mut ZOO_ANYONE_ID_UNSAFE: Id = Id { scheme: WORLD, id: ANYONE };
 #[no_mangle]
 pub static mut ZOO_AUTH_IDS: Id = Id { scheme: AUTH, id: EMPTY };
 
-static mut OPEN_ACL: [ACL; 1] = [ACL { perms: 0x1f, id: Id { scheme: WORLD, id: ANYONE } }];
-static mut READ_ACL: [ACL; 1] = [ACL { perms: 1, id: Id { scheme: WORLD, id: ANYONE } }];
-static mut CREATOR_ACL: [ACL; 1] = [ACL { perms: 0x1f, id: Id { scheme: AUTH, id: EMPTY } }];
+static mut OPEN_ACL: [ACL; 1] = [ACL { perms: PERM_ALL, id: Id { scheme: WORLD, id: ANYONE } }];
+static mut READ_ACL: [ACL; 1] = [ACL { perms: PERM_READ, id: Id { scheme: WORLD, id: ANYONE } }];
+static mut CREATOR_ACL: [ACL; 1] = [ACL { perms: PERM_ALL, id: Id { scheme: AUTH, id: EMPTY } }];
 
 /// A completely open ACL.
 #[no_mangle]

@@ -9,9 +9,10 @@
 //! thread (MT), or in `zookeeper_process` on the caller's thread (ST).
 
 use libc::{c_char, c_int, c_void};
+use std::ffi::CStr;
 use std::sync::Arc;
 
-use super::ops::{submit, void_done, watcher_of, Built};
+use super::ops::{submit, void_done, watcher_of, Built, Sending};
 use super::types::*;
 use super::*;
 use crate::client::handle::ZHandle;
@@ -34,15 +35,14 @@ pub type whoami_completion_t = Option<unsafe extern "C" fn(rc: c_int, identities
 /// Completion of `zoo_aget_all_children_number`: the number of nodes below the path.
 pub type count_completion_t = Option<unsafe extern "C" fn(rc: c_int, count: c_int, data: *const c_void)>;
 
-fn build_add_watch(zh: &ZHandle, path: *const c_char, mode: c_int, w: Option<crate::session::watches::Watcher>) -> Result<Built, i32> {
+fn build_add_watch(zh: &ZHandle, path: Option<&CStr>, mode: c_int, w: Option<crate::session::watches::Watcher>) -> Result<Built, i32> {
     let op = match mode {
         ADD_WATCH_MODE_PERSISTENT => WatchOp::Persistent,
         ADD_WATCH_MODE_PERSISTENT_RECURSIVE => WatchOp::PersistentRecursive,
         _ => return Err(ZBADARGUMENTS),
     };
     let Some(watcher) = w else { return Err(ZBADARGUMENTS) };
-    // SAFETY: path is the caller's NUL-terminated string, read during this call.
-    let sp = unsafe { server_path(zh, path, 0)? };
+    let sp = server_path(zh, path, 0)?;
     Ok((Request::AddWatch { path: sp.clone(), mode }, Some(WatchReg { op, path: sp, watcher })))
 }
 
@@ -54,6 +54,19 @@ fn build_add_watch(zh: &ZHandle, path: *const c_char, mode: c_int, w: Option<cra
 /// the server sends for the watch, in server order with the one-shot
 /// watches; the watch is set again after a reconnect (SetWatches2).
 /// `completion` gets the server's answer. Returns ZOK when queued.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aadd_watch(
     zh: *mut zhandle_t,
@@ -64,18 +77,41 @@ pub unsafe extern "C" fn zoo_aadd_watch(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| build_add_watch(z, path, mode, watcher_of(watcher, watcherCtx)), |_| void_done(completion, data))
+    // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
+    let path = unsafe { ptr::cstr_opt(path) };
+    submit(zh, "zoo_aadd_watch", Sending::Path(path), |z| build_add_watch(z, path, mode, watcher_of(watcher, watcherCtx)), |_| {
+        void_done(completion, data)
+    })
 }
 
 /// The identities the server knows the session by (server 3.7+): each
 /// `ClientInfo` has `authScheme` and `user`.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_awhoami(zh: *mut zhandle_t, completion: whoami_completion_t, data: *const c_void) -> c_int {
-    submit(zh, |_| Ok((Request::WhoAmI, None)), |_| whoami_done(completion, data))
+    submit(zh, "zoo_awhoami", Sending::NoPath, |_| Ok((Request::WhoAmI, None)), |_| whoami_done(completion, data))
 }
 
 /// The session's ephemeral nodes whose paths start with `prefix` (server 3.6+):
 /// full paths (chroot removed), valid during the call only.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `prefix`: the caller's NUL-terminated string, read during the call only.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aget_ephemerals(
     zh: *mut zhandle_t,
@@ -83,10 +119,22 @@ pub unsafe extern "C" fn zoo_aget_ephemerals(
     completion: strings_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| build_ephemerals(z, prefix), |z| ephemerals_done(z, completion, data))
+    // SAFETY: `prefix` is NULL or the caller's NUL-terminated string, valid for the call.
+    let prefix = unsafe { ptr::cstr_opt(prefix) };
+    submit(zh, "zoo_aget_ephemerals", Sending::Path(prefix), |z| build_ephemerals(z, prefix), |z| ephemerals_done(z, completion, data))
 }
 
 /// The number of nodes below `path` (server 3.6+).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aget_all_children_number(
     zh: *mut zhandle_t,
@@ -94,11 +142,15 @@ pub unsafe extern "C" fn zoo_aget_all_children_number(
     completion: count_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| Ok((Request::GetAllChildrenNumber { path: server_path(z, path, 0)? }, None)), |_| count_done(completion, data))
+    // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
+    let path = unsafe { ptr::cstr_opt(path) };
+    submit(zh, "zoo_aget_all_children_number", Sending::Path(path), |z| {
+        Ok((Request::GetAllChildrenNumber { path: server_path(z, path, 0)? }, None))
+    }, |_| count_done(completion, data))
 }
 
-unsafe fn build_ephemerals(zh: &ZHandle, prefix: *const c_char) -> Result<Built, i32> {
-    let p = cbytes(prefix).ok_or(ZBADARGUMENTS)?;
+fn build_ephemerals(zh: &ZHandle, prefix: Option<&CStr>) -> Result<Built, i32> {
+    let p = prefix.ok_or(ZBADARGUMENTS)?.to_bytes();
     if p.first() != Some(&b'/') {
         return Err(ZBADARGUMENTS);
     }
@@ -145,18 +197,20 @@ fn count_done(cb: count_completion_t, data: *const c_void) -> Done {
 /// A malloc'd ClientInfo_vector, released by `deallocate_ClientInfo_vector`.
 fn identities_vector(ids: &[(Vec<u8>, Vec<u8>)]) -> Result<ClientInfo_vector, i32> {
     let mut v = ClientInfo_vector { count: 0, data: std::ptr::null_mut() };
-    // SAFETY: v is a local the allocator fills; entries are written within count.
-    unsafe {
-        if memory::allocate_ClientInfo_vector(&mut v, ids.len() as i32) != ZOK {
+    let len = i32::try_from(ids.len()).map_err(|_| ZSYSTEMERROR)?;
+    // SAFETY: `v` is a local record.
+    if unsafe { memory::allocate_ClientInfo_vector(&mut v, len) } != ZOK {
+        return Err(ZSYSTEMERROR);
+    }
+    // SAFETY: the allocator gave `v.data` `v.count` zeroed entries, ours alone.
+    let entries = unsafe { ptr::slice_mut_arg(v.data, v.count) };
+    for (e, (scheme, user)) in entries.iter_mut().zip(ids) {
+        let (a, u) = (malloc_cstr(scheme), malloc_cstr(user));
+        *e = ClientInfo { authScheme: a, user: u };
+        if a.is_null() || u.is_null() {
+            // SAFETY: every string is NULL or malloc'd; the array is v's.
+            unsafe { memory::deallocate_ClientInfo_vector(&mut v) };
             return Err(ZSYSTEMERROR);
-        }
-        for (i, (scheme, user)) in ids.iter().enumerate() {
-            let (a, u) = (malloc_cstr(scheme), malloc_cstr(user));
-            *v.data.add(i) = ClientInfo { authScheme: a, user: u };
-            if a.is_null() || u.is_null() {
-                memory::deallocate_ClientInfo_vector(&mut v);
-                return Err(ZSYSTEMERROR);
-            }
         }
     }
     Ok(v)
@@ -186,6 +240,10 @@ fn whoami_done(cb: whoami_completion_t, data: *const c_void) -> Done {
 /// timeout after the last contact, the session is declared expired
 /// (`ZOO_EXPIRED_SESSION_STATE` to the watchers, pending calls
 /// `ZSESSIONEXPIRED`, the handle unrecoverable), as the Java client does.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_client_expiry(zh: *mut zhandle_t, enable: c_int) -> c_int {
     guard(ZSYSTEMERROR, || {
@@ -202,6 +260,10 @@ pub unsafe extern "C" fn zoo_set_client_expiry(zh: *mut zhandle_t, enable: c_int
 /// and the longest, in milliseconds (defaults: 50 ms, and a third of the
 /// session timeout between 200 ms and 4 s). ZBADARGUMENTS unless
 /// 0 < initial_ms <= max_ms.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_backoff(zh: *mut zhandle_t, initial_ms: c_int, max_ms: c_int) -> c_int {
     guard(ZSYSTEMERROR, || {
@@ -222,24 +284,37 @@ mod sync_api {
     use crate::proto::jute::String_vector;
 
     /// Sync `zoo_aadd_watch`.
+    ///
+    /// Ownership and threads: as the async call for the arguments; the calling
+    /// thread waits until the IO thread has the reply, and every out-parameter
+    /// (the caller's) is written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_add_watch(zh: *mut zhandle_t, path: *const c_char, mode: c_int, watcher: watcher_fn, watcherCtx: *mut c_void) -> c_int {
-        guard(ZSYSTEMERROR, || wait_for(|done| submit(zh, |z| build_add_watch(z, path, mode, watcher_of(watcher, watcherCtx)), move |_| done)).0)
+        // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
+        let path = unsafe { ptr::cstr_opt(path) };
+        guard(ZSYSTEMERROR, || {
+            wait_for(|done| {
+                submit(zh, "zoo_aadd_watch", Sending::Path(path), |z| build_add_watch(z, path, mode, watcher_of(watcher, watcherCtx)), move |_| done)
+            })
+            .0
+        })
     }
 
     /// Sync `zoo_awhoami`: `identities` is filled (free it with
     /// `deallocate_ClientInfo_vector`).
+    ///
+    /// Ownership and threads: as the async call for the arguments; the calling
+    /// thread waits until the IO thread has the reply, and every out-parameter
+    /// (the caller's) is written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_whoami(zh: *mut zhandle_t, identities: *mut ClientInfo_vector) -> c_int {
         guard(ZSYSTEMERROR, || {
-            if identities.is_null() {
-                return ZBADARGUMENTS;
-            }
-            let (rc, rep) = wait_for(|done| submit(zh, |_| Ok((Request::WhoAmI, None)), move |_| done));
+            // SAFETY: `identities` is NULL or the caller's, writable for the call.
+            let Some(out) = (unsafe { ptr::out_ref(identities) }) else { return ZBADARGUMENTS };
+            let (rc, rep) = wait_for(|done| submit(zh, "zoo_awhoami", Sending::NoPath, |_| Ok((Request::WhoAmI, None)), move |_| done));
             if let (ZOK, Some(Reply::Identities(ids))) = (rc, rep) {
                 match identities_vector(&ids) {
-                    // SAFETY: identities was checked non-NULL; the caller owns it.
-                    Ok(v) => unsafe { *identities = v },
+                    Ok(v) => *out = v,
                     Err(e) => return e,
                 }
             }
@@ -249,18 +324,22 @@ mod sync_api {
 
     /// Sync `zoo_aget_ephemerals`: `ephemerals` is filled (free it with
     /// `deallocate_String_vector`).
+    ///
+    /// Ownership and threads: as the async call for the arguments; the calling
+    /// thread waits until the IO thread has the reply, and every out-parameter
+    /// (the caller's) is written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_get_ephemerals(zh: *mut zhandle_t, prefix: *const c_char, ephemerals: *mut String_vector) -> c_int {
         guard(ZSYSTEMERROR, || {
-            if ephemerals.is_null() {
-                return ZBADARGUMENTS;
-            }
+            // SAFETY: `ephemerals` is NULL or the caller's, writable for the call.
+            let Some(out) = (unsafe { ptr::out_ref(ephemerals) }) else { return ZBADARGUMENTS };
             let Some(z) = handle(zh) else { return if zh.is_null() { ZBADARGUMENTS } else { ZINVALIDSTATE } };
-            let (rc, rep) = wait_for(|done| submit(zh, |z| build_ephemerals(z, prefix), move |_| done));
+            // SAFETY: `prefix` is NULL or the caller's NUL-terminated string, valid for the call.
+            let prefix = unsafe { ptr::cstr_opt(prefix) };
+            let (rc, rep) = wait_for(|done| submit(zh, "zoo_aget_ephemerals", Sending::Path(prefix), |z| build_ephemerals(z, prefix), move |_| done));
             if let (ZOK, Some(Reply::Children(c, _))) = (rc, rep) {
                 match string_vector(&client_paths(&z, c)) {
-                    // SAFETY: ephemerals was checked non-NULL; the caller owns it.
-                    Ok(v) => unsafe { *ephemerals = v },
+                    Ok(v) => *out = v,
                     Err(e) => return e,
                 }
             }
@@ -269,16 +348,24 @@ mod sync_api {
     }
 
     /// Sync `zoo_aget_all_children_number`.
+    ///
+    /// Ownership and threads: as the async call for the arguments; the calling
+    /// thread waits until the IO thread has the reply, and every out-parameter
+    /// (the caller's) is written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_get_all_children_number(zh: *mut zhandle_t, path: *const c_char, count: *mut c_int) -> c_int {
         guard(ZSYSTEMERROR, || {
-            if count.is_null() {
-                return ZBADARGUMENTS;
-            }
-            let (rc, rep) = wait_for(|done| submit(zh, |z| Ok((Request::GetAllChildrenNumber { path: server_path(z, path, 0)? }, None)), move |_| done));
+            // SAFETY: `count` is NULL or the caller's, writable for the call.
+            let Some(out) = (unsafe { ptr::out_ref(count) }) else { return ZBADARGUMENTS };
+            // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
+            let path = unsafe { ptr::cstr_opt(path) };
+            let (rc, rep) = wait_for(|done| {
+                submit(zh, "zoo_aget_all_children_number", Sending::Path(path), |z| {
+                    Ok((Request::GetAllChildrenNumber { path: server_path(z, path, 0)? }, None))
+                }, move |_| done)
+            });
             if let (ZOK, Some(Reply::Number(n))) = (rc, rep) {
-                // SAFETY: count was checked non-NULL; the caller owns it.
-                unsafe { *count = n };
+                *out = n;
             }
             rc
         })

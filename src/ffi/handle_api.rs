@@ -10,17 +10,23 @@ use super::*;
 use crate::client::handle::{clientid_t, InitParams, ZHandle};
 use crate::session::hosts::{self, HostList};
 use crate::log::{self as zklog, log_callback_fn, ZooLogLevel};
+use crate::proto::consts::CLOSED_STATE;
 use crate::zlog;
+use super::consts::ZOO_ERRORS;
 
 
 
 fn uname_field(f: fn(&libc::utsname) -> &[c_char]) -> String {
+    // SAFETY: utsname is plain old data; all zeroes is a valid value.
     let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+    // SAFETY: `u` is a writable utsname of ours.
     if unsafe { libc::uname(&mut u) } != 0 {
         return String::new();
     }
-    let s = f(&u);
-    unsafe { CStr::from_ptr(s.as_ptr()) }.to_string_lossy().into_owned()
+    let field = f(&u);
+    // uname NUL-terminates its fields; read up to the NUL (or the end).
+    let bytes: Vec<u8> = field.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 fn log_env(cb: log_callback_fn) {
@@ -38,9 +44,13 @@ fn log_env(cb: log_callback_fn) {
 }
 
 fn set_errno(e: c_int) {
+    // SAFETY: __errno_location returns this thread's errno, always valid.
     unsafe { *libc::__errno_location() = e };
 }
 
+/// # Safety
+/// `host` is NULL or a NUL-terminated string and `clientid` NULL or a
+/// valid clientid_t, for the call.
 unsafe fn init_internal(
     host: *const c_char,
     watcher: watcher_fn,
@@ -53,17 +63,18 @@ unsafe fn init_internal(
     if flags & crate::ffi::consts::ZOO_NO_LOG_CLIENTENV == 0 {
         log_env(log_cb);
     }
-    let Some(spec) = cbytes(host) else {
+    // SAFETY: the caller's contract above.
+    let (spec, cid) = unsafe { (ptr::cbytes_opt(host), ptr::in_ref(clientid).copied()) };
+    let Some(spec) = spec else {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
     };
     let spec = String::from_utf8_lossy(spec).into_owned();
-    let cid = if clientid.is_null() { None } else { Some(*clientid) };
     zlog!(log_cb, ZOO_LOG_LEVEL_INFO, "zookeeper_init_internal",
-        "Initiating client connection, host={} sessionTimeout={} watcher={:?} sessionId={:#x} sessionPasswd={} context={:?} flags={}",
-        spec, recv_timeout, watcher.map(|f| f as *const c_void).unwrap_or(std::ptr::null()),
-        cid.map(|c| c.client_id).unwrap_or(0),
-        if cid.is_some_and(|c| c.client_id != 0) { "<hidden>" } else { "<null>" }, context, flags);
+        "Initiating client connection, host={} sessionTimeout={} watcher={} sessionId={} sessionPasswd={} context={} flags={}",
+        spec, recv_timeout, zklog::c_ptr(watcher.map(|f| f as *const c_void).unwrap_or(std::ptr::null())),
+        zklog::c_hex(cid.map(|c| c.client_id).unwrap_or(0)),
+        if cid.is_some_and(|c| c.client_id != 0) { "<hidden>" } else { "<null>" }, zklog::c_ptr(context), flags);
     let Some((list, chroot)) = hosts::parse(&spec) else {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
@@ -104,6 +115,15 @@ unsafe fn init_internal(
 
 /// Creates a handle and starts connecting to the ensemble in `host`
 /// ("h1:p1,h2:p2[/chroot]"). Returns NULL with errno set on failure.
+///
+/// Ownership and threads:
+/// - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
+///   caller's, copied during the call.
+/// - `fn_`: the default watcher, run on the completion thread (MT) or on the thread calling
+///   `zookeeper_process` (ST); `context` is not read (see `zoo_get_context`).
+/// - `context`: not read; returned by `zoo_get_context`.
+/// - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set. MT: starts
+///   the IO and completion threads.
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_init(
     host: *const c_char,
@@ -113,10 +133,22 @@ pub unsafe extern "C" fn zookeeper_init(
     context: *mut c_void,
     flags: c_int,
 ) -> *mut zhandle_t {
-    guard(std::ptr::null_mut(), || init_internal(host, fn_, recv_timeout, clientid, context, flags, None))
+    // SAFETY: `host` and `clientid` are valid as documented above.
+    guard(std::ptr::null_mut(), || unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, None) })
 }
 
 /// As `zookeeper_init`, with a log callback for this handle.
+///
+/// Ownership and threads:
+/// - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
+///   caller's, copied during the call.
+/// - `fn_`: the default watcher, run on the completion thread (MT) or on the thread calling
+///   `zookeeper_process` (ST); `context` is not read (see `zoo_get_context`).
+/// - `context`: not read; returned by `zoo_get_context`.
+/// - `log_callback`: receives this handle's log lines on whichever thread logs them (caller, IO or
+///   completion thread); each line is valid during its call only.
+/// - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set. MT: starts
+///   the IO and completion threads.
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_init2(
     host: *const c_char,
@@ -127,11 +159,19 @@ pub unsafe extern "C" fn zookeeper_init2(
     flags: c_int,
     log_callback: log_callback_fn,
 ) -> *mut zhandle_t {
-    guard(std::ptr::null_mut(), || init_internal(host, fn_, recv_timeout, clientid, context, flags, log_callback))
+    // SAFETY: `host` and `clientid` are valid as documented above.
+    guard(std::ptr::null_mut(), || unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, log_callback) })
 }
 
 /// Closes the session and frees the handle. Every pending call completes
 /// (ZCLOSING). Safe to call from a watcher or completion of this handle.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - After it returns `zh` is gone. Calls not yet answered complete first with ZCLOSING; from a
+///   watcher or completion of this handle it returns without waiting for the completion thread
+///   (its own).
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
     guard(ZSYSTEMERROR, || {
@@ -156,8 +196,8 @@ pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
         }
         let sid = z.client_id().client_id;
         if z.is_connected() {
-            zlog!(z.log_cb(), ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Closing zookeeper sessionId={:#x} to {}",
-                sid, z.published.current_server_string());
+            zlog!(z.log_cb(), ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Closing zookeeper sessionId={} to {}\n",
+                zklog::c_hex(sid), z.published.current_server_string());
         }
         if crate::client::handle::THREADED {
             z.begin_close();
@@ -181,30 +221,54 @@ pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
 }
 
 /// The session state (ZOO_CONNECTED_STATE...), or ZINVALIDSTATE-like 0 for a bad handle.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_state(zh: *mut zhandle_t) -> c_int {
-    guard(0, || handle(zh).map(|z| z.state()).unwrap_or(0))
+    guard(CLOSED_STATE, || handle(zh).map(|z| z.state()).unwrap_or(CLOSED_STATE))
 }
 
 /// The session id and password (valid once connected).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - Returns storage owned by the handle (NULL for a bad handle), valid until `zookeeper_close`;
+///   read it while the handle is open.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_client_id(zh: *mut zhandle_t) -> *const clientid_t {
     guard(std::ptr::null(), || handle(zh).map(|z| &z.published.client_id as *const _ as *const clientid_t).unwrap_or(std::ptr::null()))
 }
 
 /// The negotiated session timeout in milliseconds.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_recv_timeout(zh: *mut zhandle_t) -> c_int {
     guard(-1, || handle(zh).map(|z| z.published.timeout()).unwrap_or(-1))
 }
 
 /// The context given to `zookeeper_init` or `zoo_set_context`.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - Returns the caller's pointer as given; any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_context(zh: *mut zhandle_t) -> *const c_void {
     guard(std::ptr::null(), || handle(zh).map(|z| z.context.load(Ordering::Acquire) as *const c_void).unwrap_or(std::ptr::null()))
 }
 
 /// Replaces the handle's context.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - `context`: not read; returned by `zoo_get_context`.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_context(zh: *mut zhandle_t, context: *mut c_void) {
     guard((), || {
@@ -215,12 +279,25 @@ pub unsafe extern "C" fn zoo_set_context(zh: *mut zhandle_t, context: *mut c_voi
 }
 
 /// Replaces the default watcher; returns the previous one.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - `newFn`: the new default watcher, run on the completion thread (MT) or in `zookeeper_process`
+///   (ST).
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_watcher(zh: *mut zhandle_t, newFn: watcher_fn) -> watcher_fn {
     guard(None, || handle(zh).and_then(|z| std::mem::replace(&mut *z.watcher.lock(), newFn)))
 }
 
 /// Copies the address of the connected server into `addr`; NULL when not connected.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - `addr`, `addr_len`: the caller's; `*addr_len` bytes at `addr` are writable, and `*addr_len`
+///   becomes the address length.
+/// - Returns `addr`, or NULL when not connected or the buffer is too small.
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_get_connected_host(
     zh: *mut zhandle_t,
@@ -229,21 +306,30 @@ pub unsafe extern "C" fn zookeeper_get_connected_host(
 ) -> *mut sockaddr {
     guard(std::ptr::null_mut(), || {
         let Some(z) = handle(zh) else { return std::ptr::null_mut() };
-        if addr.is_null() || addr_len.is_null() {
+        // SAFETY: `addr_len` is NULL or a valid socklen_t for the call (the contract above).
+        let Some(cap) = (unsafe { ptr::out_ref(addr_len) }) else { return std::ptr::null_mut() };
+        if addr.is_null() {
             return std::ptr::null_mut();
         }
         let Some(a) = z.published.connected() else { return std::ptr::null_mut() };
         let (ss, len) = hosts::to_sockaddr(&a);
-        if (*addr_len as usize) < len as usize {
+        if *cap < len {
             return std::ptr::null_mut();
         }
-        std::ptr::copy_nonoverlapping(&ss as *const _ as *const u8, addr as *mut u8, len as usize);
-        *addr_len = len;
+        // SAFETY: sockaddr_storage is plain bytes; `len` ≤ its size.
+        let src = unsafe { std::slice::from_raw_parts(&ss as *const _ as *const u8, len as usize) };
+        // SAFETY: `addr` has `*addr_len` ≥ `len` writable bytes (the contract above).
+        unsafe { ptr::slice_mut_arg(addr as *mut u8, len as i32) }.copy_from_slice(src);
+        *cap = len;
         addr
     })
 }
 
 /// ZINVALIDSTATE when the session expired or authentication failed, else ZOK.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn is_unrecoverable(zh: *mut zhandle_t) -> c_int {
     guard(ZINVALIDSTATE, || match handle(zh) {
@@ -252,46 +338,53 @@ pub unsafe extern "C" fn is_unrecoverable(zh: *mut zhandle_t) -> c_int {
     })
 }
 
+/// The reference's texts of the result codes.
+const ERROR_TEXTS: &[(ZOO_ERRORS, &CStr)] = &[
+    (ZOO_ERRORS::ZOK, c"ok"),
+    (ZOO_ERRORS::ZSYSTEMERROR, c"system error"),
+    (ZOO_ERRORS::ZRUNTIMEINCONSISTENCY, c"run time inconsistency"),
+    (ZOO_ERRORS::ZDATAINCONSISTENCY, c"data inconsistency"),
+    (ZOO_ERRORS::ZCONNECTIONLOSS, c"connection loss"),
+    (ZOO_ERRORS::ZMARSHALLINGERROR, c"marshalling error"),
+    (ZOO_ERRORS::ZUNIMPLEMENTED, c"unimplemented"),
+    (ZOO_ERRORS::ZOPERATIONTIMEOUT, c"operation timeout"),
+    (ZOO_ERRORS::ZBADARGUMENTS, c"bad arguments"),
+    (ZOO_ERRORS::ZINVALIDSTATE, c"invalid zhandle state"),
+    (ZOO_ERRORS::ZNEWCONFIGNOQUORUM, c"no quorum of new config is connected and up-to-date with the leader of last committed config - try invoking reconfiguration after new servers are connected and synced"),
+    (ZOO_ERRORS::ZRECONFIGINPROGRESS, c"Another reconfiguration is in progress -- concurrent reconfigs not supported (yet)"),
+    (ZOO_ERRORS::ZAPIERROR, c"api error"),
+    (ZOO_ERRORS::ZNONODE, c"no node"),
+    (ZOO_ERRORS::ZNOAUTH, c"not authenticated"),
+    (ZOO_ERRORS::ZBADVERSION, c"bad version"),
+    (ZOO_ERRORS::ZNOCHILDRENFOREPHEMERALS, c"no children for ephemerals"),
+    (ZOO_ERRORS::ZNODEEXISTS, c"node exists"),
+    (ZOO_ERRORS::ZNOTEMPTY, c"not empty"),
+    (ZOO_ERRORS::ZSESSIONEXPIRED, c"session expired"),
+    (ZOO_ERRORS::ZINVALIDCALLBACK, c"invalid callback"),
+    (ZOO_ERRORS::ZINVALIDACL, c"invalid acl"),
+    (ZOO_ERRORS::ZAUTHFAILED, c"authentication failed"),
+    (ZOO_ERRORS::ZCLOSING, c"zookeeper is closing"),
+    (ZOO_ERRORS::ZNOTHING, c"(not error) no server responses to process"),
+    (ZOO_ERRORS::ZSESSIONMOVED, c"session moved to another server, so operation is ignored"),
+    (ZOO_ERRORS::ZNOTREADONLY, c"state-changing request is passed to read-only server"),
+    (ZOO_ERRORS::ZEPHEMERALONLOCALSESSION, c"attempt to create ephemeral node on a local session"),
+    (ZOO_ERRORS::ZNOWATCHER, c"the watcher couldn't be found"),
+    (ZOO_ERRORS::ZRECONFIGDISABLED, c"attempts to perform a reconfiguration operation when reconfiguration feature is disable"),
+    (ZOO_ERRORS::ZSESSIONCLOSEDREQUIRESASLAUTH, c"session closed by server because client is required to do SASL authentication"),
+    (ZOO_ERRORS::ZTHROTTLEDOP, c"Operation was throttled due to high load"),
+];
+
 /// The text of an error code.
+///
+/// Ownership and threads:
+/// - Returns a static string; never freed.
 #[no_mangle]
 pub extern "C" fn zerror(c: c_int) -> *const c_char {
-    let s: &'static CStr = match c {
-        0 => c"ok",
-        -1 => c"system error",
-        -2 => c"run time inconsistency",
-        -3 => c"data inconsistency",
-        -4 => c"connection loss",
-        -5 => c"marshalling error",
-        -6 => c"unimplemented",
-        -7 => c"operation timeout",
-        -8 => c"bad arguments",
-        -9 => c"invalid zhandle state",
-        -13 => c"no quorum of new config is connected and up-to-date with the leader of last committed config - try invoking reconfiguration after new servers are connected and synced",
-        -14 => c"Another reconfiguration is in progress -- concurrent reconfigs not supported (yet)",
-        -100 => c"api error",
-        -101 => c"no node",
-        -102 => c"not authenticated",
-        -103 => c"bad version",
-        -108 => c"no children for ephemerals",
-        -110 => c"node exists",
-        -111 => c"not empty",
-        -112 => c"session expired",
-        -113 => c"invalid callback",
-        -114 => c"invalid acl",
-        -115 => c"authentication failed",
-        -116 => c"zookeeper is closing",
-        -117 => c"(not error) no server responses to process",
-        -118 => c"session moved to another server, so operation is ignored",
-        -119 => c"state-changing request is passed to read-only server",
-        -120 => c"attempt to create ephemeral node on a local session",
-        -121 => c"the watcher couldn't be found",
-        -123 => c"attempts to perform a reconfiguration operation when reconfiguration feature is disable",
-        -124 => c"session closed by server because client is required to do SASL authentication",
-        -127 => c"Operation was throttled due to high load",
-        c if c > 0 => return unsafe { libc::strerror(c) },
-        _ => c"unknown error",
-    };
-    s.as_ptr()
+    if c > 0 {
+        // SAFETY: strerror accepts any errno value and returns a static string.
+        return unsafe { libc::strerror(c) };
+    }
+    ERROR_TEXTS.iter().find(|(e, _)| *e as c_int == c).map_or(c"unknown error", |(_, t)| t).as_ptr()
 }
 
 /// Sets the library's log level.
@@ -302,28 +395,45 @@ pub extern "C" fn zoo_set_debug_level(logLevel: ZooLogLevel) {
         zklog::set_level(0);
         return;
     }
-    zklog::set_level(logLevel.clamp(1, 4));
+    zklog::set_level(logLevel.clamp(zklog::ZOO_LOG_LEVEL_ERROR, zklog::ZOO_LOG_LEVEL_DEBUG));
 }
 
 /// Sets the stream log lines go to (NULL: stderr).
+///
+/// Ownership and threads:
+/// - `logStream`: NULL (stderr) or the caller's open FILE, used for every later line until
+///   replaced: it must stay open until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_log_stream(logStream: *mut FILE) {
     zklog::set_stream(logStream)
 }
 
 /// The stream set with `zoo_set_log_stream` (NULL when none was set).
+///
+/// Ownership and threads:
+/// - Returns the caller's FILE as given (not owned by the library).
 #[no_mangle]
 pub extern "C" fn zoo_get_log_stream() -> *mut FILE {
     zklog::stream()
 }
 
 /// The handle's log callback.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_log_callback(zh: *const zhandle_t) -> log_callback_fn {
     guard(None, || handle(zh).and_then(|z| z.log_cb()))
 }
 
 /// Sets the handle's log callback (NULL: the log stream).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - `callback`: receives this handle's log lines on whichever thread logs them; each line is
+///   valid during its call only.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_log_callback(zh: *mut zhandle_t, callback: log_callback_fn) {
     guard((), || {
@@ -340,6 +450,11 @@ pub extern "C" fn zoo_deterministic_conn_order(yesOrNo: c_int) {
 }
 
 /// Replaces the server list; reconnects when the current server left it.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - `hosts`: the caller's NUL-terminated string, read during the call.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_char) -> c_int {
     guard(ZSYSTEMERROR, || {
@@ -347,7 +462,8 @@ pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_cha
             return ZBADARGUMENTS;
         }
         let Some(z) = handle(zh) else { return ZINVALIDSTATE };
-        let spec = String::from_utf8_lossy(cbytes(hosts).unwrap_or_default()).into_owned();
+        // SAFETY: `hosts` is a NUL-terminated string valid for the call (the contract above).
+        let spec = String::from_utf8_lossy(unsafe { ptr::cbytes_opt(hosts) }.unwrap_or_default()).into_owned();
         let Some((list, _)) = hosts::parse(&spec) else { return ZBADARGUMENTS };
         let addrs = hosts::resolve_ordered(&list);
         if addrs.is_empty() {
@@ -360,6 +476,10 @@ pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_cha
 }
 
 /// Sets how long resolved host names are reused (ms; -1 never re-resolve).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_servers_resolution_delay(zh: *mut zhandle_t, delay_ms: c_int) -> c_int {
     guard(ZSYSTEMERROR, || {
@@ -374,6 +494,10 @@ pub unsafe extern "C" fn zoo_set_servers_resolution_delay(zh: *mut zhandle_t, de
 }
 
 /// Moves to the next server of the list for the next connection attempt.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_cycle_next_server(zh: *mut zhandle_t) {
     guard((), || {
@@ -384,6 +508,12 @@ pub unsafe extern "C" fn zoo_cycle_next_server(zh: *mut zhandle_t) {
 }
 
 /// "host:port" of the server in use (or being tried).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - Returns storage owned by the handle (NULL for a bad handle), valid until `zookeeper_close`;
+///   any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_current_server(zh: *mut zhandle_t) -> *const c_char {
     guard(std::ptr::null(), || match handle(zh) {
@@ -399,6 +529,11 @@ pub unsafe extern "C" fn zoo_get_current_server(zh: *mut zhandle_t) -> *const c_
 /// at most (`tv`). Starts a connection when one is due. In the MT library
 /// the IO thread owns the socket, so this reports no descriptor (-1).
 /// Pointers are the caller's and only written during the call.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - `fd`, `interest`, `tv`: the caller's, written during the call.
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_interest(
     zh: *mut zhandle_t,
@@ -420,10 +555,15 @@ pub unsafe extern "C" fn zookeeper_interest(
             let i = crate::client::st::interest(&z);
             (i.fd, i.events, i.wait)
         };
+        // SAFETY: the three out-parameters are valid for the call (checked
+        // non-NULL above; their validity is the caller's contract).
+        let (Some(fd), Some(interest), Some(tv)) = (unsafe { (ptr::out_ref(fd), ptr::out_ref(interest), ptr::out_ref(tv)) }) else {
+            return ZBADARGUMENTS;
+        };
         *fd = f;
         *interest = ev;
-        (*tv).tv_sec = wait.as_secs() as libc::time_t;
-        (*tv).tv_usec = wait.subsec_micros() as libc::suseconds_t;
+        tv.tv_sec = wait.as_secs() as libc::time_t;
+        tv.tv_usec = wait.subsec_micros() as libc::suseconds_t;
         ZOK
     })
 }
@@ -434,6 +574,11 @@ pub unsafe extern "C" fn zookeeper_interest(
 /// ZCONNECTIONLOSS or the session's end code when that happened during the
 /// call, ZINVALIDSTATE without a connection under way (as the reference).
 /// In the MT library the IO thread does this work, and this returns ZNOTHING.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
+/// - Completions and watchers run on the calling thread, inside this call (ST).
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, events: c_int) -> c_int {
     guard(ZSYSTEMERROR, || {
@@ -452,6 +597,10 @@ pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, events: c_int) ->
 }
 
 /// Locks the handle's auth list.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_lock_auth(zh: *mut zhandle_t) -> c_int {
     guard(ZSYSTEMERROR, || match handle(zh) {
@@ -464,6 +613,10 @@ pub unsafe extern "C" fn zoo_lock_auth(zh: *mut zhandle_t) -> c_int {
 }
 
 /// Unlocks the handle's auth list.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
+///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_unlock_auth(zh: *mut zhandle_t) -> c_int {
     guard(ZSYSTEMERROR, || match handle(zh) {

@@ -1,774 +1,936 @@
 //! Allocation and release of jute records, with libc malloc/free so that
 //! callers and the reference's conventions agree on who frees what.
+//!
+//! Ownership, for every function here: the record pointed to by `v` is the
+//! caller's (on its stack or wherever it likes) and must stay valid for the
+//! call; the memory its fields point to (strings, buffers, arrays) is owned
+//! by the record: NULL or from `malloc`/`calloc`, filled by this library
+//! (results of calls) or by the caller. `allocate_*` give a record a fresh
+//! array; `deallocate_*` free what the record owns, clear the freed
+//! pointers where the reference does, and never free `v` itself. Any thread
+//! may call them, but not while another thread uses the same record.
 
-use crate::proto::errors::ZSYSTEMERROR;
-use libc::c_char;
+use crate::proto::errors::{ZBADARGUMENTS, ZOK, ZSYSTEMERROR};
 
+use super::ptr::{out_ref, slice_mut_arg};
 use crate::proto::jute::*;
 use crate::proto::recordio::{deallocate_Buffer, deallocate_String};
 
-/// Allocates `len` zeroed entries (none when `len` is 0).
+/// `len` zeroed entries of `T` from `calloc` (NULL when `len` ≤ 0), or
+/// ZSYSTEMERROR when memory runs out.
+fn calloc_array<T>(len: i32) -> Result<*mut T, i32> {
+    if len <= 0 {
+        return Ok(std::ptr::null_mut());
+    }
+    // SAFETY: calloc may be called with any sizes; it checks the product.
+    let p = unsafe { libc::calloc(len as usize, std::mem::size_of::<T>()) } as *mut T;
+    if p.is_null() {
+        Err(ZSYSTEMERROR)
+    } else {
+        Ok(p)
+    }
+}
+
+/// Gives a vector record `len` zeroed entries: `(count, data)` are set to
+/// `(len, array)`, or to `(0, NULL)` when `len` ≤ 0 or memory runs out.
+fn allocate_into<T>(count: &mut i32, data: &mut *mut T, len: i32) -> i32 {
+    match calloc_array::<T>(len) {
+        Ok(p) => {
+            *count = if p.is_null() { 0 } else { len };
+            *data = p;
+            ZOK
+        }
+        Err(rc) => {
+            *count = 0;
+            *data = std::ptr::null_mut();
+            rc
+        }
+    }
+}
+
+/// Frees each of the `count` entries of `data` with `free_entry`, then the
+/// array, and clears `data`.
+///
+/// # Safety
+/// `data` is NULL or a malloc'd array of at least `count` entries owned by
+/// the record, each valid for `free_entry`.
+unsafe fn deallocate_from<T>(count: i32, data: &mut *mut T, free_entry: unsafe extern "C" fn(*mut T)) {
+    if data.is_null() {
+        return;
+    }
+    // SAFETY: `data` holds `count` entries (the contract above).
+    for e in unsafe { slice_mut_arg(*data, count) } {
+        // SAFETY: each entry is a record `free_entry` accepts (the contract above).
+        unsafe { free_entry(e) };
+    }
+    // SAFETY: the array came from malloc/calloc and is not used after this.
+    unsafe { libc::free(*data as *mut libc::c_void) };
+    *data = std::ptr::null_mut();
+}
+
+
+/// Gives `*v` an array of `len` zeroed `String` entries from `calloc` (none
+/// when `len` ≤ 0): ZOK, ZBADARGUMENTS when `v` is NULL, ZSYSTEMERROR when
+/// memory runs out (then `count` is 0 and `data` NULL). The array becomes
+/// the record's; release it with `deallocate_String_vector`.
 #[no_mangle]
 pub unsafe extern "C" fn allocate_String_vector(v: *mut String_vector, len: i32) -> i32 {
-    if v.is_null() {
-        return -8;
-    }
-    if len <= 0 {
-        (*v).count = 0;
-        (*v).data = std::ptr::null_mut();
-    } else {
-        (*v).count = len;
-        (*v).data = libc::calloc(len as usize, std::mem::size_of::<*mut c_char>()) as *mut *mut c_char;
-        if (*v).data.is_null() {
-            (*v).count = 0;
-            return ZSYSTEMERROR;
-        }
-    }
-    0
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
+    allocate_into(&mut v.count, &mut v.data, len)
 }
 
-/// Frees every entry and the array; clears the pointer.
+/// Frees every entry of `*v` (what each `String` owns) and the array, and
+/// clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_String_vector(v: *mut String_vector) -> i32 {
-    if v.is_null() || (*v).data.is_null() {
-        return 0;
-    }
-    let d = (*v).data;
-    for i in 0..(*v).count.max(0) as usize {
-        deallocate_String(d.add(i));
-    }
-    libc::free(d as *mut libc::c_void);
-    (*v).data = std::ptr::null_mut();
-    0
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
+    // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
+    unsafe { deallocate_from(v.count, &mut v.data, deallocate_String) };
+    ZOK
 }
 
-/// Allocates `len` zeroed entries (none when `len` is 0).
+/// Gives `*v` an array of `len` zeroed `ACL` entries from `calloc` (none
+/// when `len` ≤ 0): ZOK, ZBADARGUMENTS when `v` is NULL, ZSYSTEMERROR when
+/// memory runs out (then `count` is 0 and `data` NULL). The array becomes
+/// the record's; release it with `deallocate_ACL_vector`.
 #[no_mangle]
 pub unsafe extern "C" fn allocate_ACL_vector(v: *mut ACL_vector, len: i32) -> i32 {
-    if v.is_null() {
-        return -8;
-    }
-    if len <= 0 {
-        (*v).count = 0;
-        (*v).data = std::ptr::null_mut();
-    } else {
-        (*v).count = len;
-        (*v).data = libc::calloc(len as usize, std::mem::size_of::<ACL>()) as *mut ACL;
-        if (*v).data.is_null() {
-            (*v).count = 0;
-            return ZSYSTEMERROR;
-        }
-    }
-    0
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
+    allocate_into(&mut v.count, &mut v.data, len)
 }
 
-/// Frees every entry and the array; clears the pointer.
+/// Frees every entry of `*v` (what each `ACL` owns) and the array, and
+/// clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ACL_vector(v: *mut ACL_vector) -> i32 {
-    if v.is_null() || (*v).data.is_null() {
-        return 0;
-    }
-    let d = (*v).data;
-    for i in 0..(*v).count.max(0) as usize {
-        deallocate_ACL(d.add(i));
-    }
-    libc::free(d as *mut libc::c_void);
-    (*v).data = std::ptr::null_mut();
-    0
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
+    // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
+    unsafe { deallocate_from(v.count, &mut v.data, deallocate_ACL) };
+    ZOK
 }
 
-/// Allocates `len` zeroed entries (none when `len` is 0).
+/// Gives `*v` an array of `len` zeroed `Id` entries from `calloc` (none
+/// when `len` ≤ 0): ZOK, ZBADARGUMENTS when `v` is NULL, ZSYSTEMERROR when
+/// memory runs out (then `count` is 0 and `data` NULL). The array becomes
+/// the record's; release it with `deallocate_Id_vector`.
 #[no_mangle]
 pub unsafe extern "C" fn allocate_Id_vector(v: *mut Id_vector, len: i32) -> i32 {
-    if v.is_null() {
-        return -8;
-    }
-    if len <= 0 {
-        (*v).count = 0;
-        (*v).data = std::ptr::null_mut();
-    } else {
-        (*v).count = len;
-        (*v).data = libc::calloc(len as usize, std::mem::size_of::<Id>()) as *mut Id;
-        if (*v).data.is_null() {
-            (*v).count = 0;
-            return ZSYSTEMERROR;
-        }
-    }
-    0
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
+    allocate_into(&mut v.count, &mut v.data, len)
 }
 
-/// Frees every entry and the array; clears the pointer.
+/// Frees every entry of `*v` (what each `Id` owns) and the array, and
+/// clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_Id_vector(v: *mut Id_vector) -> i32 {
-    if v.is_null() || (*v).data.is_null() {
-        return 0;
-    }
-    let d = (*v).data;
-    for i in 0..(*v).count.max(0) as usize {
-        deallocate_Id(d.add(i));
-    }
-    libc::free(d as *mut libc::c_void);
-    (*v).data = std::ptr::null_mut();
-    0
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
+    // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
+    unsafe { deallocate_from(v.count, &mut v.data, deallocate_Id) };
+    ZOK
 }
 
-/// Allocates `len` zeroed entries (none when `len` is 0).
+/// Gives `*v` an array of `len` zeroed `ClientInfo` entries from `calloc` (none
+/// when `len` ≤ 0): ZOK, ZBADARGUMENTS when `v` is NULL, ZSYSTEMERROR when
+/// memory runs out (then `count` is 0 and `data` NULL). The array becomes
+/// the record's; release it with `deallocate_ClientInfo_vector`.
 #[no_mangle]
 pub unsafe extern "C" fn allocate_ClientInfo_vector(v: *mut ClientInfo_vector, len: i32) -> i32 {
-    if v.is_null() {
-        return -8;
-    }
-    if len <= 0 {
-        (*v).count = 0;
-        (*v).data = std::ptr::null_mut();
-    } else {
-        (*v).count = len;
-        (*v).data = libc::calloc(len as usize, std::mem::size_of::<ClientInfo>()) as *mut ClientInfo;
-        if (*v).data.is_null() {
-            (*v).count = 0;
-            return ZSYSTEMERROR;
-        }
-    }
-    0
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
+    allocate_into(&mut v.count, &mut v.data, len)
 }
 
-/// Frees every entry and the array; clears the pointer.
+/// Frees every entry of `*v` (what each `ClientInfo` owns) and the array, and
+/// clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ClientInfo_vector(v: *mut ClientInfo_vector) -> i32 {
-    if v.is_null() || (*v).data.is_null() {
-        return 0;
-    }
-    let d = (*v).data;
-    for i in 0..(*v).count.max(0) as usize {
-        deallocate_ClientInfo(d.add(i));
-    }
-    libc::free(d as *mut libc::c_void);
-    (*v).data = std::ptr::null_mut();
-    0
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
+    // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
+    unsafe { deallocate_from(v.count, &mut v.data, deallocate_ClientInfo) };
+    ZOK
 }
 
-/// Allocates `len` zeroed entries (none when `len` is 0).
+/// Gives `*v` an array of `len` zeroed `Txn` entries from `calloc` (none
+/// when `len` ≤ 0): ZOK, ZBADARGUMENTS when `v` is NULL, ZSYSTEMERROR when
+/// memory runs out (then `count` is 0 and `data` NULL). The array becomes
+/// the record's; release it with `deallocate_Txn_vector`.
 #[no_mangle]
 pub unsafe extern "C" fn allocate_Txn_vector(v: *mut Txn_vector, len: i32) -> i32 {
-    if v.is_null() {
-        return -8;
-    }
-    if len <= 0 {
-        (*v).count = 0;
-        (*v).data = std::ptr::null_mut();
-    } else {
-        (*v).count = len;
-        (*v).data = libc::calloc(len as usize, std::mem::size_of::<Txn>()) as *mut Txn;
-        if (*v).data.is_null() {
-            (*v).count = 0;
-            return ZSYSTEMERROR;
-        }
-    }
-    0
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
+    allocate_into(&mut v.count, &mut v.data, len)
 }
 
-/// Frees every entry and the array; clears the pointer.
+/// Frees every entry of `*v` (what each `Txn` owns) and the array, and
+/// clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_Txn_vector(v: *mut Txn_vector) -> i32 {
-    if v.is_null() || (*v).data.is_null() {
-        return 0;
-    }
-    let d = (*v).data;
-    for i in 0..(*v).count.max(0) as usize {
-        deallocate_Txn(d.add(i));
-    }
-    libc::free(d as *mut libc::c_void);
-    (*v).data = std::ptr::null_mut();
-    0
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
+    // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
+    unsafe { deallocate_from(v.count, &mut v.data, deallocate_Txn) };
+    ZOK
 }
 
-/// Frees what a `ACL` owns.
+/// Frees what an `ACL` owns (`id`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ACL(v: *mut ACL) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_Id(&mut v.id);
     }
-    deallocate_Id(&mut (*v).id);
 }
 
-/// Frees what a `AddWatchRequest` owns.
+/// Frees what an `AddWatchRequest` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_AddWatchRequest(v: *mut AddWatchRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `AuthPacket` owns.
+/// Frees what an `AuthPacket` owns (`scheme`, `auth`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_AuthPacket(v: *mut AuthPacket) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.scheme);
+        deallocate_Buffer(&mut v.auth);
     }
-    deallocate_String(&mut (*v).scheme);
-    deallocate_Buffer(&mut (*v).auth);
 }
 
-/// Frees what a `CheckVersionRequest` owns.
+/// Frees what a `CheckVersionRequest` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CheckVersionRequest(v: *mut CheckVersionRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `CheckVersionTxn` owns.
+/// Frees what a `CheckVersionTxn` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CheckVersionTxn(v: *mut CheckVersionTxn) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `CheckWatchesRequest` owns.
+/// Frees what a `CheckWatchesRequest` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CheckWatchesRequest(v: *mut CheckWatchesRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `ClientInfo` owns.
+/// Frees what a `ClientInfo` owns (`authScheme`, `user`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ClientInfo(v: *mut ClientInfo) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.authScheme);
+        deallocate_String(&mut v.user);
     }
-    deallocate_String(&mut (*v).authScheme);
-    deallocate_String(&mut (*v).user);
 }
 
-/// Frees what a `CloseSessionTxn` owns.
+/// Frees what a `CloseSessionTxn` owns (`paths2Delete`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CloseSessionTxn(v: *mut CloseSessionTxn) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String_vector(&mut v.paths2Delete);
     }
-    deallocate_String_vector(&mut (*v).paths2Delete);
 }
 
-/// Frees what a `ConnectRequest` owns.
+/// Frees what a `ConnectRequest` owns (`passwd`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ConnectRequest(v: *mut ConnectRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_Buffer(&mut v.passwd);
     }
-    deallocate_Buffer(&mut (*v).passwd);
 }
 
-/// Frees what a `ConnectResponse` owns.
+/// Frees what a `ConnectResponse` owns (`passwd`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ConnectResponse(v: *mut ConnectResponse) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_Buffer(&mut v.passwd);
     }
-    deallocate_Buffer(&mut (*v).passwd);
 }
 
-/// Frees what a `Create2Response` owns.
+/// Frees what a `Create2Response` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_Create2Response(v: *mut Create2Response) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `CreateContainerTxn` owns.
+/// Frees what a `CreateContainerTxn` owns (`path`, `data`, `acl`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateContainerTxn(v: *mut CreateContainerTxn) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
+        deallocate_Buffer(&mut v.data);
+        deallocate_ACL_vector(&mut v.acl);
     }
-    deallocate_String(&mut (*v).path);
-    deallocate_Buffer(&mut (*v).data);
-    deallocate_ACL_vector(&mut (*v).acl);
 }
 
-/// Frees what a `CreateRequest` owns.
+/// Frees what a `CreateRequest` owns (`path`, `data`, `acl`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateRequest(v: *mut CreateRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
+        deallocate_Buffer(&mut v.data);
+        deallocate_ACL_vector(&mut v.acl);
     }
-    deallocate_String(&mut (*v).path);
-    deallocate_Buffer(&mut (*v).data);
-    deallocate_ACL_vector(&mut (*v).acl);
 }
 
-/// Frees what a `CreateResponse` owns.
+/// Frees what a `CreateResponse` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateResponse(v: *mut CreateResponse) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// A `CreateSessionTxn` owns nothing: nothing to free.
+/// A `CreateSessionTxn` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_CreateSessionTxn(_v: *mut CreateSessionTxn) {}
+pub extern "C" fn deallocate_CreateSessionTxn(_v: *mut CreateSessionTxn) {}
 
-/// Frees what a `CreateTTLRequest` owns.
+/// Frees what a `CreateTTLRequest` owns (`path`, `data`, `acl`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateTTLRequest(v: *mut CreateTTLRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
+        deallocate_Buffer(&mut v.data);
+        deallocate_ACL_vector(&mut v.acl);
     }
-    deallocate_String(&mut (*v).path);
-    deallocate_Buffer(&mut (*v).data);
-    deallocate_ACL_vector(&mut (*v).acl);
 }
 
-/// Frees what a `CreateTTLTxn` owns.
+/// Frees what a `CreateTTLTxn` owns (`path`, `data`, `acl`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateTTLTxn(v: *mut CreateTTLTxn) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
+        deallocate_Buffer(&mut v.data);
+        deallocate_ACL_vector(&mut v.acl);
     }
-    deallocate_String(&mut (*v).path);
-    deallocate_Buffer(&mut (*v).data);
-    deallocate_ACL_vector(&mut (*v).acl);
 }
 
-/// Frees what a `CreateTxn` owns.
+/// Frees what a `CreateTxn` owns (`path`, `data`, `acl`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateTxn(v: *mut CreateTxn) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
+        deallocate_Buffer(&mut v.data);
+        deallocate_ACL_vector(&mut v.acl);
     }
-    deallocate_String(&mut (*v).path);
-    deallocate_Buffer(&mut (*v).data);
-    deallocate_ACL_vector(&mut (*v).acl);
 }
 
-/// Frees what a `CreateTxnV0` owns.
+/// Frees what a `CreateTxnV0` owns (`path`, `data`, `acl`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateTxnV0(v: *mut CreateTxnV0) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
+        deallocate_Buffer(&mut v.data);
+        deallocate_ACL_vector(&mut v.acl);
     }
-    deallocate_String(&mut (*v).path);
-    deallocate_Buffer(&mut (*v).data);
-    deallocate_ACL_vector(&mut (*v).acl);
 }
 
-/// Frees what a `DeleteRequest` owns.
+/// Frees what a `DeleteRequest` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_DeleteRequest(v: *mut DeleteRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `DeleteTxn` owns.
+/// Frees what a `DeleteTxn` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_DeleteTxn(v: *mut DeleteTxn) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// A `ErrorResponse` owns nothing: nothing to free.
+/// An `ErrorResponse` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_ErrorResponse(_v: *mut ErrorResponse) {}
+pub extern "C" fn deallocate_ErrorResponse(_v: *mut ErrorResponse) {}
 
-/// A `ErrorTxn` owns nothing: nothing to free.
+/// An `ErrorTxn` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_ErrorTxn(_v: *mut ErrorTxn) {}
+pub extern "C" fn deallocate_ErrorTxn(_v: *mut ErrorTxn) {}
 
-/// Frees what a `ExistsRequest` owns.
+/// Frees what an `ExistsRequest` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ExistsRequest(v: *mut ExistsRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// A `ExistsResponse` owns nothing: nothing to free.
+/// An `ExistsResponse` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_ExistsResponse(_v: *mut ExistsResponse) {}
+pub extern "C" fn deallocate_ExistsResponse(_v: *mut ExistsResponse) {}
 
-/// A `FileHeader` owns nothing: nothing to free.
+/// A `FileHeader` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_FileHeader(_v: *mut FileHeader) {}
+pub extern "C" fn deallocate_FileHeader(_v: *mut FileHeader) {}
 
-/// Frees what a `GetACLRequest` owns.
+/// Frees what a `GetACLRequest` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetACLRequest(v: *mut GetACLRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `GetACLResponse` owns.
+/// Frees what a `GetACLResponse` owns (`acl`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetACLResponse(v: *mut GetACLResponse) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_ACL_vector(&mut v.acl);
     }
-    deallocate_ACL_vector(&mut (*v).acl);
 }
 
-/// Frees what a `GetAllChildrenNumberRequest` owns.
+/// Frees what a `GetAllChildrenNumberRequest` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetAllChildrenNumberRequest(v: *mut GetAllChildrenNumberRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// A `GetAllChildrenNumberResponse` owns nothing: nothing to free.
+/// A `GetAllChildrenNumberResponse` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_GetAllChildrenNumberResponse(_v: *mut GetAllChildrenNumberResponse) {}
+pub extern "C" fn deallocate_GetAllChildrenNumberResponse(_v: *mut GetAllChildrenNumberResponse) {}
 
-/// Frees what a `GetChildren2Request` owns.
+/// Frees what a `GetChildren2Request` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetChildren2Request(v: *mut GetChildren2Request) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `GetChildren2Response` owns.
+/// Frees what a `GetChildren2Response` owns (`children`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetChildren2Response(v: *mut GetChildren2Response) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String_vector(&mut v.children);
     }
-    deallocate_String_vector(&mut (*v).children);
 }
 
-/// Frees what a `GetChildrenRequest` owns.
+/// Frees what a `GetChildrenRequest` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetChildrenRequest(v: *mut GetChildrenRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `GetChildrenResponse` owns.
+/// Frees what a `GetChildrenResponse` owns (`children`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetChildrenResponse(v: *mut GetChildrenResponse) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String_vector(&mut v.children);
     }
-    deallocate_String_vector(&mut (*v).children);
 }
 
-/// Frees what a `GetDataRequest` owns.
+/// Frees what a `GetDataRequest` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetDataRequest(v: *mut GetDataRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `GetDataResponse` owns.
+/// Frees what a `GetDataResponse` owns (`data`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetDataResponse(v: *mut GetDataResponse) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_Buffer(&mut v.data);
     }
-    deallocate_Buffer(&mut (*v).data);
 }
 
-/// Frees what a `GetEphemeralsRequest` owns.
+/// Frees what a `GetEphemeralsRequest` owns (`prefixPath`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetEphemeralsRequest(v: *mut GetEphemeralsRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.prefixPath);
     }
-    deallocate_String(&mut (*v).prefixPath);
 }
 
-/// Frees what a `GetEphemeralsResponse` owns.
+/// Frees what a `GetEphemeralsResponse` owns (`ephemerals`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetEphemeralsResponse(v: *mut GetEphemeralsResponse) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String_vector(&mut v.ephemerals);
     }
-    deallocate_String_vector(&mut (*v).ephemerals);
 }
 
-/// Frees what a `GetMaxChildrenRequest` owns.
+/// Frees what a `GetMaxChildrenRequest` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetMaxChildrenRequest(v: *mut GetMaxChildrenRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// A `GetMaxChildrenResponse` owns nothing: nothing to free.
+/// A `GetMaxChildrenResponse` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_GetMaxChildrenResponse(_v: *mut GetMaxChildrenResponse) {}
+pub extern "C" fn deallocate_GetMaxChildrenResponse(_v: *mut GetMaxChildrenResponse) {}
 
-/// Frees what a `GetSASLRequest` owns.
+/// Frees what a `GetSASLRequest` owns (`token`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetSASLRequest(v: *mut GetSASLRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_Buffer(&mut v.token);
     }
-    deallocate_Buffer(&mut (*v).token);
 }
 
-/// Frees what a `Id` owns.
+/// Frees what an `Id` owns (`scheme`, `id`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_Id(v: *mut Id) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.scheme);
+        deallocate_String(&mut v.id);
     }
-    deallocate_String(&mut (*v).scheme);
-    deallocate_String(&mut (*v).id);
 }
 
-/// A `LearnerInfo` owns nothing: nothing to free.
+/// A `LearnerInfo` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_LearnerInfo(_v: *mut LearnerInfo) {}
+pub extern "C" fn deallocate_LearnerInfo(_v: *mut LearnerInfo) {}
 
-/// A `MultiHeader` owns nothing: nothing to free.
+/// A `MultiHeader` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_MultiHeader(_v: *mut MultiHeader) {}
+pub extern "C" fn deallocate_MultiHeader(_v: *mut MultiHeader) {}
 
-/// Frees what a `MultiTxn` owns.
+/// Frees what a `MultiTxn` owns (`txns`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_MultiTxn(v: *mut MultiTxn) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_Txn_vector(&mut v.txns);
     }
-    deallocate_Txn_vector(&mut (*v).txns);
 }
 
-/// Frees what a `QuorumAuthPacket` owns.
+/// Frees what a `QuorumAuthPacket` owns (`token`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_QuorumAuthPacket(v: *mut QuorumAuthPacket) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_Buffer(&mut v.token);
     }
-    deallocate_Buffer(&mut (*v).token);
 }
 
-/// Frees what a `QuorumPacket` owns.
+/// Frees what a `QuorumPacket` owns (`data`, `authinfo`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_QuorumPacket(v: *mut QuorumPacket) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_Buffer(&mut v.data);
+        deallocate_Id_vector(&mut v.authinfo);
     }
-    deallocate_Buffer(&mut (*v).data);
-    deallocate_Id_vector(&mut (*v).authinfo);
 }
 
-/// Frees what a `ReconfigRequest` owns.
+/// Frees what a `ReconfigRequest` owns (`joiningServers`, `leavingServers`, `newMembers`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ReconfigRequest(v: *mut ReconfigRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.joiningServers);
+        deallocate_String(&mut v.leavingServers);
+        deallocate_String(&mut v.newMembers);
     }
-    deallocate_String(&mut (*v).joiningServers);
-    deallocate_String(&mut (*v).leavingServers);
-    deallocate_String(&mut (*v).newMembers);
 }
 
-/// Frees what a `RemoveWatchesRequest` owns.
+/// Frees what a `RemoveWatchesRequest` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_RemoveWatchesRequest(v: *mut RemoveWatchesRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// A `ReplyHeader` owns nothing: nothing to free.
+/// A `ReplyHeader` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_ReplyHeader(_v: *mut ReplyHeader) {}
+pub extern "C" fn deallocate_ReplyHeader(_v: *mut ReplyHeader) {}
 
-/// A `RequestHeader` owns nothing: nothing to free.
+/// A `RequestHeader` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_RequestHeader(_v: *mut RequestHeader) {}
+pub extern "C" fn deallocate_RequestHeader(_v: *mut RequestHeader) {}
 
-/// Frees what a `SetACLRequest` owns.
+/// Frees what a `SetACLRequest` owns (`path`, `acl`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetACLRequest(v: *mut SetACLRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
+        deallocate_ACL_vector(&mut v.acl);
     }
-    deallocate_String(&mut (*v).path);
-    deallocate_ACL_vector(&mut (*v).acl);
 }
 
-/// A `SetACLResponse` owns nothing: nothing to free.
+/// A `SetACLResponse` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_SetACLResponse(_v: *mut SetACLResponse) {}
+pub extern "C" fn deallocate_SetACLResponse(_v: *mut SetACLResponse) {}
 
-/// Frees what a `SetACLTxn` owns.
+/// Frees what a `SetACLTxn` owns (`path`, `acl`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetACLTxn(v: *mut SetACLTxn) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
+        deallocate_ACL_vector(&mut v.acl);
     }
-    deallocate_String(&mut (*v).path);
-    deallocate_ACL_vector(&mut (*v).acl);
 }
 
-/// Frees what a `SetDataRequest` owns.
+/// Frees what a `SetDataRequest` owns (`path`, `data`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetDataRequest(v: *mut SetDataRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
+        deallocate_Buffer(&mut v.data);
     }
-    deallocate_String(&mut (*v).path);
-    deallocate_Buffer(&mut (*v).data);
 }
 
-/// A `SetDataResponse` owns nothing: nothing to free.
+/// A `SetDataResponse` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_SetDataResponse(_v: *mut SetDataResponse) {}
+pub extern "C" fn deallocate_SetDataResponse(_v: *mut SetDataResponse) {}
 
-/// Frees what a `SetDataTxn` owns.
+/// Frees what a `SetDataTxn` owns (`path`, `data`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetDataTxn(v: *mut SetDataTxn) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
+        deallocate_Buffer(&mut v.data);
     }
-    deallocate_String(&mut (*v).path);
-    deallocate_Buffer(&mut (*v).data);
 }
 
-/// Frees what a `SetMaxChildrenRequest` owns.
+/// Frees what a `SetMaxChildrenRequest` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetMaxChildrenRequest(v: *mut SetMaxChildrenRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `SetMaxChildrenTxn` owns.
+/// Frees what a `SetMaxChildrenTxn` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetMaxChildrenTxn(v: *mut SetMaxChildrenTxn) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `SetSASLRequest` owns.
+/// Frees what a `SetSASLRequest` owns (`token`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetSASLRequest(v: *mut SetSASLRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_Buffer(&mut v.token);
     }
-    deallocate_Buffer(&mut (*v).token);
 }
 
-/// Frees what a `SetSASLResponse` owns.
+/// Frees what a `SetSASLResponse` owns (`token`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetSASLResponse(v: *mut SetSASLResponse) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_Buffer(&mut v.token);
     }
-    deallocate_Buffer(&mut (*v).token);
 }
 
-/// Frees what a `SetWatches` owns.
+/// Frees what a `SetWatches` owns (`dataWatches`, `existWatches`, `childWatches`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetWatches(v: *mut SetWatches) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String_vector(&mut v.dataWatches);
+        deallocate_String_vector(&mut v.existWatches);
+        deallocate_String_vector(&mut v.childWatches);
     }
-    deallocate_String_vector(&mut (*v).dataWatches);
-    deallocate_String_vector(&mut (*v).existWatches);
-    deallocate_String_vector(&mut (*v).childWatches);
 }
 
-/// Frees what a `SetWatches2` owns.
+/// Frees what a `SetWatches2` owns (`dataWatches`, `existWatches`, `childWatches`, `persistentWatches`, `persistentRecursiveWatches`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetWatches2(v: *mut SetWatches2) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String_vector(&mut v.dataWatches);
+        deallocate_String_vector(&mut v.existWatches);
+        deallocate_String_vector(&mut v.childWatches);
+        deallocate_String_vector(&mut v.persistentWatches);
+        deallocate_String_vector(&mut v.persistentRecursiveWatches);
     }
-    deallocate_String_vector(&mut (*v).dataWatches);
-    deallocate_String_vector(&mut (*v).existWatches);
-    deallocate_String_vector(&mut (*v).childWatches);
-    deallocate_String_vector(&mut (*v).persistentWatches);
-    deallocate_String_vector(&mut (*v).persistentRecursiveWatches);
 }
 
-/// A `Stat` owns nothing: nothing to free.
+/// A `Stat` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_Stat(_v: *mut Stat) {}
+pub extern "C" fn deallocate_Stat(_v: *mut Stat) {}
 
-/// A `StatPersisted` owns nothing: nothing to free.
+/// A `StatPersisted` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_StatPersisted(_v: *mut StatPersisted) {}
+pub extern "C" fn deallocate_StatPersisted(_v: *mut StatPersisted) {}
 
-/// Frees what a `SyncRequest` owns.
+/// Frees what a `SyncRequest` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SyncRequest(v: *mut SyncRequest) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `SyncResponse` owns.
+/// Frees what a `SyncResponse` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SyncResponse(v: *mut SyncResponse) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `Txn` owns.
+/// Frees what a `Txn` owns (`data`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_Txn(v: *mut Txn) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_Buffer(&mut v.data);
     }
-    deallocate_Buffer(&mut (*v).data);
 }
 
-/// A `TxnDigest` owns nothing: nothing to free.
+/// A `TxnDigest` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_TxnDigest(_v: *mut TxnDigest) {}
+pub extern "C" fn deallocate_TxnDigest(_v: *mut TxnDigest) {}
 
-/// A `TxnHeader` owns nothing: nothing to free.
+/// A `TxnHeader` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub unsafe extern "C" fn deallocate_TxnHeader(_v: *mut TxnHeader) {}
+pub extern "C" fn deallocate_TxnHeader(_v: *mut TxnHeader) {}
 
-/// Frees what a `WatcherEvent` owns.
+/// Frees what a `WatcherEvent` owns (`path`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_WatcherEvent(v: *mut WatcherEvent) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_String(&mut v.path);
     }
-    deallocate_String(&mut (*v).path);
 }
 
-/// Frees what a `WhoAmIResponse` owns.
+/// Frees what a `WhoAmIResponse` owns (`clientInfo`); the record itself
+/// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_WhoAmIResponse(v: *mut WhoAmIResponse) {
-    if v.is_null() {
-        return;
+    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+    let Some(v) = (unsafe { out_ref(v) }) else { return };
+    // SAFETY: each field is NULL or malloc'd memory the record owns.
+    unsafe {
+        deallocate_ClientInfo_vector(&mut v.clientInfo);
     }
-    deallocate_ClientInfo_vector(&mut (*v).clientInfo);
 }

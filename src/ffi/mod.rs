@@ -1,12 +1,14 @@
 //! The C surface: argument checks, conversions between C and Rust values,
 //! the registry of live handles and the panic boundary.
 
+#![warn(unsafe_op_in_unsafe_fn)]
 pub mod consts;
 pub mod ext;
 pub mod handle_api;
 pub mod memory;
 pub mod multi;
 pub mod ops;
+pub(crate) mod ptr;
 #[cfg(feature = "threaded")]
 pub mod sync;
 pub mod types;
@@ -58,6 +60,8 @@ impl<T> Clone for SendPtr<T> {
     }
 }
 impl<T> Copy for SendPtr<T> {}
+// SAFETY: the pointer is only passed back to C or written where the caller's
+// API contract allows it from the completion thread; Rust never shares it.
 unsafe impl<T> Send for SendPtr<T> {}
 
 impl<T> SendPtr<T> {
@@ -67,34 +71,33 @@ impl<T> SendPtr<T> {
     }
 }
 
+/// Wraps a pointer the caller lent us (a completion's `data`, a results
+/// array) to carry it to the thread that runs the completion; it is only
+/// handed back to the caller or written as the caller's API contract says.
 pub(crate) fn send_ptr<T>(p: *const T) -> SendPtr<T> {
     SendPtr(p as *mut T)
-}
-
-pub(crate) unsafe fn cbytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
-    if p.is_null() {
-        None
-    } else {
-        Some(CStr::from_ptr(p).to_bytes())
-    }
 }
 
 /// A data argument: a negative length means NULL data; NULL with length 0
 /// is empty data, as the reference sends it. (NULL with a positive length,
 /// which the reference dereferences, is NULL data.)
+///
+/// # Safety
+/// `p` is NULL or points to at least `len` readable bytes for the call.
 pub(crate) unsafe fn cdata(p: *const c_char, len: i32) -> Option<Vec<u8>> {
     if len == 0 {
         Some(Vec::new())
     } else if p.is_null() || len < 0 {
         None
     } else {
-        Some(std::slice::from_raw_parts(p as *const u8, len as usize).to_vec())
+        // SAFETY: non-NULL with `len` > 0 readable bytes (the contract above).
+        Some(unsafe { ptr::slice_arg(p as *const u8, len) }.to_vec())
     }
 }
 
 /// The reference client's path check (`isValidPath`).
 pub(crate) fn is_valid_path(path: &[u8], mode: i32) -> bool {
-    let seq = mode & 2 != 0;
+    let seq = mode & crate::proto::consts::CREATE_SEQUENTIAL_FLAG != 0;
     let len = path.len();
     if len == 0 || path[0] != b'/' {
         return false;
@@ -130,8 +133,10 @@ pub(crate) fn is_valid_path(path: &[u8], mode: i32) -> bool {
 /// NULL or invalid. A relative path is rejected before the chroot is
 /// prepended: the reference would turn "bc" into "<chroot>bc", outside the
 /// chroot, and any one-character path into the chroot itself.
-pub(crate) unsafe fn server_path(zh: &ZHandle, path: *const c_char, mode: i32) -> Result<Vec<u8>, i32> {
-    let p = cbytes(path).ok_or(ZBADARGUMENTS)?;
+///
+/// `path` comes from [`ptr::cstr_opt`] at the C boundary.
+pub(crate) fn server_path(zh: &ZHandle, path: Option<&CStr>, mode: i32) -> Result<Vec<u8>, i32> {
+    let p = path.ok_or(ZBADARGUMENTS)?.to_bytes();
     if p.first() != Some(&b'/') {
         return Err(ZBADARGUMENTS);
     }
@@ -142,39 +147,38 @@ pub(crate) unsafe fn server_path(zh: &ZHandle, path: *const c_char, mode: i32) -
     Ok(sp)
 }
 
-/// A malloc'd NUL-terminated copy (freed by the caller with `free`).
+/// A malloc'd NUL-terminated copy (up to the first NUL of `s`), freed by
+/// its new owner with `free`; NULL when memory runs out.
 pub(crate) fn malloc_cstr(s: &[u8]) -> *mut c_char {
     let s = match s.iter().position(|&b| b == 0) {
         Some(i) => &s[..i],
         None => s,
     };
-    unsafe {
-        let p = libc::malloc(s.len() + 1) as *mut u8;
-        if p.is_null() {
-            return p as *mut c_char;
-        }
-        std::ptr::copy_nonoverlapping(s.as_ptr(), p, s.len());
-        *p.add(s.len()) = 0;
-        p as *mut c_char
-    }
+    let Ok(cap) = i32::try_from(s.len() + 1) else { return std::ptr::null_mut() };
+    // SAFETY: malloc may be called with any size.
+    let p = unsafe { libc::malloc(s.len() + 1) } as *mut c_char;
+    // SAFETY: `p` is NULL (nothing is written) or `cap` fresh bytes of ours.
+    unsafe { ptr::copy_cstr_out(s, p, cap) };
+    p
 }
 
 /// A malloc'd String_vector, released by `deallocate_String_vector`;
 /// Err(ZSYSTEMERROR) when memory runs out (nothing is left allocated).
 pub(crate) fn string_vector(items: &[Vec<u8>]) -> Result<String_vector, i32> {
     let mut v = String_vector { count: 0, data: std::ptr::null_mut() };
-    // SAFETY: v is a local the allocator fills; entries are written within count.
-    unsafe {
-        if memory::allocate_String_vector(&mut v, items.len() as i32) != ZOK {
+    let len = i32::try_from(items.len()).map_err(|_| ZSYSTEMERROR)?;
+    // SAFETY: `v` is a local record.
+    if unsafe { memory::allocate_String_vector(&mut v, len) } != ZOK {
+        return Err(ZSYSTEMERROR);
+    }
+    // SAFETY: the allocator gave `v.data` `v.count` zeroed entries, ours alone.
+    let entries = unsafe { ptr::slice_mut_arg(v.data, v.count) };
+    for (e, s) in entries.iter_mut().zip(items) {
+        *e = malloc_cstr(s);
+        if e.is_null() {
+            // SAFETY: every entry is NULL or malloc'd; the array is v's.
+            unsafe { memory::deallocate_String_vector(&mut v) };
             return Err(ZSYSTEMERROR);
-        }
-        for (i, s) in items.iter().enumerate() {
-            let p = malloc_cstr(s);
-            if p.is_null() {
-                memory::deallocate_String_vector(&mut v);
-                return Err(ZSYSTEMERROR);
-            }
-            *v.data.add(i) = p;
         }
     }
     Ok(v)
@@ -184,37 +188,41 @@ pub(crate) fn string_vector(items: &[Vec<u8>]) -> Result<String_vector, i32> {
 /// Err(ZSYSTEMERROR) when memory runs out (nothing is left allocated).
 pub(crate) fn acl_vector(items: &[Acl]) -> Result<ACL_vector, i32> {
     let mut v = ACL_vector { count: 0, data: std::ptr::null_mut() };
-    // SAFETY: v is a local the allocator fills; entries are written within count.
-    unsafe {
-        if memory::allocate_ACL_vector(&mut v, items.len() as i32) != ZOK {
+    let len = i32::try_from(items.len()).map_err(|_| ZSYSTEMERROR)?;
+    // SAFETY: `v` is a local record.
+    if unsafe { memory::allocate_ACL_vector(&mut v, len) } != ZOK {
+        return Err(ZSYSTEMERROR);
+    }
+    // SAFETY: the allocator gave `v.data` `v.count` zeroed entries, ours alone.
+    let entries = unsafe { ptr::slice_mut_arg(v.data, v.count) };
+    for (e, a) in entries.iter_mut().zip(items) {
+        let (scheme, id) = (malloc_cstr(&a.scheme), malloc_cstr(&a.id));
+        *e = ACL { perms: a.perms, id: Id { scheme, id } };
+        if scheme.is_null() || id.is_null() {
+            // SAFETY: every string is NULL or malloc'd; the array is v's.
+            unsafe { memory::deallocate_ACL_vector(&mut v) };
             return Err(ZSYSTEMERROR);
-        }
-        for (i, a) in items.iter().enumerate() {
-            let (scheme, id) = (malloc_cstr(&a.scheme), malloc_cstr(&a.id));
-            *v.data.add(i) = ACL { perms: a.perms, id: Id { scheme, id } };
-            if scheme.is_null() || id.is_null() {
-                memory::deallocate_ACL_vector(&mut v);
-                return Err(ZSYSTEMERROR);
-            }
         }
     }
     Ok(v)
 }
 
 /// The entries of a C ACL vector (NULL reads as empty).
+///
+/// # Safety
+/// `v` is NULL or a vector valid for the call: `data` NULL or `count`
+/// entries whose strings are NULL or NUL-terminated.
 pub(crate) unsafe fn acls_from_c(v: *const ACL_vector) -> Vec<Acl> {
-    if v.is_null() || (*v).data.is_null() || (*v).count <= 0 {
-        return Vec::new();
-    }
-    let v = &*v;
-    (0..v.count as usize)
-        .map(|i| {
-            let a = &*v.data.add(i);
-            Acl {
-                perms: a.perms,
-                scheme: cbytes(a.id.scheme).unwrap_or_default().to_vec(),
-                id: cbytes(a.id.id).unwrap_or_default().to_vec(),
-            }
+    // SAFETY: the caller's contract above.
+    let Some(v) = (unsafe { ptr::in_ref(v) }) else { return Vec::new() };
+    // SAFETY: `data` is NULL or holds `count` entries (the contract above).
+    let entries = unsafe { ptr::slice_arg(v.data, v.count) };
+    entries
+        .iter()
+        .map(|a| {
+            // SAFETY: each string is NULL or NUL-terminated (the contract above).
+            let (scheme, id) = unsafe { (ptr::cbytes_opt(a.id.scheme), ptr::cbytes_opt(a.id.id)) };
+            Acl { perms: a.perms, scheme: scheme.unwrap_or_default().to_vec(), id: id.unwrap_or_default().to_vec() }
         })
         .collect()
 }

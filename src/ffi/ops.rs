@@ -3,50 +3,109 @@
 //! exactly once on the completion thread.
 
 use libc::{c_char, c_int, c_void};
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::sync::Arc;
 
 use super::consts::ZooWatcherType;
 use super::types::*;
 use super::*;
 use crate::client::handle::ZHandle;
-use crate::proto::consts::{WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN};
+use crate::proto::consts::{is_ttl_mode, CLOSED_STATE, CREATE_CONTAINER, WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN};
+use crate::proto::records::Acl;
 use crate::session::{Done, Unwatch};
 use crate::session::watches::{WatchOp, WatchReg, Watcher};
-use crate::proto::jute::ACL_vector;
+use crate::proto::jute::{ACL_vector, Stat};
 use crate::proto::errors::ZNOWATCHER;
 use crate::proto::opcodes::*;
 use crate::proto::records::{CreateBody, Reply, Request};
+use crate::zlog;
 
 const MAX_TTL: i64 = 0xFF_FFFF_FFFF;
+
+/// The node holding the ensemble configuration (`ZOO_CONFIG_NODE`).
+pub(crate) const CONFIG_NODE: &[u8] = b"/zookeeper/config";
+pub(crate) const CONFIG_NODE_C: &std::ffi::CStr = c"/zookeeper/config";
 
 /// What the C surface builds for one call: a request and its watch.
 pub(crate) type Built = (Request, Option<WatchReg>);
 
+/// What the reference's DEBUG line says of a request it sends.
+#[derive(Clone, Copy)]
+pub(crate) enum Sending<'a> {
+    /// `Sending request xid=... for path [<path as the caller gave it>] to <server>`.
+    Path(Option<&'a CStr>),
+    /// `Sending multi request xid=... with <n> subrequests to <server>`.
+    Multi(c_int),
+    /// `Sending Reconfig request xid=... to <server>`.
+    Reconfig,
+    /// `Sending request xid=... to <server>` (requests without a path,
+    /// which the reference 3.8.0 does not have).
+    NoPath,
+}
+
+/// Logs a request sent, as the reference does at DEBUG level under the
+/// name of its async API function `api` (sync calls name the async
+/// function the reference runs for them). Costs one level check otherwise.
+pub(crate) fn log_sending(zh: &ZHandle, api: &'static str, sending: Sending, xid: i32) {
+    if !crate::log::enabled(crate::log::ZOO_LOG_LEVEL_DEBUG) {
+        return;
+    }
+    let server = zh.published.current_server_string();
+    match sending {
+        Sending::Path(p) => {
+            let path = p.map(|c| c.to_string_lossy()).unwrap_or_default();
+            zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, api, "Sending request xid={:#x} for path [{}] to {}", xid, path, server);
+        }
+        Sending::Multi(n) => {
+            zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, api, "Sending multi request xid={:#x} with {} subrequests to {}", xid, n, server);
+        }
+        Sending::Reconfig => {
+            zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, api, "Sending Reconfig request xid={:#x} to {}", xid, server);
+        }
+        Sending::NoPath => {
+            zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, api, "Sending request xid={:#x} to {}", xid, server);
+        }
+    }
+}
+
 /// Common path of every data operation: handle lookup, argument checks
-/// (`build`), state check, then queueing with the completion from `done`.
+/// (`build`), state check, then queueing with the completion from `done`;
+/// the request sent is logged at DEBUG level as the reference's `api`
+/// function logs it. Returns the xid, or the result code of a failed call.
+pub(crate) fn submit_xid(
+    zhp: *mut zhandle_t,
+    api: &'static str,
+    sending: Sending,
+    build: impl FnOnce(&Arc<ZHandle>) -> Result<Built, i32>,
+    done: impl FnOnce(&Arc<ZHandle>) -> Done,
+) -> Result<i32, c_int> {
+    guard(Err(ZSYSTEMERROR), || {
+        if zhp.is_null() {
+            return Err(ZBADARGUMENTS);
+        }
+        let Some(zh) = handle(zhp) else { return Err(ZINVALIDSTATE) };
+        let (req, watch) = build(&zh)?;
+        if zh.is_unrecoverable() {
+            return Err(ZINVALIDSTATE);
+        }
+        let xid = zh.submit(&req, watch, None, done(&zh))?;
+        log_sending(&zh, api, sending, xid);
+        Ok(xid)
+    })
+}
+
+/// `submit_xid` for calls that return only a result code.
 pub(crate) fn submit(
     zhp: *mut zhandle_t,
+    api: &'static str,
+    sending: Sending,
     build: impl FnOnce(&Arc<ZHandle>) -> Result<Built, i32>,
     done: impl FnOnce(&Arc<ZHandle>) -> Done,
 ) -> c_int {
-    guard(ZSYSTEMERROR, || {
-        if zhp.is_null() {
-            return ZBADARGUMENTS;
-        }
-        let Some(zh) = handle(zhp) else { return ZINVALIDSTATE };
-        let (req, watch) = match build(&zh) {
-            Ok(b) => b,
-            Err(rc) => return rc,
-        };
-        if zh.is_unrecoverable() {
-            return ZINVALIDSTATE;
-        }
-        match zh.submit(&req, watch, None, done(&zh)) {
-            Ok(_) => ZOK,
-            Err(rc) => rc,
-        }
-    })
+    match submit_xid(zhp, api, sending, build, done) {
+        Ok(_) => ZOK,
+        Err(rc) => rc,
+    }
 }
 
 pub(crate) fn watcher_of(w: watcher_fn, ctx: *mut c_void) -> Option<Watcher> {
@@ -68,22 +127,21 @@ pub(crate) fn reg(op: WatchOp, path: &[u8], w: Option<Watcher>) -> Option<WatchR
 
 /// Builds a create request with the reference's opcode choice and TTL checks:
 /// a TTL mode needs 0 < ttl <= MAX_TTL, any other mode a negative ttl.
-pub(crate) unsafe fn build_create(
+pub(crate) fn build_create(
     zh: &ZHandle,
-    path: *const c_char,
-    value: *const c_char,
-    valuelen: c_int,
-    acl: *const ACL_vector,
+    path: Option<&CStr>,
+    data: Option<Vec<u8>>,
+    acl: Vec<Acl>,
     mode: c_int,
     ttl: i64,
     create2: bool,
 ) -> Result<CreateBody, i32> {
     let sp = server_path(zh, path, mode)?;
-    let is_ttl = mode == 5 || mode == 6;
+    let is_ttl = is_ttl_mode(mode);
     if (is_ttl && (ttl <= 0 || ttl > MAX_TTL)) || (!is_ttl && ttl >= 0) {
         return Err(ZBADARGUMENTS);
     }
-    let opcode = if mode == 4 {
+    let opcode = if mode == CREATE_CONTAINER {
         ZOO_CREATE_CONTAINER_OP
     } else if is_ttl {
         ZOO_CREATE_TTL_OP
@@ -92,7 +150,7 @@ pub(crate) unsafe fn build_create(
     } else {
         ZOO_CREATE_OP
     };
-    Ok(CreateBody { opcode, path: sp, data: cdata(value, valuelen), acl: acls_from_c(acl), flags: mode, ttl })
+    Ok(CreateBody { opcode, path: sp, data, acl, flags: mode, ttl })
 }
 
 pub(crate) fn cstring(zh: &ZHandle, server_path: &[u8]) -> CString {
@@ -106,47 +164,57 @@ pub(crate) fn cstring(zh: &ZHandle, server_path: &[u8]) -> CString {
 pub(crate) fn void_done(cb: void_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
+    // SAFETY (every adaptor below): `f` is the caller's completion, called
+    // once with its own `data` and with pointers valid during the call only.
     Done::Queue(Box::new(move |rc, _| unsafe { f(rc, d.get()) }))
 }
 
 pub(crate) fn stat_done(cb: stat_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Stat(s)) if rc == 0 => f(0, &s, d.get()),
-            _ => f(rc, std::ptr::null(), d.get()),
-        }
+    Done::Queue(Box::new(move |rc, rep| {
+        let (rc, s) = match rep {
+            Some(Reply::Stat(s)) if rc == ZOK => (ZOK, Some(s)),
+            _ => (rc, None),
+        };
+        let sp = s.as_ref().map_or(std::ptr::null(), |s| s as *const Stat);
+        // SAFETY: see void_done.
+        unsafe { f(rc, sp, d.get()) }
     }))
 }
 
 pub(crate) fn data_done(cb: data_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Data(v, s)) if rc == 0 => match v {
-                Some(v) => f(0, v.as_ptr() as *const c_char, v.len() as c_int, &s, d.get()),
-                None => f(0, std::ptr::null(), -1, &s, d.get()),
-            },
-            _ => f(rc, std::ptr::null(), 0, std::ptr::null(), d.get()),
+    Done::Queue(Box::new(move |rc, rep| match rep {
+        Some(Reply::Data(v, s)) if rc == ZOK => {
+            // A node without data: NULL with length -1, as the reference.
+            let (p, n) = v.as_ref().map_or((std::ptr::null(), -1), |v| (v.as_ptr() as *const c_char, v.len() as c_int));
+            // SAFETY: see void_done; `v` and `s` live until it returns.
+            unsafe { f(ZOK, p, n, &s, d.get()) }
         }
+        // SAFETY: see void_done.
+        _ => unsafe { f(rc, std::ptr::null(), 0, std::ptr::null(), d.get()) },
     }))
 }
 
 pub(crate) fn strings_done(cb: strings_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Children(c, _)) if rc == 0 => match string_vector(&c) {
-                Ok(mut v) => {
-                    f(0, &v, d.get());
-                    memory::deallocate_String_vector(&mut v);
-                }
-                Err(e) => f(e, std::ptr::null(), d.get()),
-            },
-            _ => f(rc, std::ptr::null(), d.get()),
+    Done::Queue(Box::new(move |rc, rep| {
+        let children = match rep {
+            Some(Reply::Children(c, _)) if rc == ZOK => string_vector(&c),
+            _ => Err(rc),
+        };
+        match children {
+            Ok(mut v) => {
+                // SAFETY: see void_done; `v` lives until it returns.
+                unsafe { f(ZOK, &v, d.get()) };
+                // SAFETY: `v` is ours, from string_vector; the completion is done with it.
+                unsafe { memory::deallocate_String_vector(&mut v) };
+            }
+            // SAFETY: see void_done.
+            Err(e) => unsafe { f(e, std::ptr::null(), d.get()) },
         }
     }))
 }
@@ -154,17 +222,20 @@ pub(crate) fn strings_done(cb: strings_completion_t, data: *const c_void) -> Don
 pub(crate) fn strings_stat_done(cb: strings_stat_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Children(c, s)) if rc == 0 => match string_vector(&c) {
-                Ok(mut v) => {
-                    let s = s.unwrap_or_default();
-                    f(0, &v, &s, d.get());
-                    memory::deallocate_String_vector(&mut v);
-                }
-                Err(e) => f(e, std::ptr::null(), std::ptr::null(), d.get()),
-            },
-            _ => f(rc, std::ptr::null(), std::ptr::null(), d.get()),
+    Done::Queue(Box::new(move |rc, rep| {
+        let children = match rep {
+            Some(Reply::Children(c, s)) if rc == ZOK => string_vector(&c).map(|v| (v, s.unwrap_or_default())),
+            _ => Err(rc),
+        };
+        match children {
+            Ok((mut v, s)) => {
+                // SAFETY: see void_done; `v` and `s` live until it returns.
+                unsafe { f(ZOK, &v, &s, d.get()) };
+                // SAFETY: `v` is ours, from string_vector; the completion is done with it.
+                unsafe { memory::deallocate_String_vector(&mut v) };
+            }
+            // SAFETY: see void_done.
+            Err(e) => unsafe { f(e, std::ptr::null(), std::ptr::null(), d.get()) },
         }
     }))
 }
@@ -173,14 +244,14 @@ pub(crate) fn string_done(zh: &Arc<ZHandle>, cb: string_completion_t, data: *con
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
     let zh = zh.clone();
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Path(p, _)) if rc == 0 => {
-                let c = cstring(&zh, &p);
-                f(0, c.as_ptr(), d.get())
-            }
-            _ => f(rc, std::ptr::null(), d.get()),
+    Done::Queue(Box::new(move |rc, rep| match rep {
+        Some(Reply::Path(p, _)) if rc == ZOK => {
+            let c = cstring(&zh, &p);
+            // SAFETY: see void_done; `c` lives until it returns.
+            unsafe { f(ZOK, c.as_ptr(), d.get()) }
         }
+        // SAFETY: see void_done.
+        _ => unsafe { f(rc, std::ptr::null(), d.get()) },
     }))
 }
 
@@ -188,41 +259,44 @@ pub(crate) fn string_stat_done(zh: &Arc<ZHandle>, cb: string_stat_completion_t, 
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
     let zh = zh.clone();
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Path(p, s)) if rc == 0 => {
-                let c = cstring(&zh, &p);
-                let s = s.unwrap_or_default();
-                f(0, c.as_ptr(), &s, d.get())
-            }
-            _ => f(rc, std::ptr::null(), std::ptr::null(), d.get()),
+    Done::Queue(Box::new(move |rc, rep| match rep {
+        Some(Reply::Path(p, s)) if rc == ZOK => {
+            let c = cstring(&zh, &p);
+            let s = s.unwrap_or_default();
+            // SAFETY: see void_done; `c` and `s` live until it returns.
+            unsafe { f(ZOK, c.as_ptr(), &s, d.get()) }
         }
+        // SAFETY: see void_done.
+        _ => unsafe { f(rc, std::ptr::null(), std::ptr::null(), d.get()) },
     }))
 }
 
 pub(crate) fn acl_done(cb: acl_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| unsafe {
-        match rep {
-            Some(Reply::Acl(a, s)) if rc == 0 => match acl_vector(&a) {
-                Ok(mut v) => {
-                    let mut s = s;
-                    f(0, &mut v, &mut s, d.get());
-                    memory::deallocate_ACL_vector(&mut v);
-                }
-                Err(e) => f(e, std::ptr::null_mut(), std::ptr::null_mut(), d.get()),
-            },
-            _ => f(rc, std::ptr::null_mut(), std::ptr::null_mut(), d.get()),
+    Done::Queue(Box::new(move |rc, rep| {
+        let acl = match rep {
+            Some(Reply::Acl(a, s)) if rc == ZOK => acl_vector(&a).map(|v| (v, s)),
+            _ => Err(rc),
+        };
+        match acl {
+            Ok((mut v, mut s)) => {
+                // SAFETY: see void_done; `v` and `s` live until it returns.
+                unsafe { f(ZOK, &mut v, &mut s, d.get()) };
+                // SAFETY: `v` is ours, from acl_vector; the completion is done with it.
+                unsafe { memory::deallocate_ACL_vector(&mut v) };
+            }
+            // SAFETY: see void_done.
+            Err(e) => unsafe { f(e, std::ptr::null_mut(), std::ptr::null_mut(), d.get()) },
         }
     }))
 }
 
 // ---- request builders shared with the sync API ----
 
-pub(crate) unsafe fn build_path_watch(
+pub(crate) fn build_path_watch(
     zh: &ZHandle,
-    path: *const c_char,
+    path: Option<&CStr>,
     w: Option<Watcher>,
     op: WatchOp,
 ) -> Result<Built, i32> {
@@ -237,25 +311,25 @@ pub(crate) unsafe fn build_path_watch(
     Ok((req, reg(op, &sp, w)))
 }
 
-pub(crate) unsafe fn build_children2(zh: &ZHandle, path: *const c_char, w: Option<Watcher>) -> Result<Built, i32> {
+pub(crate) fn build_children2(zh: &ZHandle, path: Option<&CStr>, w: Option<Watcher>) -> Result<Built, i32> {
     let sp = server_path(zh, path, 0)?;
     Ok((Request::GetChildren2 { path: sp.clone(), watch: w.is_some() }, reg(WatchOp::Child, &sp, w)))
 }
 
 pub(crate) fn build_getconfig(w: Option<Watcher>) -> Result<Built, i32> {
-    let p = b"/zookeeper/config".to_vec();
+    let p = CONFIG_NODE.to_vec();
     Ok((Request::GetData { path: p.clone(), watch: w.is_some() }, reg(WatchOp::Data, &p, w)))
 }
 
-pub(crate) unsafe fn build_reconfig(
-    joining: *const c_char,
-    leaving: *const c_char,
-    members: *const c_char,
+pub(crate) fn build_reconfig(
+    joining: Option<&CStr>,
+    leaving: Option<&CStr>,
+    members: Option<&CStr>,
     version: i64,
 ) -> Result<Built, i32> {
-    let j = cbytes(joining).map(|b| b.to_vec());
-    let l = cbytes(leaving).map(|b| b.to_vec());
-    let m = cbytes(members).map(|b| b.to_vec());
+    let j = joining.map(|b| b.to_bytes().to_vec());
+    let l = leaving.map(|b| b.to_bytes().to_vec());
+    let m = members.map(|b| b.to_bytes().to_vec());
     if m.is_some() && (j.is_some() || l.is_some()) {
         return Err(ZBADARGUMENTS);
     }
@@ -265,6 +339,19 @@ pub(crate) unsafe fn build_reconfig(
 // ---- the exported async API ----
 
 /// Creates a node asynchronously.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_acreate(
     zh: *mut zhandle_t,
@@ -276,10 +363,24 @@ pub unsafe extern "C" fn zoo_acreate(
     completion: string_completion_t,
     data: *const c_void,
 ) -> c_int {
-    zoo_acreate_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data)
+    // SAFETY: the same arguments under the same contract.
+    unsafe { zoo_acreate_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data) }
 }
 
 /// Creates a node asynchronously, with a TTL for the TTL modes.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_acreate_ttl(
     zh: *mut zhandle_t,
@@ -292,14 +393,31 @@ pub unsafe extern "C" fn zoo_acreate_ttl(
     completion: string_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
     submit(
         zh,
-        |z| Ok((Request::Create(build_create(z, path, value, valuelen, acl, mode, ttl, false)?), None)),
+        "zoo_acreate_ttl",
+        Sending::Path(path),
+        |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, false)?), None)),
         |z| string_done(z, completion, data),
     )
 }
 
 /// Creates a node asynchronously; the completion also gets its Stat.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_acreate2(
     zh: *mut zhandle_t,
@@ -311,10 +429,24 @@ pub unsafe extern "C" fn zoo_acreate2(
     completion: string_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    zoo_acreate2_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data)
+    // SAFETY: the same arguments under the same contract.
+    unsafe { zoo_acreate2_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data) }
 }
 
 /// Creates a node asynchronously with a TTL; the completion also gets its Stat.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_acreate2_ttl(
     zh: *mut zhandle_t,
@@ -327,14 +459,28 @@ pub unsafe extern "C" fn zoo_acreate2_ttl(
     completion: string_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
     submit(
         zh,
-        |z| Ok((Request::Create(build_create(z, path, value, valuelen, acl, mode, ttl, true)?), None)),
+        "zoo_acreate2_ttl",
+        Sending::Path(path),
+        |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, true)?), None)),
         |z| string_stat_done(z, completion, data),
     )
 }
 
 /// Deletes a node asynchronously (`version` -1 matches any version).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_adelete(
     zh: *mut zhandle_t,
@@ -343,10 +489,23 @@ pub unsafe extern "C" fn zoo_adelete(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None)), |_| void_done(completion, data))
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    submit(zh, "zoo_adelete", Sending::Path(path), |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None)), |_| void_done(completion, data))
 }
 
 /// Checks whether a node exists; `watch` sets the default watcher.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aexists(
     zh: *mut zhandle_t,
@@ -355,14 +514,31 @@ pub unsafe extern "C" fn zoo_aexists(
     completion: stat_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
+        "zoo_awexists",
+        Sending::Path(path),
         |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Exists),
         |_| stat_done(completion, data),
     )
 }
 
 /// Checks whether a node exists, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_awexists(
     zh: *mut zhandle_t,
@@ -372,14 +548,29 @@ pub unsafe extern "C" fn zoo_awexists(
     completion: stat_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
+        "zoo_awexists",
+        Sending::Path(path),
         |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Exists),
         |_| stat_done(completion, data),
     )
 }
 
 /// Gets a node's data; `watch` sets the default watcher.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aget(
     zh: *mut zhandle_t,
@@ -388,10 +579,31 @@ pub unsafe extern "C" fn zoo_aget(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data), |_| data_done(completion, data))
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    submit(
+        zh,
+        "zoo_awget",
+        Sending::Path(path),
+        |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data),
+        |_| data_done(completion, data),
+    )
 }
 
 /// Gets a node's data, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_awget(
     zh: *mut zhandle_t,
@@ -401,14 +613,28 @@ pub unsafe extern "C" fn zoo_awget(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
+        "zoo_awget",
+        Sending::Path(path),
         |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data),
         |_| data_done(completion, data),
     )
 }
 
 /// Gets the last committed ensemble configuration.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_agetconfig(
     zh: *mut zhandle_t,
@@ -416,10 +642,24 @@ pub unsafe extern "C" fn zoo_agetconfig(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| build_getconfig(default_watcher(z, watch)), |_| data_done(completion, data))
+    submit(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), |z| build_getconfig(default_watcher(z, watch)), |_| {
+        data_done(completion, data)
+    })
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_awgetconfig(
     zh: *mut zhandle_t,
@@ -428,10 +668,23 @@ pub unsafe extern "C" fn zoo_awgetconfig(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |_| build_getconfig(watcher_of(watcher, watcherCtx)), |_| data_done(completion, data))
+    submit(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), |_| build_getconfig(watcher_of(watcher, watcherCtx)), |_| {
+        data_done(completion, data)
+    })
 }
 
 /// Reconfigures the ensemble (incremental or with a new member list).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `joining`, `leaving`, `members`: NULL or the caller's NUL-terminated strings, read during the
+///   call.
+/// - `dc`: when the call returns ZOK, called exactly once, in reply order, on the completion
+///   thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it receives are
+///   the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_areconfig(
     zh: *mut zhandle_t,
@@ -442,10 +695,24 @@ pub unsafe extern "C" fn zoo_areconfig(
     dc: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |_| build_reconfig(joining, leaving, members, version), |_| data_done(dc, data))
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (joining, leaving, members) = unsafe { (ptr::cstr_opt(joining), ptr::cstr_opt(leaving), ptr::cstr_opt(members)) };
+    submit(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), |_| data_done(dc, data))
 }
 
 /// Sets a node's data (`version` -1 matches any version).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aset(
     zh: *mut zhandle_t,
@@ -456,14 +723,29 @@ pub unsafe extern "C" fn zoo_aset(
     completion: stat_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (path, buffer) = unsafe { (ptr::cstr_opt(path), cdata(buffer, buflen)) };
     submit(
         zh,
-        |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: cdata(buffer, buflen), version }, None)),
+        "zoo_aset",
+        Sending::Path(path),
+        |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: buffer, version }, None)),
         |_| stat_done(completion, data),
     )
 }
 
 /// Lists a node's children; `watch` sets the default watcher.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aget_children(
     zh: *mut zhandle_t,
@@ -472,14 +754,31 @@ pub unsafe extern "C" fn zoo_aget_children(
     completion: strings_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
+        "zoo_awget_children_",
+        Sending::Path(path),
         |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child),
         |_| strings_done(completion, data),
     )
 }
 
 /// Lists a node's children, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_awget_children(
     zh: *mut zhandle_t,
@@ -489,14 +788,29 @@ pub unsafe extern "C" fn zoo_awget_children(
     completion: strings_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
+        "zoo_awget_children_",
+        Sending::Path(path),
         |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
         |_| strings_done(completion, data),
     )
 }
 
 /// Lists a node's children with the node's Stat; `watch` sets the default watcher.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aget_children2(
     zh: *mut zhandle_t,
@@ -505,10 +819,31 @@ pub unsafe extern "C" fn zoo_aget_children2(
     completion: strings_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| build_children2(z, path, default_watcher(z, watch)), |_| strings_stat_done(completion, data))
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    submit(
+        zh,
+        "zoo_awget_children2_",
+        Sending::Path(path),
+        |z| build_children2(z, path, default_watcher(z, watch)),
+        |_| strings_stat_done(completion, data),
+    )
 }
 
 /// Lists a node's children with the node's Stat, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_awget_children2(
     zh: *mut zhandle_t,
@@ -518,14 +853,28 @@ pub unsafe extern "C" fn zoo_awget_children2(
     completion: strings_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     submit(
         zh,
+        "zoo_awget_children2_",
+        Sending::Path(path),
         |z| build_children2(z, path, watcher_of(watcher, watcherCtx)),
         |_| strings_stat_done(completion, data),
     )
 }
 
 /// Flushes the leader channel: later reads see everything committed before.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_async(
     zh: *mut zhandle_t,
@@ -533,10 +882,22 @@ pub unsafe extern "C" fn zoo_async(
     completion: string_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| Ok((Request::Sync { path: server_path(z, path, 0)? }, None)), |z| string_done(z, completion, data))
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    submit(zh, "zoo_async", Sending::Path(path), |z| Ok((Request::Sync { path: server_path(z, path, 0)? }, None)), |z| string_done(z, completion, data))
 }
 
 /// Gets a node's ACL.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aget_acl(
     zh: *mut zhandle_t,
@@ -544,10 +905,23 @@ pub unsafe extern "C" fn zoo_aget_acl(
     completion: acl_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)), |_| acl_done(completion, data))
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    submit(zh, "zoo_aget_acl", Sending::Path(path), |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)), |_| acl_done(completion, data))
 }
 
 /// Sets a node's ACL.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `acl`: the caller's vector, copied during the call (NULL: ZBADARGUMENTS).
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aset_acl(
     zh: *mut zhandle_t,
@@ -557,13 +931,15 @@ pub unsafe extern "C" fn zoo_aset_acl(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (path, acl) = unsafe { (ptr::cstr_opt(path), (!acl.is_null()).then(|| acls_from_c(acl))) };
     submit(
         zh,
+        "zoo_aset_acl",
+        Sending::Path(path),
         |z| {
-            if acl.is_null() {
-                return Err(ZBADARGUMENTS);
-            }
-            Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl: acls_from_c(acl), version }, None))
+            let acl = acl.ok_or(ZBADARGUMENTS)?;
+            Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl, version }, None))
         },
         |_| void_done(completion, data),
     )
@@ -571,6 +947,17 @@ pub unsafe extern "C" fn zoo_aset_acl(
 
 /// Adds authentication credentials for the session; they are re-sent on
 /// every reconnect.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `scheme`: a NUL-terminated string (NULL: ZBADARGUMENTS) and `cert`: `certLen` bytes, both
+///   copied during the call.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_add_auth(
     zh: *mut zhandle_t,
@@ -581,18 +968,24 @@ pub unsafe extern "C" fn zoo_add_auth(
     data: *const c_void,
 ) -> c_int {
     guard(ZSYSTEMERROR, || {
-        if zh.is_null() || scheme.is_null() {
+        if zh.is_null() {
             return ZBADARGUMENTS;
         }
+        // SAFETY: `scheme` is NULL or a NUL-terminated string valid for the call (the contract above).
+        let scheme = match unsafe { ptr::cstr_arg(scheme) } {
+            Ok(s) => s.to_bytes().to_vec(),
+            Err(rc) => return rc,
+        };
         let Some(z) = handle(zh) else { return ZINVALIDSTATE };
-        if z.is_unrecoverable() || z.state() == 0 {
+        if z.is_unrecoverable() || z.state() == CLOSED_STATE {
             return ZINVALIDSTATE;
         }
-        let scheme = cbytes(scheme).unwrap_or_default().to_vec();
-        let cred = if cert.is_null() || certLen <= 0 { Some(Vec::new()) } else { cdata(cert, certLen) };
+        // SAFETY: `cert` is NULL or `certLen` readable bytes for the call (the contract above).
+        let cred = if cert.is_null() || certLen <= 0 { Some(Vec::new()) } else { unsafe { cdata(cert, certLen) } };
         let done: Option<crate::session::Callback> = completion.map(|f| {
             let d = send_ptr(data);
-            Box::new(move |rc, _| f(rc, d.get())) as crate::session::Callback
+            // SAFETY: the caller's completion, called once with its own `data`.
+            Box::new(move |rc, _| unsafe { f(rc, d.get()) }) as crate::session::Callback
         });
         z.with_core(|c| c.add_auth(scheme, cred, done, std::time::Instant::now()));
         ZOK
@@ -600,6 +993,9 @@ pub unsafe extern "C" fn zoo_add_auth(
 }
 
 /// Shared by the async and sync watch removal calls.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string valid for the call.
 pub(crate) unsafe fn remove_watches(
     zhp: *mut zhandle_t,
     path: *const c_char,
@@ -614,6 +1010,8 @@ pub(crate) unsafe fn remove_watches(
             return ZBADARGUMENTS;
         }
         let Some(zh) = handle(zhp) else { return ZINVALIDSTATE };
+        // SAFETY: `path` is NULL or valid for the call (this function's contract).
+        let path = unsafe { ptr::cstr_opt(path) };
         let sp = match server_path(&zh, path, 0) {
             Ok(p) => p,
             Err(rc) => return rc,
@@ -647,13 +1045,38 @@ pub(crate) unsafe fn remove_watches(
         // Removed here once the server agreed, in order with other replies.
         let req = Request::RemoveWatches { path: sp.clone(), wtype, check: !all && watcher.is_some() };
         match zh.submit(&req, None, Some(Unwatch { path: sp, wtype, watcher }), d) {
-            Ok(_) => ZOK,
+            Ok(xid) => {
+                log_sending(&zh, "aremove_watches", Sending::Path(path), xid);
+                ZOK
+            }
             Err(rc) => rc,
         }
     })
 }
 
+/// The header declares the completion of the watch removals as
+/// `void_completion_t *`, but the reference calls that pointer as the
+/// function itself; so do we.
+fn completion_of_removal(completion: *mut void_completion_t) -> void_completion_t {
+    // SAFETY: a data pointer and an `Option` of a function pointer have the
+    // same size; NULL becomes `None`; calling it is what the caller asked for.
+    unsafe { std::mem::transmute::<*mut void_completion_t, void_completion_t>(completion) }
+}
+
 /// Removes a watcher of a node (locally only when `local` and there is no connection).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aremove_watches(
     zh: *mut zhandle_t,
@@ -665,12 +1088,22 @@ pub unsafe extern "C" fn zoo_aremove_watches(
     completion: *mut void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // The reference passes this pointer on as the completion function itself.
-    let cb: void_completion_t = std::mem::transmute::<*mut void_completion_t, void_completion_t>(completion);
-    remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, |_| void_done(cb, data))
+    let cb = completion_of_removal(completion);
+    // SAFETY: `path` is NULL or valid for the call (the contract above).
+    unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, |_| void_done(cb, data)) }
 }
 
 /// Removes every watcher of a node of the given type.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
+///   completion thread (MT) or on the thread calling `zookeeper_process` (ST); the pointers it
+///   receives are the library's and valid only during the call.
+/// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
+///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aremove_all_watches(
     zh: *mut zhandle_t,
@@ -680,6 +1113,7 @@ pub unsafe extern "C" fn zoo_aremove_all_watches(
     completion: *mut void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    let cb: void_completion_t = std::mem::transmute::<*mut void_completion_t, void_completion_t>(completion);
-    remove_watches(zh, path, wtype, None, local, true, |_| void_done(cb, data))
+    let cb = completion_of_removal(completion);
+    // SAFETY: `path` is NULL or valid for the call (the contract above).
+    unsafe { remove_watches(zh, path, wtype, None, local, true, |_| void_done(cb, data)) }
 }

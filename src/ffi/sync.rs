@@ -3,6 +3,7 @@
 
 use libc::{c_char, c_int, c_void};
 use parking_lot::{Condvar, Mutex};
+use std::ffi::CStr;
 use std::sync::Arc;
 
 use super::consts::ZooWatcherType;
@@ -39,11 +40,21 @@ pub(crate) fn wait_for(start: impl FnOnce(Done) -> c_int) -> (c_int, Option<Repl
     g.take().unwrap()
 }
 
-fn call(zh: *mut zhandle_t, build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>) -> (c_int, Option<Reply>) {
-    wait_for(|done| submit(zh, build, move |_| done))
+/// A sync call: the async function the reference runs for it (`api`, the
+/// name its DEBUG line carries), then a wait for the reply.
+fn call(
+    zh: *mut zhandle_t,
+    api: &'static str,
+    sending: Sending,
+    build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>,
+) -> (c_int, Option<Reply>) {
+    wait_for(|done| submit(zh, api, sending, build, move |_| done))
 }
 
 /// Copies a created path into the caller's buffer, truncating as the reference.
+///
+/// # Safety
+/// `buf` is NULL or has `buflen` writable bytes for the call.
 unsafe fn copy_path(zh: *mut zhandle_t, p: &[u8], buf: *mut c_char, buflen: c_int) {
     if buf.is_null() || buflen <= 0 {
         return;
@@ -52,18 +63,35 @@ unsafe fn copy_path(zh: *mut zhandle_t, p: &[u8], buf: *mut c_char, buflen: c_in
         Some(z) => z.client_path(p),
         None => p.to_vec(),
     };
-    let n = (client.len() + 1).min(buflen as usize);
-    std::ptr::copy_nonoverlapping(client.as_ptr(), buf as *mut u8, n - 1);
-    *buf.add(n - 1) = 0;
+    // SAFETY: the caller's contract above.
+    unsafe { ptr::copy_cstr_out(&client, buf, buflen) }
 }
 
+/// Writes `s` to the caller's optional Stat.
+///
+/// # Safety
+/// `dst` is NULL or a writable Stat for the call.
 unsafe fn put_stat(dst: *mut Stat, s: &Stat) {
-    if !dst.is_null() {
-        *dst = *s;
+    // SAFETY: the caller's contract above.
+    if let Some(d) = unsafe { ptr::out_ref(dst) } {
+        *d = *s;
     }
 }
 
 /// Creates a node; the created path is copied (truncated) into `path_buffer`.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+///   truncated and NUL-terminated.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create(
@@ -76,10 +104,24 @@ pub unsafe extern "C" fn zoo_create(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) -> c_int {
-    zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, std::ptr::null_mut(), false)
+    // SAFETY: the same arguments under the same contract.
+    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, std::ptr::null_mut(), false) }
 }
 
 /// Creates a node with a TTL (TTL modes only).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+///   truncated and NUL-terminated.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create_ttl(
@@ -93,10 +135,25 @@ pub unsafe extern "C" fn zoo_create_ttl(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) -> c_int {
-    zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, std::ptr::null_mut(), false)
+    // SAFETY: the same arguments under the same contract.
+    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, std::ptr::null_mut(), false) }
 }
 
 /// Creates a node and returns its Stat.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+///   truncated and NUL-terminated.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create2(
@@ -110,10 +167,25 @@ pub unsafe extern "C" fn zoo_create2(
     path_buffer_len: c_int,
     stat: *mut Stat,
 ) -> c_int {
-    zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, stat, true)
+    // SAFETY: the same arguments under the same contract.
+    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, stat, true) }
 }
 
 /// Creates a node with a TTL and returns its Stat.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `acl`: the caller's vector, copied during the call.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
+///   truncated and NUL-terminated.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create2_ttl(
@@ -128,9 +200,15 @@ pub unsafe extern "C" fn zoo_create2_ttl(
     path_buffer_len: c_int,
     stat: *mut Stat,
 ) -> c_int {
-    zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, stat, true)
+    // SAFETY: the same arguments under the same contract.
+    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, stat, true) }
 }
 
+/// The sync creates.
+///
+/// # Safety
+/// As `zoo_create2_ttl`: the pointer arguments are NULL or valid for the
+/// call, `path_buffer` with `path_buffer_len` writable bytes.
 #[allow(clippy::too_many_arguments)]
 unsafe fn zoo_create2_ttl_impl(
     zh: *mut zhandle_t,
@@ -149,9 +227,16 @@ unsafe fn zoo_create2_ttl_impl(
         if path_buffer.is_null() && path_buffer_len > 0 {
             return ZBADARGUMENTS;
         }
-        let (rc, rep) = call(zh, |z| Ok((Request::Create(build_create(z, path, value, valuelen, acl, mode, ttl, create2)?), None)));
-        if rc == ZOK {
-            if let Some(Reply::Path(p, s)) = rep {
+        // SAFETY: the pointer arguments are NULL or valid for the call (the exported functions' contract).
+        let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
+        let api = if create2 { "zoo_acreate2_ttl" } else { "zoo_acreate_ttl" };
+        let (rc, rep) = call(zh, api, Sending::Path(path), |z| {
+            Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, create2)?), None))
+        });
+        if let (ZOK, Some(Reply::Path(p, s))) = (rc, rep) {
+            // SAFETY: `path_buffer` has `path_buffer_len` bytes and `stat` is
+            // NULL or writable, for the call (the exported functions' contract).
+            unsafe {
                 copy_path(zh, &p, path_buffer, path_buffer_len);
                 if let Some(s) = s {
                     put_stat(stat, &s);
@@ -163,16 +248,29 @@ unsafe fn zoo_create2_ttl_impl(
 }
 
 /// Deletes a node (`version` -1 matches any version).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_delete(zh: *mut zhandle_t, path: *const c_char, version: c_int) -> c_int {
-    guard(ZSYSTEMERROR, || call(zh, |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None))).0)
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    guard(ZSYSTEMERROR, || call(zh, "zoo_adelete", Sending::Path(path), |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None))).0)
 }
 
-fn exists_impl(zh: *mut zhandle_t, path: *const c_char, w: impl FnOnce(&crate::client::handle::ZHandle) -> Option<crate::session::watches::Watcher>, stat: *mut Stat) -> c_int {
+/// # Safety
+/// `stat` is NULL or writable for the call.
+unsafe fn exists_impl(zh: *mut zhandle_t, path: Option<&CStr>, w: impl FnOnce(&crate::client::handle::ZHandle) -> Option<crate::session::watches::Watcher>, stat: *mut Stat) -> c_int {
     guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, |z| unsafe { build_path_watch(z, path, w(z), WatchOp::Exists) });
+        let (rc, rep) = call(zh, "zoo_awexists", Sending::Path(path), |z| build_path_watch(z, path, w(z), WatchOp::Exists));
         if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
+            // SAFETY: the caller's contract above.
             unsafe { put_stat(stat, &s) };
         }
         rc
@@ -180,13 +278,38 @@ fn exists_impl(zh: *mut zhandle_t, path: *const c_char, w: impl FnOnce(&crate::c
 }
 
 /// Checks whether a node exists; `watch` sets the default watcher.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_exists(zh: *mut zhandle_t, path: *const c_char, watch: c_int, stat: *mut Stat) -> c_int {
-    exists_impl(zh, path, |z| default_watcher(z, watch), stat)
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { exists_impl(zh, path, |z| default_watcher(z, watch), stat) }
 }
 
 /// Checks whether a node exists, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wexists(
@@ -196,48 +319,78 @@ pub unsafe extern "C" fn zoo_wexists(
     watcherCtx: *mut c_void,
     stat: *mut Stat,
 ) -> c_int {
-    exists_impl(zh, path, |_| watcher_of(watcher, watcherCtx), stat)
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { exists_impl(zh, path, |_| watcher_of(watcher, watcherCtx), stat) }
 }
 
 /// Copies data into the caller's buffer, truncating; `*buffer_len` becomes
 /// the number of bytes copied (-1 for a node without data).
+///
+/// # Safety
+/// `buffer_len` is a valid int; `buffer` NULL or `*buffer_len` writable
+/// bytes; `stat` NULL or a writable Stat; all for the call.
 unsafe fn data_result(rc: c_int, rep: Option<Reply>, buffer: *mut c_char, buffer_len: *mut c_int, stat: *mut Stat) -> c_int {
     if rc != ZOK {
         return rc;
     }
+    // SAFETY: the caller's contract above (checked non-NULL by get_impl).
+    let Some(len) = (unsafe { ptr::out_ref(buffer_len) }) else { return rc };
     if let Some(Reply::Data(d, s)) = rep {
         match d {
-            None => *buffer_len = -1,
+            None => *len = -1,
             Some(d) => {
-                let n = d.len().min((*buffer_len).max(0) as usize);
-                if n > 0 && !buffer.is_null() {
-                    std::ptr::copy_nonoverlapping(d.as_ptr(), buffer as *mut u8, n);
-                }
-                *buffer_len = n as c_int;
+                // SAFETY: `buffer` is NULL or has `*len` writable bytes (the contract above).
+                let dst = unsafe { ptr::slice_mut_arg(buffer as *mut u8, *len) };
+                let n = d.len().min(dst.len());
+                dst[..n].copy_from_slice(&d[..n]);
+                *len = n as c_int;
             }
         }
-        put_stat(stat, &s);
+        // SAFETY: the caller's contract above.
+        unsafe { put_stat(stat, &s) };
     }
     rc
 }
 
-fn get_impl(
+/// # Safety
+/// `buffer_len` is NULL or a valid int, `buffer` NULL or `*buffer_len`
+/// writable bytes, `stat` NULL or writable; all for the call.
+unsafe fn get_impl(
     zh: *mut zhandle_t,
+    api: &'static str,
+    sending: Sending,
     build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>,
     buffer: *mut c_char,
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
     guard(ZSYSTEMERROR, || {
-        if buffer_len.is_null() || (buffer.is_null() && unsafe { *buffer_len } > 0) {
+        // SAFETY: `buffer_len` is NULL or a valid int for the call (the exported functions' contract).
+        let want = unsafe { ptr::in_ref(buffer_len) }.copied();
+        if want.is_none() || (buffer.is_null() && want > Some(0)) {
             return ZBADARGUMENTS;
         }
-        let (rc, rep) = call(zh, build);
+        let (rc, rep) = call(zh, api, sending, build);
+        // SAFETY: the out-parameters are valid as the exported functions document.
         unsafe { data_result(rc, rep, buffer, buffer_len, stat) }
     })
 }
 
 /// Gets a node's data into `buffer` (truncated to `*buffer_len`).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+///   `*buffer_len` becomes the number copied (-1: the node has no data).
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get(
@@ -248,10 +401,27 @@ pub unsafe extern "C" fn zoo_get(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data), buffer, buffer_len, stat)
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { get_impl(zh, "zoo_awget", Sending::Path(path), |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data), buffer, buffer_len, stat) }
 }
 
 /// Gets a node's data, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+///   `*buffer_len` becomes the number copied (-1: the node has no data).
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wget(
@@ -263,10 +433,24 @@ pub unsafe extern "C" fn zoo_wget(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data), buffer, buffer_len, stat)
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { get_impl(zh, "zoo_awget", Sending::Path(path), |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data), buffer, buffer_len, stat) }
 }
 
 /// Gets the last committed ensemble configuration.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+///   `*buffer_len` becomes the number copied (-1: the node has no data).
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_getconfig(
@@ -276,10 +460,24 @@ pub unsafe extern "C" fn zoo_getconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, |z| build_getconfig(default_watcher(z, watch)), buffer, buffer_len, stat)
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { get_impl(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), |z| build_getconfig(default_watcher(z, watch)), buffer, buffer_len, stat) }
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+///   `*buffer_len` becomes the number copied (-1: the node has no data).
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wgetconfig(
@@ -290,10 +488,23 @@ pub unsafe extern "C" fn zoo_wgetconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, |_| build_getconfig(watcher_of(watcher, watcherCtx)), buffer, buffer_len, stat)
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { get_impl(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), |_| build_getconfig(watcher_of(watcher, watcherCtx)), buffer, buffer_len, stat) }
 }
 
 /// Reconfigures the ensemble; the new configuration is copied into `buffer`.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `joining`, `leaving`, `members`: NULL or the caller's NUL-terminated strings, read during the
+///   call.
+/// - `buffer`, `buffer_len`: the caller's; up to `*buffer_len` bytes of the data are copied and
+///   `*buffer_len` becomes the number copied (-1: the node has no data).
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_reconfig(
@@ -306,10 +517,23 @@ pub unsafe extern "C" fn zoo_reconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    get_impl(zh, |_| build_reconfig(joining, leaving, members, version), buffer, buffer_len, stat)
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (joining, leaving, members) = unsafe { (ptr::cstr_opt(joining), ptr::cstr_opt(leaving), ptr::cstr_opt(members)) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { get_impl(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), buffer, buffer_len, stat) }
 }
 
 /// Sets a node's data (`version` -1 matches any version).
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set(
@@ -319,10 +543,22 @@ pub unsafe extern "C" fn zoo_set(
     buflen: c_int,
     version: c_int,
 ) -> c_int {
-    zoo_set2(zh, path, buffer, buflen, version, std::ptr::null_mut())
+    // SAFETY: the same arguments under the same contract; no Stat is written.
+    unsafe { zoo_set2(zh, path, buffer, buflen, version, std::ptr::null_mut()) }
 }
 
 /// Sets a node's data and returns its new Stat.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
+///   a negative length NULL data).
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set2(
@@ -333,34 +569,41 @@ pub unsafe extern "C" fn zoo_set2(
     version: c_int,
     stat: *mut Stat,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (path, buffer) = unsafe { (ptr::cstr_opt(path), cdata(buffer, buflen)) };
     guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: cdata(buffer, buflen), version }, None)));
+        let (rc, rep) = call(zh, "zoo_aset", Sending::Path(path), |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: buffer, version }, None)));
         if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
-            put_stat(stat, &s);
+            // SAFETY: `stat` is NULL or writable for the call (the contract above).
+            unsafe { put_stat(stat, &s) };
         }
         rc
     })
 }
 
-fn children_impl(
+/// # Safety
+/// `strings` and `stat` are NULL or writable for the call.
+unsafe fn children_impl(
     zh: *mut zhandle_t,
+    api: &'static str,
+    path: Option<&CStr>,
     build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>,
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
     guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, build);
+        let (rc, rep) = call(zh, api, Sending::Path(path), build);
         if let (ZOK, Some(Reply::Children(c, s))) = (rc, rep) {
-            unsafe {
-                if !strings.is_null() {
-                    match string_vector(&c) {
-                        Ok(v) => *strings = v,
-                        Err(e) => return e,
-                    }
+            // SAFETY: the caller's contract above.
+            if let Some(out) = unsafe { ptr::out_ref(strings) } {
+                match string_vector(&c) {
+                    Ok(v) => *out = v,
+                    Err(e) => return e,
                 }
-                if let Some(s) = s {
-                    put_stat(stat, &s);
-                }
+            }
+            if let Some(s) = s {
+                // SAFETY: the caller's contract above.
+                unsafe { put_stat(stat, &s) };
             }
         }
         rc
@@ -368,6 +611,17 @@ fn children_impl(
 }
 
 /// Lists a node's children; free the result with `deallocate_String_vector`.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `strings`: the caller's, filled on success with malloc'd memory the caller frees with
+///   `deallocate_String_vector`.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_children(
@@ -376,10 +630,26 @@ pub unsafe extern "C" fn zoo_get_children(
     watch: c_int,
     strings: *mut String_vector,
 ) -> c_int {
-    children_impl(zh, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child), strings, std::ptr::null_mut())
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { children_impl(zh, "zoo_awget_children_", path, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child), strings, std::ptr::null_mut()) }
 }
 
 /// Lists a node's children, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `strings`: the caller's, filled on success with malloc'd memory the caller frees with
+///   `deallocate_String_vector`.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wget_children(
@@ -389,15 +659,32 @@ pub unsafe extern "C" fn zoo_wget_children(
     watcherCtx: *mut c_void,
     strings: *mut String_vector,
 ) -> c_int {
-    children_impl(
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { children_impl(
         zh,
+        "zoo_awget_children_",
+        path,
         |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
         strings,
         std::ptr::null_mut(),
-    )
+    ) }
 }
 
 /// Lists a node's children and returns the node's Stat.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watch`: non-zero sets a watch for the handle's default watcher.
+/// - `strings`: the caller's, filled on success with malloc'd memory the caller frees with
+///   `deallocate_String_vector`.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_children2(
@@ -407,10 +694,27 @@ pub unsafe extern "C" fn zoo_get_children2(
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
-    children_impl(zh, |z| build_children2(z, path, default_watcher(z, watch)), strings, stat)
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, default_watcher(z, watch)), strings, stat) }
 }
 
 /// Lists a node's children with its Stat, with a watcher of the caller's.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - `strings`: the caller's, filled on success with malloc'd memory the caller frees with
+///   `deallocate_String_vector`.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_wget_children2(
@@ -421,10 +725,24 @@ pub unsafe extern "C" fn zoo_wget_children2(
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
-    children_impl(zh, |z| build_children2(z, path, watcher_of(watcher, watcherCtx)), strings, stat)
+    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+    unsafe { children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, watcher_of(watcher, watcherCtx)), strings, stat) }
 }
 
 /// Gets a node's ACL; free it with `deallocate_ACL_vector`.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `acl`: the caller's, filled on success with malloc'd memory the caller frees with
+///   `deallocate_ACL_vector`.
+/// - `stat`: NULL or the caller's, written on success.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_acl(
@@ -433,22 +751,35 @@ pub unsafe extern "C" fn zoo_get_acl(
     acl: *mut ACL_vector,
     stat: *mut Stat,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let path = unsafe { ptr::cstr_opt(path) };
     guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)));
+        let (rc, rep) = call(zh, "zoo_aget_acl", Sending::Path(path), |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)));
         if let (ZOK, Some(Reply::Acl(a, s))) = (rc, rep) {
-            if !acl.is_null() {
+            // SAFETY: `acl` and `stat` are NULL or writable for the call (the contract above).
+            if let Some(out) = unsafe { ptr::out_ref(acl) } {
                 match acl_vector(&a) {
-                    Ok(v) => *acl = v,
+                    Ok(v) => *out = v,
                     Err(e) => return e,
                 }
             }
-            put_stat(stat, &s);
+            // SAFETY: as above.
+            unsafe { put_stat(stat, &s) };
         }
         rc
     })
 }
 
 /// Sets a node's ACL.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `acl`: the caller's vector, copied during the call.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_acl(
@@ -457,18 +788,29 @@ pub unsafe extern "C" fn zoo_set_acl(
     version: c_int,
     acl: *const ACL_vector,
 ) -> c_int {
+    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+    let (path, acl) = unsafe { (ptr::cstr_opt(path), (!acl.is_null()).then(|| acls_from_c(acl))) };
     guard(ZSYSTEMERROR, || {
-        call(zh, |z| {
-            if acl.is_null() {
-                return Err(ZBADARGUMENTS);
-            }
-            Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl: acls_from_c(acl), version }, None))
+        call(zh, "zoo_aset_acl", Sending::Path(path), |z| {
+            let acl = acl.ok_or(ZBADARGUMENTS)?;
+            Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl, version }, None))
         })
         .0
     })
 }
 
 /// Removes a watcher of a node.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
+///   completions; `watcherCtx` is not read and must stay valid until the watcher runs or is
+///   removed.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_remove_watches(
@@ -479,10 +821,19 @@ pub unsafe extern "C" fn zoo_remove_watches(
     watcherCtx: *mut c_void,
     local: c_int,
 ) -> c_int {
-    wait_for(|done| remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, move |_| done)).0
+    // SAFETY: `path` is NULL or valid for the call (the contract above).
+    wait_for(|done| unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, move |_| done) }).0
 }
 
 /// Removes every watcher of a node of the given type.
+///
+/// Ownership and threads:
+/// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
+///   ZINVALIDSTATE (it is never dereferenced).
+/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+///   directly (so this may be called from a watcher or a completion); every out-parameter is
+///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_remove_all_watches(
@@ -491,5 +842,6 @@ pub unsafe extern "C" fn zoo_remove_all_watches(
     wtype: ZooWatcherType,
     local: c_int,
 ) -> c_int {
-    wait_for(|done| remove_watches(zh, path, wtype, None, local, true, move |_| done)).0
+    // SAFETY: `path` is NULL or valid for the call (the contract above).
+    wait_for(|done| unsafe { remove_watches(zh, path, wtype, None, local, true, move |_| done) }).0
 }

@@ -165,7 +165,8 @@ impl Request {
             Request::GetEphemerals { .. } => Expect::Children,
             Request::GetAllChildrenNumber { .. } => Expect::Number,
             Request::WhoAmI => Expect::Identities,
-            Request::SetAcl { .. } => Expect::Stat,
+            // As the reference (a void completion): the reply\'s Stat is not read.
+            Request::SetAcl { .. } => Expect::Void,
             Request::Exists { .. } | Request::SetData { .. } => Expect::Stat,
             Request::GetData { .. } | Request::Reconfig { .. } => Expect::Data,
             Request::GetAcl { .. } => Expect::Acl,

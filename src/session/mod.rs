@@ -290,6 +290,7 @@ impl Session {
             auth_frame(&mut f, &scheme, cred.as_deref());
             self.out_frames += 1;
             self.append_out(&f, now);
+            zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "send_last_auth_info", "Sending auth info request to {}", self.published.current_server_string());
         }
     }
 
@@ -340,7 +341,6 @@ impl Session {
             self.sent.push_back(Pending { xid, expect: Expect::Void, watch: None, unwatch: None, done: Done::Nothing, close: true });
             let wait = (self.timeout.max(1) as u64).min(CLOSE_WAIT_MAX_MS);
             self.close_deadline = Some(now + Duration::from_millis(wait));
-            zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_close", "Sending request xid={:#x} to {}", xid, self.published.current_server_string());
         } else {
             self.accept(q, now);
             self.finish();
@@ -359,7 +359,7 @@ impl Session {
         self.conn = Conn::Ended;
         self.finished = true;
         self.published.set_connected(None);
-        zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Freeing zookeeper resources for sessionId={:#x}", self.session_id);
+        zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Freeing zookeeper resources for sessionId={}\n", crate::log::c_hex(self.session_id));
     }
 
     /// Fails every request not yet answered, queued or sent, and every auth completion.
@@ -424,6 +424,7 @@ impl Session {
             self.published.set_current_server(&addr);
             self.set_state(CONNECTING_STATE);
             self.conn = Conn::Opening { addr, deadline: now + self.connect_timeout() };
+            zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_connect", "[zk] connect()\n");
             return Some(Action::Connect(addr));
         }
         if self.state == READONLY_STATE && !self.probing && !self.closing && now >= self.rw_probe_at {
@@ -686,7 +687,7 @@ impl Session {
         self.refused.clear();
         let st = if resp.read_only { READONLY_STATE } else { CONNECTED_STATE };
         self.set_state(st);
-        zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "check_events",
+        zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "finalize_session_establishment",
             "session establishment complete on server {}, sessionId={:#x}, negotiated timeout={} {}",
             format_addr(&addr), resp.session_id, resp.timeout, if resp.read_only { "(READ-ONLY mode)" } else { "" });
         self.conn = Conn::Up { addr, last_recv: now, last_send: now };
@@ -697,9 +698,15 @@ impl Session {
         // Auth first, then watches, then what callers queued meanwhile.
         let mut f = Vec::new();
         let mut frames = 0;
+        if !self.auths.is_empty() {
+            zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "send_auth_info", "Sending all auth info request to {}", format_addr(&addr));
+        }
         for (scheme, cred) in &self.auths {
             auth_frame(&mut f, scheme, cred.as_deref());
             frames += 1;
+        }
+        if !self.watches.is_empty() || self.watches.has_persistent() {
+            zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "send_set_watches", "Sending set watches request to {}", format_addr(&addr));
         }
         if self.watches.has_persistent() {
             // Persistent watches exist: SetWatches2 carries them too (3.6+).
@@ -760,6 +767,7 @@ impl Session {
         }
         match xid {
             WATCHER_EVENT_XID => {
+                zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process", "Processing WATCHER_EVENT");
                 let Ok(ev) = records::decode_event(&mut r) else {
                     return self.lose(now, ZMARSHALLINGERROR, "malformed watcher event");
                 };
@@ -769,25 +777,33 @@ impl Session {
                     return;
                 }
                 let ws = self.watches.trigger(ev.ty, &ev.path);
+                zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "process_completions", "Calling a watcher for node [{}], type = {} event={}",
+                    String::from_utf8_lossy(&self.client_path(&ev.path)), COMPLETION_WATCH, event_name(ev.ty));
                 if !ws.is_empty() && ev.ty != SESSION_EVENT {
                     let p = CString::new(self.client_path(&ev.path)).unwrap_or_default();
                     self.jobs.push(Job::Watch { watchers: ws, ty: ev.ty, state: ev.state, path: p, with_default: false });
                 }
             }
             PING_XID => {
-                zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process", "Got ping response in {} ms", 0);
+                if let Conn::Up { last_send, .. } = self.conn {
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process", "Got ping response in {} ms",
+                        now.saturating_duration_since(last_send).as_millis());
+                }
             }
-            SET_WATCHES_XID => {}
+            SET_WATCHES_XID => {
+                zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process", "Processing SET_WATCHES");
+            }
             AUTH_XID => {
+                zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process", "Processing AUTH_XID");
                 // As the reference: one auth reply answers every waiting auth completion.
                 for cb in self.auth_waiting.drain(..) {
                     self.jobs.push(Job::Complete(cb, err, None));
                 }
                 if err != 0 {
-                    zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "auth_completion_func", "Authentication scheme failed. Connection closed.");
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "auth_completion_func", "Authentication scheme {} failed. Connection closed.", self.last_auth_scheme());
                     self.end(AUTH_FAILED_STATE, ZAUTHFAILED);
                 } else {
-                    zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "auth_completion_func", "Authentication scheme succeeded");
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "auth_completion_func", "Authentication scheme {} succeeded", self.last_auth_scheme());
                 }
             }
             _ => {
@@ -803,8 +819,17 @@ impl Session {
                     self.finish();
                     return;
                 }
-                zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process",
-                    "Queueing asynchronous response, xid={:#x} rc={}", xid, err);
+                let kind = completion_kind(p.expect);
+                if let Done::Inline(_) = p.done {
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "process_sync_completion",
+                        "Processing sync_completion with type={} xid={:#x} rc={}", kind, xid, err);
+                } else {
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process", "Queueing asynchronous response");
+                    // The reference writes a comma before rc for the two string kinds.
+                    let comma = if kind == COMPLETION_STRING || kind == COMPLETION_STRING_STAT { "," } else { "" };
+                    zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "deserialize_response", "Calling {} for xid={:#x} failed={}{} rc={}",
+                        completion_name(kind), xid, (err != 0) as i32, comma, err);
+                }
                 let decode = err == 0 || (p.expect == Expect::Multi && r.remaining() > 0);
                 let (rc, reply) = if decode {
                     match decode_reply_in(p.expect, Some(&frame), &mut r) {
@@ -825,9 +850,23 @@ impl Session {
         }
     }
 
+    /// The scheme of the latest credentials, for the auth log lines.
+    fn last_auth_scheme(&self) -> String {
+        self.auths.last().map(|(s, _)| String::from_utf8_lossy(s).into_owned()).unwrap_or_default()
+    }
+
     /// Queues a session event for the default watcher and every watcher
     /// registered on a path, as the reference does.
     fn session_event(&mut self, state: i32) {
+        match state {
+            CONNECTED_STATE | READONLY_STATE => zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "finalize_session_establishment",
+                "Calling a watcher for a ZOO_SESSION_EVENT and the state={}", state_name(state)),
+            CONNECTING_STATE => zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "handle_error",
+                "Calling a watcher for a ZOO_SESSION_EVENT and the state=CONNECTING_STATE"),
+            _ => {}
+        }
+        zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "process_completions", "Calling a watcher for node [], type = {} event={}",
+            COMPLETION_WATCH, event_name(SESSION_EVENT));
         let mut ws: Vec<Watcher> = Vec::new();
         self.watches.all(&mut ws);
         self.jobs.push(Job::Watch { watchers: ws, ty: SESSION_EVENT, state, path: CString::default(), with_default: true });
@@ -892,7 +931,6 @@ impl Session {
                     control_frame(PING_XID, ZOO_PING_OP, &mut f, |_| {});
                     self.out_frames += 1;
                     self.append_out(&f, now);
-                    zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_interest", "sending ping to {}", self.published.current_server_string());
                 }
             }
             _ => {}
@@ -944,6 +982,24 @@ impl Session {
             d = Some(d.map_or(t, |x| x.min(t)));
         }
         d
+    }
+}
+
+/// The reference's completion kind of a reply, for its DEBUG lines.
+fn completion_kind(e: Expect) -> i32 {
+    match e {
+        Expect::Void => COMPLETION_VOID,
+        Expect::Stat => COMPLETION_STAT,
+        Expect::Data => COMPLETION_DATA,
+        Expect::Children => COMPLETION_STRINGLIST,
+        Expect::Children2 => COMPLETION_STRINGLIST_STAT,
+        Expect::Path => COMPLETION_STRING,
+        Expect::Path2 => COMPLETION_STRING_STAT,
+        Expect::Acl => COMPLETION_ACLLIST,
+        Expect::Multi => COMPLETION_MULTI,
+        // Requests of the extensions (zookeeper_ext.h), which the
+        // reference 3.8.0 does not have: no kind of its to print.
+        Expect::Number | Expect::Identities => COMPLETION_VOID,
     }
 }
 
