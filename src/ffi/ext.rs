@@ -1,12 +1,14 @@
 //! Extensions beyond the reference C API (declared in
-#![allow(non_camel_case_types)]
 //! `zookeeper/zookeeper_ext.h`): persistent and recursive watches (server
 //! 3.6+), whoAmI (3.7+), getEphemerals and getAllChildrenNumber (3.6+),
 //! client-side session expiry and back-off settings. A server that does not
-//! know a request answers with an error code (`ZUNIMPLEMENTED` on 3.5).
+//! know a request rejects it: the call completes with the error the
+//! server sends (`ZUNIMPLEMENTED` where it says so) or, if the server drops
+//! the connection instead, `ZCONNECTIONLOSS`.
 //!
 //! Callbacks run where every completion runs: on the handle's completion
 //! thread (MT), or in `zookeeper_process` on the caller's thread (ST).
+#![allow(non_camel_case_types)]
 
 use libc::{c_char, c_int, c_void};
 use std::ffi::CStr;
