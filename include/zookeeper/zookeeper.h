@@ -475,6 +475,29 @@ zhandle_t *zookeeper_init2(const char *host,
                            log_callback_fn log_callback);
 
 /**
+ * As `zookeeper_init`, over TLS. `cert` is the reference's
+ * comma-separated string "CA file,client certificate file,client key
+ * file[,key password]" (PEM files; the password decrypts an encrypted
+ * PKCS#8 key); "CA file" alone connects without a client certificate
+ * (servers with ssl.clientAuth=none or want). The server's chain is verified
+ * against the CA and its certificate must name the host (or IP address)
+ * of the connect string, unless the environment variable
+ * ZOO_SSL_HOSTNAME_VERIFICATION is "false" (or 0, no, off) at this call.
+ * Every file is read here: NULL with errno ENOENT (missing file) or EINVAL
+ * (anything else wrong), and one log line naming the file and the reason.
+ * A failed handshake fails the calls waiting with ZSSLCONNECTIONERROR and
+ * is retried as any connection attempt.
+ */
+ZOOAPI
+zhandle_t *zookeeper_init_ssl(const char *host,
+                              const char *cert,
+                              watcher_fn fn_,
+                              int recv_timeout,
+                              const struct clientid_t *clientid,
+                              void *context,
+                              int flags);
+
+/**
  * Closes the session and frees the handle. Every pending call completes
  * (ZCLOSING). Safe to call from a watcher or completion of this handle.
  *

@@ -68,6 +68,8 @@ pub struct ZHandle {
     /// The process that created the handle: in a child made by fork() the
     /// handle's threads do not exist, and its socket belongs to the parent.
     pub owner_pid: u32,
+    /// TLS settings (`zookeeper_init_ssl`); None: plain TCP.
+    pub tls: Option<Arc<super::tls::TlsSettings>>,
 }
 
 // SAFETY: the raw pointers inside (context, watcher contexts) belong to the
@@ -85,6 +87,8 @@ pub struct InitParams {
     pub context: *mut c_void,
     pub flags: i32,
     pub log_cb: log_callback_fn,
+    /// `zookeeper_init_ssl`: the TLS settings every connection uses.
+    pub tls: Option<Arc<super::tls::TlsSettings>>,
 }
 
 /// The process's default thread stack size (what pthread_create gives a
@@ -149,6 +153,7 @@ impl ZHandle {
             probe_result: Mutex::new(None),
             st: Mutex::new(super::st::StDriver::default()),
             owner_pid: std::process::id(),
+            tls: p.tls,
         });
         if THREADED {
             zh.spawn_threads()?;

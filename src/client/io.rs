@@ -60,14 +60,14 @@ fn step(zh: &ZHandle, transport: &mut Option<Transport>, ready: Ready) -> Option
     if let Some((addr, rw)) = zh.probe_result.lock().take() {
         core.probe_done(now, addr, rw);
     }
-    if let Some(t) = transport.as_ref() {
+    if let Some(t) = transport.as_mut() {
         socket::pump(&mut core, t, ready.readable, ready.writable, now);
     }
     core.tick(now);
     while let Some(action) = core.next_action(now) {
         match action {
             Action::Disconnect => *transport = None,
-            Action::Connect(addr) => match Transport::connect(&addr) {
+            Action::Connect(addr) => match socket::open(&addr, &core, zh.tls.as_deref()) {
                 Ok(t) => *transport = Some(t),
                 Err(msg) => core.transport_failed(now, &msg),
             },
@@ -79,12 +79,14 @@ fn step(zh: &ZHandle, transport: &mut Option<Transport>, ready: Ready) -> Option
             }
         }
     }
-    if let Some(t) = transport.as_ref() {
+    if let Some(t) = transport.as_mut() {
         socket::flush(&mut core, t, now);
     }
     zh.hand_over(&mut core);
-    let events = transport.as_ref().map(|_| socket::poll_events(&core, now));
-    Some((events, core.deadline(now)))
+    let events = transport.as_ref().map(|t| socket::poll_events(&core, t, now));
+    // Bytes rustls already decrypted are not seen by poll: another turn at once.
+    let deadline = if transport.as_mut().is_some_and(|t| t.pending_plaintext()) { Some(now) } else { core.deadline(now) };
+    Some((events, deadline))
 }
 
 /// The probe connects and waits for an answer: on a thread of its own, so

@@ -6,3 +6,4 @@ pub mod handle;
 pub mod io;
 pub mod socket;
 pub mod st;
+pub mod tls;

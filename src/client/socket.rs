@@ -21,13 +21,72 @@ pub fn last_errno() -> i32 {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
 }
 
+/// Why a transport read or write failed.
+#[derive(Debug)]
+pub enum IoErr {
+    /// A socket error (EHOSTDOWN at end of stream).
+    Os(i32),
+    /// The TLS layer failed (alert, bad record, certificate): its reason.
+    Tls(String),
+}
+
+impl IoErr {
+    fn message(&self, what: &str) -> String {
+        match self {
+            IoErr::Os(e) => errno_msg(*e, what),
+            IoErr::Tls(m) => m.clone(),
+        }
+    }
+}
+
+/// The socket as `std::io` reader and writer, for rustls.
+struct Fd(c_int);
+
+impl std::io::Read for Fd {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // SAFETY: buf is a valid, writable slice of the length given.
+        let n = unsafe { libc::recv(self.0, buf.as_mut_ptr() as *mut c_void, buf.len(), 0) };
+        if n < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(n as usize)
+    }
+}
+
+impl std::io::Write for Fd {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // SAFETY: buf is a valid slice for the length given.
+        let n = unsafe { libc::send(self.0, buf.as_ptr() as *const c_void, buf.len(), libc::MSG_NOSIGNAL) };
+        if n < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(n as usize)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn os_err(e: &std::io::Error) -> IoErr {
+    IoErr::Os(e.raw_os_error().unwrap_or(libc::EIO))
+}
+
+/// The most plaintext taken from rustls per read (zero-filled first).
+const TLS_READ_CHUNK: usize = 64 * 1024;
+
+/// A connection to a server: a non-blocking TCP socket, with TLS over it
+/// for handles made by `zookeeper_init_ssl`.
 pub struct Transport {
     fd: OwnedFd,
+    /// The TCP connect has not completed yet.
+    tcp_connecting: bool,
+    tls: Option<Box<rustls::ClientConnection>>,
 }
 
 impl Transport {
-    /// Starts a non-blocking connect (completion is signalled by writability).
-    pub fn connect(addr: &SocketAddr) -> Result<Transport, String> {
+    /// Starts a non-blocking connect (completion is signalled by
+    /// writability); with `tls`, a TLS handshake follows it.
+    pub fn connect(addr: &SocketAddr, tls: Option<rustls::ClientConnection>) -> Result<Transport, String> {
         let fam = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
         // SAFETY: plain syscall; the fd is owned right away.
         let fd = unsafe { libc::socket(fam, libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK, 0) };
@@ -48,16 +107,20 @@ impl Transport {
                 return Err(errno_msg(e, "connect() call failed"));
             }
         }
-        Ok(Transport { fd: owned })
+        Ok(Transport { fd: owned, tcp_connecting: true, tls: tls.map(Box::new) })
     }
 
     pub fn fd(&self) -> c_int {
         self.fd.as_raw_fd()
     }
 
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
     /// After the socket became writable: whether the connect succeeded
     /// (else the errno and the message to log).
-    pub fn finish_connect(&self) -> Result<(), (i32, String)> {
+    pub fn finish_connect(&mut self) -> Result<(), (i32, String)> {
         let mut err: c_int = 0;
         let mut l = std::mem::size_of::<c_int>() as libc::socklen_t;
         // SAFETY: getsockopt writes at most l bytes into a local int.
@@ -68,11 +131,84 @@ impl Transport {
         if err != 0 {
             return Err((err, errno_msg(err, "server refused to accept the client")));
         }
+        self.tcp_connecting = false;
         Ok(())
     }
 
+    /// Writes the TLS records rustls has ready, as far as the socket takes them.
+    fn flush_tls(&mut self) -> Result<(), IoErr> {
+        let fd = self.fd();
+        let Some(c) = self.tls.as_mut() else { return Ok(()) };
+        while c.wants_write() {
+            match c.write_tls(&mut Fd(fd)) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(os_err(&e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether TLS records wait for the socket to take them.
+    pub fn tls_wants_write(&self) -> bool {
+        self.tls.as_ref().is_some_and(|c| c.wants_write())
+    }
+
+    /// Whether rustls holds decrypted bytes not read yet (poll cannot see them).
+    pub fn pending_plaintext(&mut self) -> bool {
+        match self.tls.as_mut() {
+            Some(c) => c.process_new_packets().is_ok_and(|s| s.plaintext_bytes_to_read() > 0),
+            None => false,
+        }
+    }
+
+    /// One step of the TLS handshake: Ok(true) once it is complete,
+    /// Ok(false) while it waits for the socket.
+    pub fn handshake(&mut self) -> Result<bool, IoErr> {
+        let fd = self.fd();
+        loop {
+            self.flush_tls()?;
+            let Some(c) = self.tls.as_mut() else { return Ok(true) };
+            if !c.is_handshaking() {
+                return Ok(true);
+            }
+            if c.wants_write() {
+                return Ok(false);
+            }
+            match c.read_tls(&mut Fd(fd)) {
+                Ok(0) => {
+                    return Err(IoErr::Tls(
+                        "TLS handshake failed: the server closed the connection (is the port a TLS port?)".into(),
+                    ))
+                }
+                Ok(_) => {
+                    if let Err(e) = c.process_new_packets() {
+                        // Tell the server why (the alert rustls queued), best effort.
+                        let _ = self.flush_tls();
+                        return Err(IoErr::Tls(format!("TLS handshake failed: {e}")));
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(os_err(&e)),
+            }
+        }
+    }
+
     /// Writes what it can; Ok(0) when the socket is full.
-    pub fn send(&self, buf: &[u8]) -> Result<usize, i32> {
+    pub fn send(&mut self, buf: &[u8]) -> Result<usize, IoErr> {
+        if self.tls.is_some() {
+            self.flush_tls()?;
+            let c = self.tls.as_mut().unwrap();
+            if c.wants_write() {
+                return Ok(0);
+            }
+            use std::io::Write;
+            let n = c.writer().write(buf).map_err(|e| IoErr::Tls(format!("TLS write failed: {e}")))?;
+            self.flush_tls()?;
+            return Ok(n);
+        }
         // SAFETY: buf is a valid slice for the length given.
         let n = unsafe { libc::send(self.fd(), buf.as_ptr() as *const c_void, buf.len(), libc::MSG_NOSIGNAL) };
         if n >= 0 {
@@ -80,13 +216,16 @@ impl Transport {
         }
         match last_errno() {
             libc::EAGAIN | libc::EINTR => Ok(0),
-            e => Err(e),
+            e => Err(IoErr::Os(e)),
         }
     }
 
     /// Reads into the spare room of `buf`; Ok(0) when nothing is there,
-    /// Err(EHOSTDOWN) at end of stream.
-    pub fn recv_into(&self, buf: &mut BytesMut) -> Result<usize, i32> {
+    /// Err(Os(EHOSTDOWN)) at end of stream.
+    pub fn recv_into(&mut self, buf: &mut BytesMut) -> Result<usize, IoErr> {
+        if self.tls.is_some() {
+            return self.tls_recv_into(buf);
+        }
         let spare = buf.spare_capacity_mut();
         // SAFETY: recv writes at most spare.len() bytes into the buffer's
         // uninitialised spare room; exactly n of them are then marked filled.
@@ -96,36 +235,108 @@ impl Transport {
             return Ok(n as usize);
         }
         if n == 0 {
-            return Err(libc::EHOSTDOWN);
+            return Err(IoErr::Os(libc::EHOSTDOWN));
         }
         match last_errno() {
             libc::EAGAIN | libc::EINTR => Ok(0),
-            e => Err(e),
+            e => Err(IoErr::Os(e)),
+        }
+    }
+
+    fn tls_recv_into(&mut self, buf: &mut BytesMut) -> Result<usize, IoErr> {
+        use std::io::{ErrorKind, Read};
+        let fd = self.fd();
+        let c = self.tls.as_mut().unwrap();
+        let mut eof = false;
+        // Records from the socket, as many as rustls takes now.
+        for _ in 0..16 {
+            if !c.wants_read() {
+                break;
+            }
+            match c.read_tls(&mut Fd(fd)) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(_) => {
+                    if let Err(e) = c.process_new_packets() {
+                        let _ = self.flush_tls();
+                        return Err(IoErr::Tls(format!("TLS error: {e}")));
+                    }
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(os_err(&e)),
+            }
+        }
+        let c = self.tls.as_mut().unwrap();
+        let start = buf.len();
+        let room = (buf.capacity() - start).clamp(1, TLS_READ_CHUNK);
+        buf.resize(start + room, 0);
+        let r = c.reader().read(&mut buf[start..]);
+        let n = *r.as_ref().unwrap_or(&0);
+        buf.truncate(start + n);
+        match r {
+            Ok(0) => Err(IoErr::Os(libc::EHOSTDOWN)),
+            Ok(n) => Ok(n),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                if eof {
+                    Err(IoErr::Os(libc::EHOSTDOWN))
+                } else {
+                    Ok(0)
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::UnexpectedEof => Err(IoErr::Os(libc::EHOSTDOWN)),
+            Err(e) => Err(IoErr::Tls(format!("TLS error: {e}"))),
         }
     }
 }
 
-/// Applies socket readiness to the core: finishes a connect, reads every
-/// complete frame available, writes what the core has to send. Returns how
-/// many bytes were read.
-pub fn pump(core: &mut Session, t: &Transport, readable: bool, writable: bool, now: Instant) -> usize {
+/// Opens the transport the core asked for: TCP, and TLS over it when the
+/// handle has TLS settings (the certificate names checked against the host
+/// of the connect string that gave this address).
+pub fn open(addr: &SocketAddr, core: &Session, tls: Option<&super::tls::TlsSettings>) -> Result<Transport, String> {
+    let conn = match tls {
+        Some(s) => Some(super::tls::connection(s, super::tls::server_name_for(addr, &core.hosts.hosts))?),
+        None => None,
+    };
+    Transport::connect(addr, conn)
+}
+
+/// Applies socket readiness to the core: finishes a connect (and a TLS
+/// handshake), reads every complete frame available, writes what the core
+/// has to send. Returns how many bytes were read.
+pub fn pump(core: &mut Session, t: &mut Transport, readable: bool, writable: bool, now: Instant) -> usize {
     let mut total = 0;
     if core.is_opening() {
-        if !writable && !readable {
-            return 0;
-        }
-        match t.finish_connect() {
-            Ok(()) => core.transport_up(now),
-            Err((errno, msg)) => {
-                if errno == libc::ECONNREFUSED {
-                    core.transport_refused(now, &msg);
-                } else {
-                    core.transport_failed(now, &msg);
-                }
+        if t.tcp_connecting {
+            if !writable && !readable {
                 return 0;
             }
+            match t.finish_connect() {
+                Ok(()) if t.is_tls() => core.transport_securing(),
+                Ok(()) => core.transport_up(now),
+                Err((errno, msg)) => {
+                    if errno == libc::ECONNREFUSED {
+                        core.transport_refused(now, &msg);
+                    } else {
+                        core.transport_failed(now, &msg);
+                    }
+                    return 0;
+                }
+            }
         }
-    } else if readable {
+        if t.is_tls() && core.is_opening() {
+            match t.handshake() {
+                Ok(true) => core.transport_up(now),
+                Ok(false) => return 0,
+                Err(e) => {
+                    core.transport_tls_failed(now, &e.message("TLS handshake failed"));
+                    return 0;
+                }
+            }
+        }
+    } else if readable || t.pending_plaintext() {
         // Bounded, so that a fast server cannot starve writes and timers.
         for _ in 0..64 {
             let room = core.read_buffer().capacity() - core.read_buffer().len();
@@ -134,12 +345,19 @@ pub fn pump(core: &mut Session, t: &Transport, readable: bool, writable: bool, n
                 Ok(n) => {
                     total += n;
                     core.received(now);
-                    if !core.has_transport() || core.is_opening() || n < room {
+                    if !core.has_transport() || core.is_opening() {
+                        break;
+                    }
+                    if n < room && !(t.is_tls() && t.pending_plaintext()) {
                         break;
                     }
                 }
+                Err(IoErr::Tls(m)) => {
+                    core.transport_tls_failed(now, &m);
+                    return total;
+                }
                 Err(e) => {
-                    core.transport_lost(now, &errno_msg(e, "failed while receiving a server response"));
+                    core.transport_lost(now, &e.message("failed while receiving a server response"));
                     return total;
                 }
             }
@@ -150,7 +368,14 @@ pub fn pump(core: &mut Session, t: &Transport, readable: bool, writable: bool, n
 }
 
 /// Writes what the core has to send, as far as the socket takes it.
-pub fn flush(core: &mut Session, t: &Transport, now: Instant) {
+pub fn flush(core: &mut Session, t: &mut Transport, now: Instant) {
+    if !core.has_transport() || core.is_opening() {
+        return;
+    }
+    if let Err(e) = t.flush_tls() {
+        core.transport_lost(now, &e.message("failed to send to the server"));
+        return;
+    }
     while core.has_transport() && !core.is_opening() {
         let out = core.output(now);
         if out.is_empty() {
@@ -165,8 +390,12 @@ pub fn flush(core: &mut Session, t: &Transport, now: Instant) {
                     return;
                 }
             }
+            Err(IoErr::Tls(m)) => {
+                core.transport_tls_failed(now, &m);
+                return;
+            }
             Err(e) => {
-                core.transport_lost(now, &errno_msg(e, "failed to send to the server"));
+                core.transport_lost(now, &e.message("failed to send to the server"));
                 return;
             }
         }
@@ -174,11 +403,18 @@ pub fn flush(core: &mut Session, t: &Transport, now: Instant) {
 }
 
 /// The poll events the transport needs now.
-pub fn poll_events(core: &Session, now: Instant) -> i16 {
-    if core.is_opening() {
+pub fn poll_events(core: &Session, t: &Transport, now: Instant) -> i16 {
+    if core.is_opening() && t.tcp_connecting {
         // As the reference reports it while connecting: read and write.
         libc::POLLIN | libc::POLLOUT
-    } else if !core.output(now).is_empty() {
+    } else if core.is_opening() {
+        // The TLS handshake: write while rustls has records to send.
+        if t.tls_wants_write() {
+            libc::POLLIN | libc::POLLOUT
+        } else {
+            libc::POLLIN
+        }
+    } else if !core.output(now).is_empty() || t.tls_wants_write() {
         libc::POLLIN | libc::POLLOUT
     } else {
         libc::POLLIN

@@ -30,14 +30,14 @@ pub struct Interest {
 
 impl StDriver {
     /// Carries out what the core asks for (connect, disconnect, probe).
-    fn act(&mut self, core: &mut Session, now: Instant) {
+    fn act(&mut self, core: &mut Session, tls: Option<&super::tls::TlsSettings>, now: Instant) {
         while let Some(a) = core.next_action(now) {
             match a {
                 Action::Disconnect => {
                     self.transport = None;
                     self.drops += 1;
                 }
-                Action::Connect(addr) => match Transport::connect(&addr) {
+                Action::Connect(addr) => match socket::open(&addr, core, tls) {
                     Ok(t) => self.transport = Some(t),
                     Err(msg) => core.transport_failed(now, &msg),
                 },
@@ -64,14 +64,14 @@ impl StDriver {
         core.log_cb = zh.log_cb();
         core.accept(&mut zh.outbox.lock(), now);
         let mut read = 0;
-        if let Some(t) = self.transport.as_ref() {
+        if let Some(t) = self.transport.as_mut() {
             read = socket::pump(core, t, readable, writable, now);
         }
         core.tick(now);
         if connect || core.has_transport() || core.is_closing() {
-            self.act(core, now);
+            self.act(core, zh.tls.as_deref(), now);
         }
-        if let Some(t) = self.transport.as_ref() {
+        if let Some(t) = self.transport.as_mut() {
             socket::flush(core, t, now);
         }
         read
@@ -87,10 +87,15 @@ pub fn interest(zh: &ZHandle) -> Interest {
     // reports a third of the timeout right after starting a connection).
     let now = Instant::now();
     st.turn_at(zh, &mut core, false, false, true, now);
-    let wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::from_secs(60));
+    let mut wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::from_secs(60));
+    if st.transport.as_mut().is_some_and(|t| t.pending_plaintext()) {
+        // Decrypted bytes wait in rustls (poll cannot see them): the next
+        // zookeeper_process reads them.
+        wait = Duration::ZERO;
+    }
     match st.transport.as_ref() {
         Some(t) => {
-            let ev = socket::poll_events(&core, now);
+            let ev = socket::poll_events(&core, t, now);
             let mut events = 0;
             if ev & libc::POLLIN != 0 {
                 events |= INTEREST_READ;
@@ -152,7 +157,7 @@ pub fn close(zh: &ZHandle) {
         let now = Instant::now();
         let wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::from_millis(100));
         let Some(t) = st.transport.as_ref() else { continue };
-        let mut p = libc::pollfd { fd: t.fd(), events: socket::poll_events(&core, now), revents: 0 };
+        let mut p = libc::pollfd { fd: t.fd(), events: socket::poll_events(&core, t, now), revents: 0 };
         let ms = wait.as_millis().clamp(1, i32::MAX as u128) as i32;
         // SAFETY: one local pollfd.
         let n = unsafe { libc::poll(&mut p, 1, ms) };

@@ -59,6 +59,7 @@ unsafe fn init_internal(
     context: *mut c_void,
     flags: c_int,
     log_cb: log_callback_fn,
+    tls: Option<std::sync::Arc<crate::client::tls::TlsSettings>>,
 ) -> *mut zhandle_t {
     if flags & crate::ffi::consts::ZOO_NO_LOG_CLIENTENV == 0 {
         log_env(log_cb);
@@ -103,6 +104,7 @@ unsafe fn init_internal(
         context,
         flags,
         log_cb,
+        tls,
     };
     match ZHandle::start(params) {
         Ok(zh) => register(zh),
@@ -134,7 +136,7 @@ pub unsafe extern "C" fn zookeeper_init(
     flags: c_int,
 ) -> *mut zhandle_t {
     // SAFETY: `host` and `clientid` are valid as documented above.
-    guard(std::ptr::null_mut(), || unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, None) })
+    guard(std::ptr::null_mut(), || unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, None, None) })
 }
 
 /// As `zookeeper_init`, with a log callback for this handle.
@@ -160,7 +162,70 @@ pub unsafe extern "C" fn zookeeper_init2(
     log_callback: log_callback_fn,
 ) -> *mut zhandle_t {
     // SAFETY: `host` and `clientid` are valid as documented above.
-    guard(std::ptr::null_mut(), || unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, log_callback) })
+    guard(std::ptr::null_mut(), || unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, log_callback, None) })
+}
+
+/// As `zookeeper_init`, over TLS. `cert` is the reference's
+/// comma-separated string "CA file,client certificate file,client key
+/// file[,key password]" (PEM files; the password decrypts an encrypted
+/// PKCS#8 key); "CA file" alone connects without a client certificate
+/// (servers with ssl.clientAuth=none or want). The server's chain is verified
+/// against the CA and its certificate must name the host (or IP address)
+/// of the connect string, unless the environment variable
+/// ZOO_SSL_HOSTNAME_VERIFICATION is "false" (or 0, no, off) at this call.
+/// Every file is read here: NULL with errno ENOENT (missing file) or EINVAL
+/// (anything else wrong), and one log line naming the file and the reason.
+/// A failed handshake fails the calls waiting with ZSSLCONNECTIONERROR and
+/// is retried as any connection attempt.
+///
+/// Declared whatever the program defines: the reference declares it only
+/// under `#ifdef HAVE_OPENSSL_H` (and then includes `<openssl/ossl_typ.h>`
+/// and adds `SSL *` members to `zsock_t`). This header includes no OpenSSL
+/// header and its `zsock_t` has no TLS members (TLS is rustls inside the
+/// library), so a program written for the reference header, which defines
+/// `HAVE_OPENSSL_H` before including it, compiles unchanged, and one that
+/// does not define it can call this too. Nothing here needs OpenSSL.
+///
+/// Ownership and threads:
+/// - `host`, `cert`: the caller's NUL-terminated strings, read during the call (the files `cert`
+///   names are read during the call too); `clientid`: NULL or the caller's, copied during the call.
+/// - `fn_`, `context`: as `zookeeper_init`.
+/// - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set. MT: starts
+///   the IO and completion threads.
+#[no_mangle]
+pub unsafe extern "C" fn zookeeper_init_ssl(
+    host: *const c_char,
+    cert: *const c_char,
+    fn_: watcher_fn,
+    recv_timeout: c_int,
+    clientid: *const clientid_t,
+    context: *mut c_void,
+    flags: c_int,
+) -> *mut zhandle_t {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: `cert` is NULL or a NUL-terminated string, as documented above.
+        let Some(c) = (unsafe { ptr::cbytes_opt(cert) }) else {
+            zlog!(None, ZOO_LOG_LEVEL_ERROR, "zookeeper_init_ssl", "no certificate string (NULL)");
+            set_errno(libc::EINVAL);
+            return std::ptr::null_mut();
+        };
+        let c = String::from_utf8_lossy(c).into_owned();
+        let settings = match crate::client::tls::load(&c, crate::client::tls::hostname_check_from_env()) {
+            Ok(s) => s,
+            Err(e) => {
+                zlog!(None, ZOO_LOG_LEVEL_ERROR, "zookeeper_init_ssl", "TLS configuration error: {}", e.msg);
+                set_errno(e.errno);
+                return std::ptr::null_mut();
+            }
+        };
+        if !settings.verify_hostname {
+            zlog!(None, ZOO_LOG_LEVEL_WARN, "zookeeper_init_ssl",
+                "{} is off: server certificates are not checked against the host name", crate::client::tls::HOSTNAME_ENV);
+        }
+        let tls = Some(std::sync::Arc::new(settings));
+        // SAFETY: `host` and `clientid` are valid as documented above.
+        unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, None, tls) }
+    })
 }
 
 /// Closes the session and frees the handle. Every pending call completes
@@ -352,6 +417,8 @@ const ERROR_TEXTS: &[(ZOO_ERRORS, &CStr)] = &[
     (ZOO_ERRORS::ZINVALIDSTATE, c"invalid zhandle state"),
     (ZOO_ERRORS::ZNEWCONFIGNOQUORUM, c"no quorum of new config is connected and up-to-date with the leader of last committed config - try invoking reconfiguration after new servers are connected and synced"),
     (ZOO_ERRORS::ZRECONFIGINPROGRESS, c"Another reconfiguration is in progress -- concurrent reconfigs not supported (yet)"),
+    // The reference has no text for it ("unknown error").
+    (ZOO_ERRORS::ZSSLCONNECTIONERROR, c"SSL connection error"),
     (ZOO_ERRORS::ZAPIERROR, c"api error"),
     (ZOO_ERRORS::ZNONODE, c"no node"),
     (ZOO_ERRORS::ZNOAUTH, c"not authenticated"),

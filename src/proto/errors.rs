@@ -9,6 +9,7 @@ pub const ZMARSHALLINGERROR: i32 = -5;
 pub const ZUNIMPLEMENTED: i32 = -6;
 pub const ZOPERATIONTIMEOUT: i32 = -7;
 pub const ZBADARGUMENTS: i32 = -8;
+pub const ZSSLCONNECTIONERROR: i32 = -15;
 pub const ZINVALIDSTATE: i32 = -9;
 pub const ZNONODE: i32 = -101;
 pub const ZSESSIONEXPIRED: i32 = -112;

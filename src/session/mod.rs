@@ -463,8 +463,29 @@ impl Session {
         self.conn = Conn::Handshake { addr, deadline };
     }
 
+    /// The TCP connection is open and a TLS handshake runs over it: the
+    /// state is SSL_CONNECTING (as the reference) until `transport_up`. The
+    /// attempt stays bounded by its connect deadline.
+    pub fn transport_securing(&mut self) {
+        if let Conn::Opening { .. } = self.conn {
+            self.set_state(SSL_CONNECTING_STATE);
+        }
+    }
+
     /// Opening the transport or the handshake failed (`msg` says why).
     pub fn transport_failed(&mut self, now: Instant, msg: &str) {
+        self.attempt_failed(now, ZCONNECTIONLOSS, msg);
+    }
+
+    /// The TLS layer failed while the connection was being opened (handshake
+    /// refused, certificate not trusted, not a TLS server): as
+    /// `transport_failed`, the calls waiting fail with ZSSLCONNECTIONERROR.
+    /// On an established session, the connection is lost as any other.
+    pub fn transport_tls_failed(&mut self, now: Instant, msg: &str) {
+        self.attempt_failed(now, ZSSLCONNECTIONERROR, msg);
+    }
+
+    fn attempt_failed(&mut self, now: Instant, rc: i32, msg: &str) {
         match self.conn {
             Conn::Opening { addr, .. } | Conn::Handshake { addr, .. } => {
                 self.disconnect = true;
@@ -472,12 +493,13 @@ impl Session {
                     self.finish();
                     return;
                 }
-                zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "handle_socket_error_msg", "Socket {} zk retcode=-4, {}", format_addr(&addr), msg);
+                zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "handle_socket_error_msg", "Socket {} zk retcode={}, {}", format_addr(&addr), rc, msg);
                 self.set_state(CONNECTING_STATE);
                 // As the reference: calls made while disconnected fail with
-                // ZCONNECTIONLOSS when a connection attempt fails, so that
-                // no caller waits on a server that is not there.
-                self.fail_pending(ZCONNECTIONLOSS);
+                // ZCONNECTIONLOSS (ZSSLCONNECTIONERROR after a TLS failure)
+                // when a connection attempt fails, so that no caller waits
+                // on a server that is not there.
+                self.fail_pending(rc);
                 let delay = self.backoff.delay(self.timeout);
                 if !delay.is_zero() {
                     zlog!(self.log_cb, ZOO_LOG_LEVEL_WARN, "zookeeper_interest",

@@ -563,3 +563,75 @@ fn client_side_expiry_after_the_timeout_without_contact_when_enabled() {
         assert_eq!(expired, enabled);
     }
 }
+
+#[test]
+fn tls_handshake_is_ssl_connecting_and_its_failure_fails_calls_with_sslconnectionerror() {
+    let mut r = Rig::new();
+    assert!(matches!(r.actions()[..], [Action::Connect(_)]));
+    assert_eq!(r.core.state(), CONNECTING_STATE);
+    r.core.transport_securing();
+    assert_eq!(r.core.state(), SSL_CONNECTING_STATE);
+    assert!(r.core.is_opening(), "the handshake is part of opening the transport");
+    assert!(r.core.output(r.t).is_empty(), "no ConnectRequest before the TLS handshake ends");
+    r.get("early", None);
+    r.core.transport_tls_failed(r.t, "invalid peer certificate: UnknownIssuer");
+    assert_eq!(r.core.state(), CONNECTING_STATE);
+    assert_eq!(r.deliver(), vec!["early:-15"], "no watcher event for a failed attempt");
+    // The next attempts (the second server at once, then after the back-off:
+    // no busy loop) redo the handshake.
+    let mut attempts = 0;
+    let mut first = r.actions();
+    assert_eq!(first.remove(0), Action::Disconnect);
+    for i in 0..100 {
+        if i > 0 {
+            r.advance(10);
+        }
+        let acts = if i == 0 { std::mem::take(&mut first) } else { r.actions() };
+        for a in acts {
+            if let Action::Connect(_) = a {
+                attempts += 1;
+                r.core.transport_securing();
+                r.core.transport_tls_failed(r.t, "received fatal alert: BadCertificate");
+            }
+        }
+    }
+    assert!(attempts >= 2 && attempts <= 12, "{attempts} attempts in one second");
+}
+
+#[test]
+fn tls_handshake_that_never_ends_times_out_at_the_connect_deadline() {
+    let mut r = Rig::new();
+    assert!(matches!(r.actions()[..], [Action::Connect(_)]));
+    r.core.transport_securing();
+    r.get("early", None);
+    r.advance(TIMEOUT as u64 * 2 / 3 - 10);
+    assert_eq!(r.core.state(), SSL_CONNECTING_STATE);
+    assert!(r.deliver().is_empty());
+    r.advance(20);
+    assert_eq!(r.actions()[0], Action::Disconnect);
+    assert_eq!(r.deliver(), vec!["early:-4"]);
+}
+
+#[test]
+fn tls_handshake_done_then_session_as_plain_and_close_while_securing_is_immediate() {
+    let mut r = Rig::new();
+    assert!(matches!(r.actions()[..], [Action::Connect(_)]));
+    r.core.transport_securing();
+    r.core.transport_up(r.t);
+    assert_eq!(r.core.state(), ASSOCIATING_STATE);
+    assert!(!r.written().is_empty());
+    r.feed(&connect_response(TIMEOUT, 0x42));
+    assert_eq!(r.core.state(), CONNECTED_STATE);
+    // A TLS error on an established session is a connection loss.
+    r.get("inflight", None);
+    r.core.transport_tls_failed(r.t, "decrypt error");
+    assert_eq!(r.core.state(), CONNECTING_STATE);
+    let d = r.deliver();
+    assert!(d.contains(&"inflight:-4".to_string()), "{d:?}");
+    // Closing during a handshake ends at once.
+    r.advance(1000);
+    assert!(r.actions().iter().any(|a| matches!(a, Action::Connect(_))));
+    r.core.transport_securing();
+    r.core.close(r.t, &mut r.q, true);
+    assert!(r.core.is_finished());
+}
