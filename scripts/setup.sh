@@ -6,7 +6,11 @@
 # with libzookeeper-mt-dev, and its headers are the same.)
 # The Rust toolchain (cargo) must already be on PATH.
 set -euo pipefail
-pkgs=(zookeeper zookeeper-bin libzookeeper-mt-dev libzookeeper-mt2 libzookeeper-st2 cmake gcc g++ make pkgconf binutils python3 python3-venv python3-dev procps valgrind)
+# TLS tests (ctests/fixture/tls.sh): openssl makes the certificates, keytool
+# (in the JRE) the server's truststore; the Netty server factory needs
+# netty-codec/resolver (libnetty-java), and slf4j-log4j12 + log4j give its log.
+pkgs=(zookeeper zookeeper-bin libzookeeper-mt-dev libzookeeper-mt2 libzookeeper-st2 cmake gcc g++ make pkgconf binutils python3 python3-venv python3-dev procps valgrind
+      openssl libnetty-java libslf4j-java liblog4j1.2-java)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,4 +22,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v java >/dev/null || { echo "setup: java is missing (the zookeeper package needs a JRE)"; exit 1; }
+command -v keytool >/dev/null || { echo "setup: keytool is missing (it comes with the JRE)"; exit 1; }
 command -v cargo >/dev/null || { echo "setup: cargo is missing (install Rust with rustup)"; exit 1; }

@@ -487,6 +487,14 @@ zhandle_t *zookeeper_init2(const char *host,
  * (anything else wrong), and one log line naming the file and the reason.
  * A failed handshake fails the calls waiting with ZSSLCONNECTIONERROR and
  * is retried as any connection attempt.
+ *
+ * Declared whatever the program defines: the reference declares it only
+ * under `#ifdef HAVE_OPENSSL_H` (and then includes `<openssl/ossl_typ.h>`
+ * and adds `SSL *` members to `zsock_t`). This header includes no OpenSSL
+ * header and its `zsock_t` has no TLS members (TLS is rustls inside the
+ * library), so a program written for the reference header, which defines
+ * `HAVE_OPENSSL_H` before including it, compiles unchanged, and one that
+ * does not define it can call this too. Nothing here needs OpenSSL.
  */
 ZOOAPI
 zhandle_t *zookeeper_init_ssl(const char *host,
