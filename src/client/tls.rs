@@ -237,3 +237,42 @@ pub fn server_name_for(addr: &SocketAddr, hosts: &[HostPort]) -> ServerName<'sta
 pub fn connection(settings: &TlsSettings, name: ServerName<'static>) -> Result<ClientConnection, String> {
     ClientConnection::new(settings.config.clone(), name).map_err(|e| format!("TLS setup failed: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cert_strings_as_upstream_splits_them() {
+        let s = parse_cert_string("ca.pem,c.pem,c.key,pw").unwrap();
+        assert_eq!((s.ca.as_str(), s.cert.as_deref(), s.key.as_deref(), s.passwd.as_deref()), ("ca.pem", Some("c.pem"), Some("c.key"), Some("pw")));
+        // strtok: empty fields are skipped
+        let s = parse_cert_string(",ca.pem,,c.pem,c.key").unwrap();
+        assert_eq!((s.ca.as_str(), s.key.as_deref(), s.passwd.as_deref()), ("ca.pem", Some("c.key"), None));
+        let s = parse_cert_string("ca.pem").unwrap();
+        assert!(s.cert.is_none() && s.key.is_none());
+        assert_eq!(parse_cert_string("").err().unwrap().errno, libc::EINVAL);
+        assert_eq!(parse_cert_string("ca,cert").err().unwrap().errno, libc::EINVAL);
+        assert_eq!(parse_cert_string("a,b,c,d,e").err().unwrap().errno, libc::EINVAL);
+    }
+
+    #[test]
+    fn missing_file_is_enoent_and_named() {
+        let e = load("/nonexistent/ca.pem", true).err().unwrap();
+        assert_eq!(e.errno, libc::ENOENT);
+        assert!(e.msg.contains("/nonexistent/ca.pem"), "{}", e.msg);
+    }
+
+    #[test]
+    fn server_name_is_the_host_of_the_connect_string() {
+        let hp = |h: &str, p| HostPort { host: h.into(), port: p };
+        let a: SocketAddr = "127.0.0.1:2281".parse().unwrap();
+        let n = server_name_for(&a, &[hp("localhost", 2281)]);
+        assert_eq!(n, ServerName::try_from("localhost").unwrap());
+        let n = server_name_for(&a, &[hp("127.0.0.1", 2281), hp("localhost", 2281)]);
+        assert_eq!(n, ServerName::IpAddress(a.ip().into()));
+        // no entry with that port: the address itself
+        let n = server_name_for(&a, &[hp("localhost", 9999)]);
+        assert_eq!(n, ServerName::IpAddress(a.ip().into()));
+    }
+}
