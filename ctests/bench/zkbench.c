@@ -7,7 +7,9 @@
  * (latency percentiles), mt_sync_get (4 threads, one handle), connect,
  * fanout (5000 watched nodes changed), large (512 KiB values), idle_mem.
  * Prints one line: "RESULT mode=... key=value ...". */
+#define _GNU_SOURCE
 #include "testutil.h"
+#include <dlfcn.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -39,8 +41,22 @@ static long rss_kb(void) {
 
 static void quiet_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx) {}
 
+/* With $ZKBENCH_TLS_CERT (a zookeeper_init_ssl certificate string) the
+ * handle is made by zookeeper_init_ssl, looked up at run time so that the
+ * binary still runs on Debian's reference, which has no TLS. */
+static zhandle_t *init_quiet(void) {
+    const char *cert = getenv("ZKBENCH_TLS_CERT");
+    if (cert && *cert) {
+        typedef zhandle_t *(*init_ssl_fn)(const char *, const char *, watcher_fn, int, const clientid_t *, void *, int);
+        init_ssl_fn f = (init_ssl_fn)dlsym(RTLD_DEFAULT, "zookeeper_init_ssl");
+        REQUIRE(f);
+        return f(hosts, cert, quiet_watcher, 30000, 0, 0, ZOO_NO_LOG_CLIENTENV);
+    }
+    return zookeeper_init(hosts, quiet_watcher, 30000, 0, 0, ZOO_NO_LOG_CLIENTENV);
+}
+
 static zhandle_t *connect_quiet(void) {
-    zhandle_t *zh = zookeeper_init(hosts, quiet_watcher, 30000, 0, 0, ZOO_NO_LOG_CLIENTENV);
+    zhandle_t *zh = init_quiet();
     REQUIRE(zh);
     long long end = zkt_now_ms() + 20000;
     while (zoo_state(zh) != ZOO_CONNECTED_STATE && zkt_now_ms() < end) usleep(1000);
