@@ -270,8 +270,13 @@ impl Transport {
             }
         }
         let c = self.tls.as_mut().unwrap();
+        // Only as much room as rustls has plaintext for (zero-filled first).
+        let avail = match c.process_new_packets() {
+            Ok(st) => st.plaintext_bytes_to_read(),
+            Err(e) => return Err(IoErr::Tls(format!("TLS error: {e}"))),
+        };
         let start = buf.len();
-        let room = (buf.capacity() - start).clamp(1, TLS_READ_CHUNK);
+        let room = (buf.capacity() - start).min(avail).clamp(1, TLS_READ_CHUNK);
         buf.resize(start + room, 0);
         let r = c.reader().read(&mut buf[start..]);
         let n = *r.as_ref().unwrap_or(&0);
