@@ -308,8 +308,8 @@ int main(void) {
     unsetenv("ZOO_SSL_HOSTNAME_VERIFICATION");
 
     /* (host() and cs() return rotating static buffers: keep copies) */
-    const char *tls = strdup(host("127.0.0.1", tls_port));
-    const char *good = strdup(cs("ca.pem", "client.pem", "client.key", 0));
+    char *tls = strdup(host("127.0.0.1", tls_port));
+    char *good = strdup(cs("ca.pem", "client.pem", "client.key", 0));
 
     if (!strcmp(mode, "need")) {
         CHECK(!strcmp(zerror(ZSSLCONNECTIONERROR), "SSL connection error"));
@@ -397,5 +397,7 @@ int main(void) {
         fprintf(stderr, "unknown TLS_MODE %s\n", mode);
         return 1;
     }
+    free(tls);
+    free(good);
     return zkt_finish(mode);
 }
