@@ -495,6 +495,13 @@ zhandle_t *zookeeper_init2(const char *host,
  * library), so a program written for the reference header, which defines
  * `HAVE_OPENSSL_H` before including it, compiles unchanged, and one that
  * does not define it can call this too. Nothing here needs OpenSSL.
+ *
+ * Ownership and threads:
+ * - `host`, `cert`: the caller's NUL-terminated strings, read during the call (the files `cert`
+ *   names are read during the call too); `clientid`: NULL or the caller's, copied during the call.
+ * - `fn_`, `context`: as `zookeeper_init`.
+ * - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set. MT: starts
+ *   the IO and completion threads.
  */
 ZOOAPI
 zhandle_t *zookeeper_init_ssl(const char *host,
