@@ -116,10 +116,10 @@ int main(void) {
     pthread_mutex_unlock(&mu);
     printf("states: %.300s\n", states);
     /* a new TLS handshake on the reconnect: SSL_CONNECTING after the loss, then ASSOCIATING, CONNECTED */
-    /* (sampled: the short ASSOCIATING may be missed under load) */
-    const char *lost = strstr(states, "3 1");
-    CHECK(lost != NULL);
-    CHECK(lost && strstr(lost, " 7 ") != NULL);
+    /* Sampled from CONNECTED on: short states (CONNECTING, ASSOCIATING) may
+     * be missed; the loss is proven by the CONNECTING event above. */
+    CHECK(strncmp(states, "3 ", 2) == 0);
+    CHECK(strstr(states, " 7 ") != NULL);
     CHECK(zoo_state(zh) == ZOO_CONNECTED_STATE);
     CHECK(zoo_client_id(zh)->client_id == sid);
     char buf[16];
