@@ -604,12 +604,16 @@ static int parse_client_id(PyObject *client, clientid_t *cid, PyObject **pass) {
     return 1;
 }
 
-static PyObject *py_init(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = { "host", "watcher", "recv_timeout", "client_id", NULL };
-    const char *host;
-    PyObject *watcher = Py_None, *client = Py_None, *pass = NULL;
-    int timeout = 10000;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|OiO:init", kwlist, &host, &watcher, &timeout, &client)) return NULL;
+/* init and init_ssl: `cert` NULL for a plain session. */
+static PyObject *init_impl(const char *host, const char *cert, PyObject *watcher, int timeout, PyObject *client) {
+    PyObject *pass = NULL;
+    zhandle_t *(*init_ssl_fn)(const char *, const char *, watcher_fn, int, const clientid_t *, void *, int) = NULL;
+    if (cert) {
+        /* looked up at run time: a library without TLS raises UnimplementedException */
+        init_ssl_fn = (zhandle_t * (*)(const char *, const char *, watcher_fn, int, const clientid_t *, void *, int))
+            dlsym(RTLD_DEFAULT, "zookeeper_init_ssl");
+        if (!init_ssl_fn) return raise_rc(ZUNIMPLEMENTED);
+    }
     if (!check_callable(watcher, "watcher")) return NULL;
     clientid_t cid, *cidp = NULL;
     if (client != Py_None) {
@@ -632,7 +636,10 @@ static PyObject *py_init(PyObject *self, PyObject *args, PyObject *kw) {
     }
     zhandle_t *zh; /* `host` stays alive: the caller holds `args` */
     Py_BEGIN_ALLOW_THREADS
-    zh = zookeeper_init(host, w ? watcher_dispatch : NULL, timeout, cidp, w, 0);
+    if (cert)
+        zh = init_ssl_fn(host, cert, w ? watcher_dispatch : NULL, timeout, cidp, w, 0);
+    else
+        zh = zookeeper_init(host, w ? watcher_dispatch : NULL, timeout, cidp, w, 0);
     Py_END_ALLOW_THREADS
     if (!zh) {
         int err = errno;
@@ -652,6 +659,25 @@ static PyObject *py_init(PyObject *self, PyObject *args, PyObject *kw) {
         memcpy(s->cid_raw, cid.passwd, 16);
     }
     return PyLong_FromLong(h);
+}
+
+static PyObject *py_init(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = { "host", "watcher", "recv_timeout", "client_id", NULL };
+    const char *host;
+    PyObject *watcher = Py_None, *client = Py_None;
+    int timeout = 10000;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|OiO:init", kwlist, &host, &watcher, &timeout, &client)) return NULL;
+    return init_impl(host, NULL, watcher, timeout, client);
+}
+
+static PyObject *py_init_ssl(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = { "host", "cert", "watcher", "recv_timeout", "client_id", NULL };
+    const char *host, *cert;
+    PyObject *watcher = Py_None, *client = Py_None;
+    int timeout = 10000;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "ss|OiO:init_ssl", kwlist, &host, &cert, &watcher, &timeout, &client))
+        return NULL;
+    return init_impl(host, cert, watcher, timeout, client);
 }
 
 /* A close from one of the handle's own callbacks: the library's close runs
@@ -1308,6 +1334,10 @@ static PyMethodDef methods[] = {
           "its handle, a small integer (the lowest free one, as zkpython). `watcher(handle,\n"
           "type, state, path)` gets session events; `client_id` is a (session id, password)\n"
           "pair as client_id() returns it, to resume that session.") },
+    { "init_ssl", (PyCFunction)(void (*)(void))py_init_ssl, METH_VARARGS | METH_KEYWORDS,
+      DOC("init_ssl", "host, cert, watcher=None, recv_timeout=10000, client_id=None",
+          "Opens a session over TLS: cert is 'CA file,client certificate file,client key file[,key password]' "
+          "(PEM; the CA alone for servers that do not ask for a client certificate). Returns the handle.") },
     { "close", py_close, METH_VARARGS,
       DOC("close", "handle, /",
           "Closes the session; pending completions are called with CLOSING. Returns OK.\n"

@@ -57,7 +57,7 @@ def test_help_shows_signatures():
     assert str(inspect.signature(zookeeper.init)) == "(host, watcher=None, recv_timeout=10000, client_id=None)"
     names = [n for n in dir(zookeeper) if callable(getattr(zookeeper, n)) and not n.startswith("_")
              and not isinstance(getattr(zookeeper, n), type)]
-    assert len(names) == 40  # zkpython's API with this module's additions (34), and the 6 extensions
+    assert len(names) == 41  # zkpython's API with init_ssl and this module's additions (35), and the 6 extensions
     for n in names:
         fn = getattr(zookeeper, n)
         inspect.signature(fn)  # every function has one

@@ -5,8 +5,8 @@ in ../shared/zkpython-upstream-tests/ beside the repository, or
 $ZKPY_UPSTREAM_TESTS. As zkpython's build runs them: a standalone server on
 localhost:22182, each *_test.py a unittest program run from a scratch
 directory (copied there: they write logs), ZKPY_LOG_DIR set. The TLS case
-(connection_test.testsslconnection) skips itself while the module has no
-init_ssl; that skip is checked for, by name and reason."""
+(connection_test.testsslconnection) runs against a TLS server started by
+ctests/fixture/tls.sh; no test may be skipped."""
 import glob
 import os
 import re
@@ -23,6 +23,8 @@ UPSTREAM = os.environ.get("ZKPY_UPSTREAM_TESTS",
                           os.path.join(os.path.dirname(REPO), "shared", "zkpython-upstream-tests"))
 FILES = sorted(os.path.basename(f) for f in glob.glob(os.path.join(UPSTREAM, "*_test.py")))
 PORT = 22182  # zktestbase.TestBase.SERVER_PORT
+SSL_PORT = 22183  # zktestbase.TestBase.SERVER_SSL_PORT
+TLS_FIXTURE = os.path.join(REPO, "ctests", "fixture", "tls.sh")
 RACE = "AssertionError: True != False : Not all connections succeeded"
 
 
@@ -43,7 +45,22 @@ def upstream_dir():
     os.makedirs(os.path.join(work, "logs"))
     server = os.path.join(d, "server")
     subprocess.run([FIXTURE, "start", server, "1", str(PORT - 1)], check=True)
+    # The TLS case: a server with a secure port on localhost:22183 (plain
+    # port 22184), and the files zktestbase names under
+    # ./target/zkpython_tests/ssl/: "server.crt" in the CA position (our
+    # throwaway CA), the client certificate, and its key encrypted with the
+    # password "password".
+    tls = os.path.join(d, "tls")
+    subprocess.run([TLS_FIXTURE, "start", tls, str(SSL_PORT + 1), str(SSL_PORT), "need"], check=True)
+    ssl = os.path.join(work, "target", "zkpython_tests", "ssl")
+    os.makedirs(ssl)
+    certs = os.path.join(tls, "certs")
+    shutil.copy(os.path.join(certs, "ca.pem"), os.path.join(ssl, "server.crt"))
+    shutil.copy(os.path.join(certs, "client.pem"), os.path.join(ssl, "client.crt"))
+    subprocess.run(["openssl", "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", os.path.join(certs, "client.key"),
+                    "-out", os.path.join(ssl, "clientkey.pem"), "-passout", "pass:password"], check=True)
     yield work
+    subprocess.run([TLS_FIXTURE, "stop", tls])
     subprocess.run([FIXTURE, "stop", server])
     shutil.rmtree(d, ignore_errors=True)
 
@@ -80,7 +97,4 @@ def test_upstream_file(upstream_dir, name):
     assert p.returncode == 0, out[-5000:]
     assert re.search(r"^OK", out, re.M), out[-3000:]
     skips = re.findall(r"^(\w+) \([\w.]+\)[^\n]*\.\.\. skipped '([^']*)'", out, re.M)
-    if name == "connection_test.py" and not hasattr(zookeeper, "init_ssl"):
-        assert skips == [("testsslconnection", "SSL support not compiled in.")], out[-3000:]
-    else:
-        assert skips == [], out[-3000:]
+    assert skips == [], out[-3000:]  # the TLS case too: the module has init_ssl
