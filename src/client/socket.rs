@@ -86,7 +86,7 @@ pub struct Transport {
 impl Transport {
     /// Starts a non-blocking connect (completion is signalled by
     /// writability); with `tls`, a TLS handshake follows it.
-    pub fn connect(addr: &SocketAddr, tls: Option<rustls::ClientConnection>) -> Result<Transport, String> {
+    pub fn connect(addr: &SocketAddr, tls: Option<Box<rustls::ClientConnection>>) -> Result<Transport, String> {
         let fam = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
         // SAFETY: plain syscall; the fd is owned right away.
         let fd = unsafe { libc::socket(fam, libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK, 0) };
@@ -107,7 +107,7 @@ impl Transport {
                 return Err(errno_msg(e, "connect() call failed"));
             }
         }
-        Ok(Transport { fd: owned, tcp_connecting: true, tls: tls.map(Box::new) })
+        Ok(Transport { fd: owned, tcp_connecting: true, tls })
     }
 
     pub fn fd(&self) -> c_int {

@@ -234,8 +234,12 @@ pub fn server_name_for(addr: &SocketAddr, hosts: &[HostPort]) -> ServerName<'sta
 }
 
 /// A new client connection for one attempt.
-pub fn connection(settings: &TlsSettings, name: ServerName<'static>) -> Result<ClientConnection, String> {
-    ClientConnection::new(settings.config.clone(), name).map_err(|e| format!("TLS setup failed: {e}"))
+/// Boxed, and never inlined: a `ClientConnection` is large, and the IO
+/// thread's stack frame must not grow for plain sessions (every page a
+/// thread's stack touches stays in its memory).
+#[inline(never)]
+pub fn connection(settings: &TlsSettings, name: ServerName<'static>) -> Result<Box<ClientConnection>, String> {
+    ClientConnection::new(settings.config.clone(), name).map(Box::new).map_err(|e| format!("TLS setup failed: {e}"))
 }
 
 #[cfg(test)]
