@@ -31,7 +31,7 @@ theirs=(libzookeeper-mt2 libzookeeper-st2 libzookeeper-mt-dev libzookeeper-st-de
 export DEBIAN_FRONTEND=noninteractive
 [ "$(id -u)" = 0 ] || { echo "test-debs: needs root (it installs packages)"; exit 1; }
 
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep "install ok installed" >/dev/null; }
 version() { dpkg-query -W -f='${Version}' "$1"; }
 build_id() { readelf -n "$1" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p'; }
 apt_q() { apt-get -y -q -o Dpkg::Use-Pty=0 --no-install-recommends "$@" >>"$work/apt.log" 2>&1 || { tail -30 "$work/apt.log"; return 1; }; }
@@ -82,7 +82,7 @@ check_maps() { # pkg build-id pid what
   path=$(echo "$line" | awk '{print $6}'); inode=$(echo "$line" | awk '{print $5}')
   [ "$path" = "$libpath" ] || { echo "$4: maps $path"; return 1; }
   [ "$inode" = "$(stat -c %i "$libpath")" ] || { echo "$4: mapped inode $inode is not the installed file"; return 1; }
-  dpkg -S "$libpath" | grep -q "^$1:" || { echo "$4: $libpath belongs to $(dpkg -S "$libpath")"; return 1; }
+  dpkg -S "$libpath" | grep "^$1:" >/dev/null || { echo "$4: $libpath belongs to $(dpkg -S "$libpath")"; return 1; }
   [ "$(build_id "$libpath")" = "$2" ] || { echo "$4: build id $(build_id "$libpath"), expected $2"; return 1; }
   echo "$4 (pid $3) maps $path inode $inode from $1, build id $2"
 }

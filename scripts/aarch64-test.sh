@@ -20,7 +20,7 @@ out=$repo/build-aarch64
 pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
 missing=()
 for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" >/dev/null || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "aarch64: installing ${missing[*]}"
@@ -28,7 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-rustup target list --installed | grep -qx "$T" || rustup target add "$T"
+rustup target list --installed | grep -x "$T" >/dev/null || rustup target add "$T"
 
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L $sysroot"
@@ -46,8 +46,8 @@ cargo build --release --quiet --target "$T"
 rm -rf "$out/lib" "$out"/zk-*; mkdir -p "$out/lib"
 OBJCOPY=aarch64-linux-gnu-objcopy scripts/stage-lib.sh "target/$T/release" zookeeper_mt "$out/lib"
 lib=$out/lib/libzookeeper_mt.so.2.0.0
-readelf -h "$lib" | grep -q "Machine:.*AArch64" || { echo "aarch64: $lib is not an AArch64 library"; exit 1; }
-nm -D --defined-only "$lib" | grep -q " T log_message$"
+readelf -h "$lib" | grep "Machine:.*AArch64" >/dev/null || { echo "aarch64: $lib is not an AArch64 library"; exit 1; }
+nm -D --defined-only "$lib" | grep " T log_message$" >/dev/null
 for t in basic_ops walkthrough; do
   aarch64-linux-gnu-gcc -std=c11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Werror -DTHREADED \
     -I include -I ctests/common ctests/tests/$t.c ctests/common/testutil.c \
@@ -82,6 +82,6 @@ echo "aarch64: basic_ops passed"
 ZK_HOSTS=$($fx hosts "$out/zk-ensemble") ZK_ENSEMBLE_DIR=$out/zk-ensemble \
   timeout 300 qemu-aarch64 -L $sysroot "$out/walkthrough" >"$out/walkthrough.log" 2>&1 ||
   { tail -30 "$out/walkthrough.log"; echo "aarch64: walkthrough FAILED"; exit 1; }
-grep "^event: " "$out/walkthrough.log" | head -20
+grep -m 20 "^event: " "$out/walkthrough.log"
 echo "aarch64: walkthrough passed"
 echo "aarch64: ok (unit tests, log_message, basic_ops, walkthrough under qemu-aarch64)"

@@ -13,7 +13,7 @@ pkgs=(zookeeper zookeeper-bin libzookeeper-mt-dev libzookeeper-mt2 libzookeeper-
       openssl libnetty-java libslf4j-java liblog4j1.2-java)
 missing=()
 for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" >/dev/null || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"

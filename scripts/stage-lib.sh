@@ -20,7 +20,7 @@ mkdir -p "$libdir/.debug"
 tmp=$(mktemp -d "$libdir/.stage.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-readelf -n "$src/libzookeeper_mt.so" | grep -q "Build ID" || { echo "stage-lib: $src/libzookeeper_mt.so has no build id"; exit 1; }
+readelf -n "$src/libzookeeper_mt.so" | grep "Build ID" >/dev/null || { echo "stage-lib: $src/libzookeeper_mt.so has no build id"; exit 1; }
 "$objcopy" --only-keep-debug --compress-debug-sections=zlib "$src/libzookeeper_mt.so" "$tmp/$so.debug"
 "$objcopy" --strip-unneeded --remove-section=.comment "$src/libzookeeper_mt.so" "$tmp/$so"
 (cd "$tmp" && "$objcopy" --add-gnu-debuglink="$so.debug" "$so")

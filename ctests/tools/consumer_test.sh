@@ -20,7 +20,7 @@ check_lib() { # output-file variant
   f=$(sed -n 's/^library: //p' "$1")
   [ "$f" = "$libdir/libzookeeper_$2.so.2.0.0" ] || { echo "loaded $f, expected $libdir/libzookeeper_$2.so.2.0.0"; exit 1; }
   if [ -n "${ZK_EXPECT_BUILD_ID:-}" ] && [ "$2" = mt ]; then
-    readelf -n "$f" | grep -q "Build ID: $ZK_EXPECT_BUILD_ID" || { echo "$f is not the library we built"; exit 1; }
+    readelf -n "$f" | grep "Build ID: $ZK_EXPECT_BUILD_ID" >/dev/null || { echo "$f is not the library we built"; exit 1; }
   fi
 }
 for mode in config pkgconfig; do
@@ -37,16 +37,16 @@ for mode in config pkgconfig; do
     grep -q "ZOO_WARN@main@[0-9]*: consumer: rc 0" "$b/$prog.err" || { echo "$prog: no log line"; cat "$b/$prog.err"; exit 1; }
     if [ $prog = consumer_mt ]; then
       check_lib "$b/$prog.out" mt
-      readelf -d "$b/$prog" | grep -q "NEEDED.*libzookeeper_mt.so.2"
+      readelf -d "$b/$prog" | grep "NEEDED.*libzookeeper_mt.so.2" >/dev/null
     else
-      ! readelf -d "$b/$prog" | grep -q "NEEDED.*libzookeeper" || { echo "$prog is not static"; exit 1; }
+      ! readelf -d "$b/$prog" | grep "NEEDED.*libzookeeper" >/dev/null || { echo "$prog is not static"; exit 1; }
     fi
     echo "$mode: $prog ok ($(sed -n 's/^library: //p' "$b/$prog.out"))"
   done
   if [ -x "$b/consumer_st" ]; then
     "$b/consumer_st" >"$b/consumer_st.out"
     check_lib "$b/consumer_st.out" st
-    readelf -d "$b/consumer_st" | grep -q "NEEDED.*libzookeeper_st.so.2"
+    readelf -d "$b/consumer_st" | grep "NEEDED.*libzookeeper_st.so.2" >/dev/null
     echo "$mode: consumer_st ok (linked libzookeeper_st.so.2)"
   fi
 done

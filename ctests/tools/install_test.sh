@@ -32,10 +32,10 @@ int main(void) {
 }
 C
 "$cc" -DTHREADED -I"$stage/include" "$stage/client.c" -L"$stage/lib" -lzookeeper_mt -Wl,-rpath,"$stage/lib" -o "$stage/client"
-readelf -d "$stage/client" | grep -q "NEEDED.*libzookeeper_mt.so.2"
-ldd "$stage/client" | grep -q "$stage/lib/libzookeeper_mt.so.2"
+readelf -d "$stage/client" | grep "NEEDED.*libzookeeper_mt.so.2" >/dev/null
+ldd "$stage/client" | grep "$stage/lib/libzookeeper_mt.so.2" >/dev/null
 "$stage/client"
 # the static library links too
 "$cc" -DTHREADED -I"$stage/include" "$stage/client.c" "$stage/lib/libzookeeper_mt.a" -lpthread -ldl -lm -o "$stage/client_static"
-ZK_HOSTS=$ZK_HOSTS "$stage/client_static" | grep -q "rc=0"
+ZK_HOSTS=$ZK_HOSTS "$stage/client_static" | grep "rc=0" >/dev/null
 echo "install: ok (shared and static)"

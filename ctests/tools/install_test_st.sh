@@ -41,10 +41,10 @@ int main(void) {
 }
 C
 "$cc" -I"$stage/include" "$stage/client.c" -L"$stage/lib" -lzookeeper_st -Wl,-rpath,"$stage/lib" -o "$stage/client"
-readelf -d "$stage/client" | grep -q "NEEDED.*libzookeeper_st.so.2" || { echo "the client does not need libzookeeper_st.so.2:"; readelf -d "$stage/client" | grep NEEDED; exit 1; }
-ldd "$stage/client" | grep -q "libzookeeper_st.so.2 => $stage/lib/libzookeeper_st.so.2" || { echo "the client does not load the installed library"; ldd "$stage/client"; exit 1; }
+readelf -d "$stage/client" | grep "NEEDED.*libzookeeper_st.so.2" >/dev/null || { echo "the client does not need libzookeeper_st.so.2:"; readelf -d "$stage/client" | grep NEEDED; exit 1; }
+ldd "$stage/client" | grep "libzookeeper_st.so.2 => $stage/lib/libzookeeper_st.so.2" >/dev/null || { echo "the client does not load the installed library"; ldd "$stage/client"; exit 1; }
 "$stage/client"
 # the static library links too
 "$cc" -I"$stage/include" "$stage/client.c" "$stage/lib/libzookeeper_st.a" -lpthread -ldl -lm -o "$stage/client_static"
-"$stage/client_static" | grep -q "rc=0"
+"$stage/client_static" | grep "rc=0" >/dev/null
 echo "install (single-threaded): ok (shared and static)"

@@ -10,7 +10,7 @@ set +e
 LD_LIBRARY_PATH=$libdir LD_DEBUG=libs LD_DEBUG_OUTPUT=$dbg/ld "$@"
 rc=$?
 set -e
-loaded=$(grep -h "calling init: .*libzookeeper_mt" "$dbg"/ld.* | sed 's/.*calling init: //' | head -1)
+loaded=$(grep -h "calling init: .*libzookeeper_mt" "$dbg"/ld.* | sed "s/.*calling init: //" | head -1 || true)
 rm -rf "$dbg"
 real=$(readlink -f "$loaded")
 want=$(readlink -f "$libdir/libzookeeper_mt.so.2")
