@@ -105,12 +105,18 @@ int main(void) {
     zkt_fixture("restart", victim);
     zkt_fixture("wait", victim);
 
-    /* cleanup: the ephemerals go with the session */
+    /* cleanup: the ephemerals go with the session. The close is sent only
+     * while connected (a server restart may have sent the session looking
+     * for a server again: wait for it), and another server may answer the
+     * other handle's read before it has applied the close: allow a moment. */
     do { rc = zoo_delete(other, root, -1); } while (retry_rc(rc));
     CHECK_RC(rc, ZNOTEMPTY);
+    long long until = zkt_now_ms() + 15000;
+    while (zoo_state(zh) != ZOO_CONNECTED_STATE && zkt_now_ms() < until) usleep(10000);
     CHECK_RC(zookeeper_close(zh), ZOK);
     snprintf(p, sizeof p, "%s/eph", root);
-    do { rc = zoo_exists(other, p, 0, 0); } while (retry_rc(rc));
+    until = zkt_now_ms() + 15000;
+    do { rc = zoo_exists(other, p, 0, 0); } while (retry_rc(rc) || (rc == ZOK && zkt_now_ms() < until && (usleep(20000), 1)));
     CHECK_RC(rc, ZNONODE);
     zkt_rmr(other, root);
     zookeeper_close(other);

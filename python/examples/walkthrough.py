@@ -105,7 +105,16 @@ def main(hosts, fixture=None, ensemble=None):
         subprocess.run([fixture, "restart", ensemble, str(victim)], check=True)
         subprocess.run([fixture, "wait", ensemble, str(victim)], check=True)
 
+    # The close is sent only while connected (after the restart the session
+    # may be looking for a server again), and another server may answer the
+    # other handle before it has applied the close: allow a moment for both.
+    until = time.time() + 15
+    while zookeeper.state(h) != zookeeper.CONNECTED_STATE and time.time() < until:
+        time.sleep(0.01)
     zookeeper.close(h)
+    until = time.time() + 15
+    while retry(zookeeper.exists, other, root + "/eph") is not None and time.time() < until:
+        time.sleep(0.02)
     assert retry(zookeeper.exists, other, root + "/eph") is None
     for child in retry(zookeeper.get_children, other, root):
         retry(zookeeper.delete, other, f"{root}/{child}")
