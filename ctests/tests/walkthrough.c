@@ -3,6 +3,7 @@
  * watcher, set, list children, watch events; then the server this client
  * is connected to is killed: the session, its ephemerals and its watches
  * carry over to another server. Prints the event trace and checks it. */
+#define _DEFAULT_SOURCE /* usleep under -std=c11 (the aarch64 build) */
 #include "testutil.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
