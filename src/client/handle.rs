@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use super::completion::JobQueue;
 use crate::log::log_callback_fn;
-use crate::proto::errors::{ZCLOSING, ZINVALIDSTATE};
+use crate::proto::errors::ZCLOSING;
 use crate::proto::records::Request;
 use crate::session::hosts::HostList;
 use crate::session::outbox::{Done, Job, Outbox, Unwatch};
@@ -287,14 +287,6 @@ impl ZHandle {
             let mut ob = self.outbox.lock();
             core.close(Instant::now(), &mut ob, true);
         });
-    }
-
-    /// Whether a call may be queued now (ZINVALIDSTATE when the session is over).
-    pub fn check_usable(&self) -> Result<(), i32> {
-        if self.is_unrecoverable() {
-            return Err(ZINVALIDSTATE);
-        }
-        Ok(())
     }
 }
 

@@ -344,8 +344,9 @@ pub fn pump(core: &mut Session, t: &mut Transport, readable: bool, writable: boo
     } else if readable || t.pending_plaintext() {
         // Bounded, so that a fast server cannot starve writes and timers.
         for _ in 0..64 {
-            let room = core.read_buffer().capacity() - core.read_buffer().len();
-            match t.recv_into(core.read_buffer()) {
+            let buf = core.read_buffer();
+            let room = buf.capacity() - buf.len();
+            match t.recv_into(buf) {
                 Ok(0) => break,
                 Ok(n) => {
                     total += n;
