@@ -21,7 +21,10 @@ static void stat_done(int rc, const struct Stat *s, const void *d) {
     rcs[i] = rc;
     completed++;
     if (rc == ZOK) ok++;
-    else if (rc == ZCONNECTIONLOSS) loss++;
+    /* Calls cut by the outage fail with ZCONNECTIONLOSS, or with
+     * ZSSLCONNECTIONERROR when the attempt that fails them is a handshake
+     * the restarting server resets (as upstream reports a dropped handshake). */
+    else if (rc == ZCONNECTIONLOSS || rc == ZSSLCONNECTIONERROR) loss++;
     else other++;
     pthread_mutex_unlock(&mu);
 }
