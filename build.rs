@@ -30,6 +30,7 @@ const HEADERS: &[Header] = &[
             "src/ffi/ops.rs",
             "src/ffi/multi.rs",
             "src/ffi/sync.rs",
+            "src/ffi/sasl.rs",
         ],
     },
     Header { file: "zookeeper_log.h", config: "log.toml", sources: &["src/log.rs"] },

@@ -9,8 +9,12 @@ set -euo pipefail
 # TLS tests (ctests/fixture/tls.sh): openssl makes the certificates, keytool
 # (in the JRE) the server's truststore; the Netty server factory needs
 # netty-codec/resolver (libnetty-java), and slf4j-log4j12 + log4j give its log.
+# SASL: the library loads Cyrus SASL (libsasl2-2) at zookeeper_init_sasl; its
+# DIGEST-MD5 plugin is in libsasl2-modules; the SASL test programs include
+# <sasl/sasl.h> and call sasl_client_init (libsasl2-dev).
 pkgs=(zookeeper zookeeper-bin libzookeeper-mt-dev libzookeeper-mt2 libzookeeper-st2 cmake gcc g++ make pkgconf binutils python3 python3-venv python3-dev procps valgrind
-      openssl libnetty-java libslf4j-java liblog4j1.2-java)
+      openssl libnetty-java libslf4j-java liblog4j1.2-java
+      libsasl2-2 libsasl2-modules libsasl2-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" >/dev/null || missing+=("$p")

@@ -25,6 +25,14 @@
 #  endif
 #endif
 
+/* SASL (zookeeper_init_sasl): the Cyrus callback array type. As the
+ * upstream header, <sasl/sasl.h> is included when the program defines
+ * HAVE_CYRUS_SASL_H; the declarations below need only the struct tag. */
+#ifdef HAVE_CYRUS_SASL_H
+#include <sasl/sasl.h>
+#endif
+struct sasl_callback;
+
 /** The node that holds the ensemble configuration (ZOO_CONFIG_NODE in src/ffi/consts.rs). */
 #define ZOO_CONFIG_NODE "/zookeeper/config"
 
@@ -305,6 +313,58 @@ typedef struct zoo_op_result {
 } zoo_op_result;
 
 typedef struct zoo_op_result zoo_op_result_t;
+
+/**
+ * Turns the content of a password file into the password (upstream 3.9):
+ * writes at most `buf_size` bytes of it to `buf` and their number to
+ * `*passwd_len`; returns SASL_OK (0) or a SASL error code.
+ */
+typedef int (*zoo_sasl_password_callback_t)(const char *content,
+                                            size_t content_len,
+                                            void *context,
+                                            char *buf,
+                                            size_t buf_size,
+                                            size_t *passwd_len);
+
+/**
+ * Where the password of `zoo_sasl_make_password_callbacks` comes from
+ * (upstream's layout): the file, passed through `callback` if not NULL
+ * (otherwise its first line). With no file, `callback` is called with
+ * content NULL and length 0 (ours: a password that is not in a file).
+ */
+typedef struct zoo_sasl_password {
+  const char *password_file;
+  void *context;
+  zoo_sasl_password_callback_t callback;
+} zoo_sasl_password;
+
+typedef struct zoo_sasl_password zoo_sasl_password_t;
+
+/**
+ * SASL parameters of `zookeeper_init_sasl` (upstream's layout).
+ */
+typedef struct zoo_sasl_params {
+  /**
+   * The service name ("zookeeper"; NULL: "zookeeper").
+   */
+  const char *service;
+  /**
+   * The server's name for the mechanism (DIGEST-MD5 against the Java
+   * server: "zk-sasl-md5"); NULL: the numeric address of the server connected to.
+   */
+  const char *host;
+  /**
+   * The mechanisms to choose from, e.g. "DIGEST-MD5" (required).
+   */
+  const char *mechlist;
+  /**
+   * A Cyrus callback array (`sasl_callback_t[]`, ended by SASL_CB_LIST_END),
+   * e.g. from `zoo_sasl_make_basic_callbacks`; it must outlive the handle.
+   */
+  const struct sasl_callback *callbacks;
+} zoo_sasl_params;
+
+typedef struct zoo_sasl_params zoo_sasl_params_t;
 
 /**
  * TLS certificate settings (for source compatibility).
@@ -1882,6 +1942,102 @@ int zoo_remove_watches(zhandle_t *zh,
  */
 ZOOAPI int zoo_remove_all_watches(zhandle_t *zh, const char *path, ZooWatcherType wtype, int local);
 #endif
+
+/**
+ * A Cyrus callback array for `zoo_sasl_params_t.callbacks` that answers
+ * the user name (`user`, as user and authentication name), the realm
+ * (`realm`; NULL: the one the server offers) and the password: the first
+ * line of the file `password_file` (read at each authentication).
+ *
+ * Ownership and threads:
+ * - `user`, `realm`, `password_file`: the caller's NUL-terminated strings (realm and file may be
+ *   NULL), copied during the call.
+ * - Returns one block from libc `malloc` that the caller releases with `free` once every handle
+ *   using it is closed; NULL with errno EINVAL (`user` NULL) or ENOMEM.
+ * - The callbacks run on the thread that authenticates: the IO thread (MT) or the thread calling
+ *   `zookeeper_process` (ST).
+ */
+ZOOAPI
+struct sasl_callback *zoo_sasl_make_basic_callbacks(const char *user,
+                                                    const char *realm,
+                                                    const char *password_file);
+
+/**
+ * As `zoo_sasl_make_basic_callbacks`, the password described by
+ * `password`: its file's content passed through its callback (if any,
+ * else the first line). Ours beyond upstream: with no file and a callback,
+ * the callback is called with content NULL and length 0 and gives the
+ * password itself.
+ *
+ * Ownership and threads:
+ * - `user`, `realm`: as `zoo_sasl_make_basic_callbacks`; `password`: NULL (no password) or the
+ *   caller's, read during the call (its file name copied; its callback and context kept and
+ *   used at each authentication, so the context must outlive the handles).
+ * - Returns one malloc'ed block to `free` after the handles are closed; NULL with errno set.
+ * - The password callback runs on the IO thread (MT) or the thread calling `zookeeper_process` (ST).
+ */
+ZOOAPI
+struct sasl_callback *zoo_sasl_make_password_callbacks(const char *user,
+                                                       const char *realm,
+                                                       zoo_sasl_password_t *password);
+
+/**
+ * As `zookeeper_init2`, with SASL authentication: on every connection,
+ * after the server accepted the session and before the session counts as
+ * connected, the client authenticates with a mechanism of
+ * `sasl_params->mechlist` through Cyrus SASL (libsasl2, loaded at the first
+ * call). Until it succeeds the state stays ZOO_ASSOCIATING_STATE and
+ * calls made meanwhile wait; then the CONNECTED event comes and they are
+ * sent. If it fails (wrong password, unknown user, mechanism unavailable),
+ * the state becomes ZOO_AUTH_FAILED_STATE, watchers get that session event,
+ * calls waiting complete with ZAUTHFAILED and later calls return
+ * ZINVALIDSTATE. If the application did not call `sasl_client_init`,
+ * the library does (with no global callbacks).
+ *
+ * Declared whatever the program defines (the upstream header declares it
+ * under `#ifdef HAVE_CYRUS_SASL_H` and then includes `<sasl/sasl.h>`, as
+ * this one does): the Cyrus array appears as `struct sasl_callback`, which
+ * is `sasl_callback_t`.
+ *
+ * Ownership and threads:
+ * - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
+ *   caller's, copied during the call; `fn_`, `context`, `log_callback`: as `zookeeper_init2`.
+ * - `sasl_params`: the caller's, read during the call (strings copied); its `callbacks` array is
+ *   kept and must stay valid until `zookeeper_close` returns. The Cyrus callbacks run on the IO
+ *   thread (MT) or the thread calling `zookeeper_process` (ST).
+ * - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set (EINVAL: no
+ *   parameters or mechanism list; ELIBACC: libsasl2 cannot be loaded).
+ */
+ZOOAPI
+zhandle_t *zookeeper_init_sasl(const char *host,
+                               watcher_fn fn_,
+                               int recv_timeout,
+                               const struct clientid_t *clientid,
+                               void *context,
+                               int flags,
+                               log_callback_fn log_callback,
+                               zoo_sasl_params_t *sasl_params);
+
+/**
+ * Ours, beyond upstream (which cannot combine them): a session over TLS
+ * (`cert` as `zookeeper_init_ssl`) that also authenticates with SASL
+ * (`sasl_params` as `zookeeper_init_sasl`) on every connection, after the
+ * TLS handshake and the session handshake.
+ *
+ * Ownership and threads: as `zookeeper_init_ssl` for `cert` (its files are read during the call)
+ * and as `zookeeper_init_sasl` for everything else. Returns NULL with errno set on a bad
+ * certificate string or file (ENOENT, EINVAL) or bad SASL parameters (EINVAL, ELIBACC).
+ */
+ZOOAPI
+zhandle_t *zookeeper_init_ssl_sasl(const char *host,
+                                   const char *cert,
+                                   watcher_fn fn_,
+                                   int recv_timeout,
+                                   const struct clientid_t *clientid,
+                                   void *context,
+                                   int flags,
+                                   log_callback_fn log_callback,
+                                   zoo_sasl_params_t *sasl_params);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -89,6 +89,8 @@ pub struct InitParams {
     pub log_cb: log_callback_fn,
     /// `zookeeper_init_ssl`: the TLS settings every connection uses.
     pub tls: Option<Arc<super::tls::TlsSettings>>,
+    /// `zookeeper_init_sasl`: the mechanism authenticating every connection.
+    pub sasl: Option<Box<dyn crate::session::sasl::Mechanism>>,
 }
 
 /// The process's default thread stack size (what pthread_create gives a
@@ -134,11 +136,13 @@ impl ZHandle {
             chroot: p.chroot.clone(),
             session_id: cid.client_id,
             passwd,
+            sasl: p.sasl,
         };
         let core = Session::new(cfg, p.hosts, published.clone(), p.log_cb, Instant::now());
+        let outbox = core.new_outbox();
         let zh = Arc::new(ZHandle {
             core: Mutex::new(core),
-            outbox: Mutex::new(Outbox::default()),
+            outbox: Mutex::new(outbox),
             published,
             chroot: p.chroot,
             context: AtomicPtr::new(p.context),

@@ -2,6 +2,7 @@
 //! library's IO and completion threads, the ST library's
 //! `zookeeper_interest`/`zookeeper_process`, and the TCP transport.
 pub mod completion;
+pub mod cyrus;
 pub mod handle;
 pub mod io;
 pub mod socket;

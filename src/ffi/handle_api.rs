@@ -43,7 +43,7 @@ fn log_env(cb: log_callback_fn) {
     zlog!(cb, ZOO_LOG_LEVEL_INFO, f, "Client environment:user.dir={}", dir);
 }
 
-fn set_errno(e: c_int) {
+pub(crate) fn set_errno(e: c_int) {
     // SAFETY: __errno_location returns this thread's errno, always valid.
     unsafe { *libc::__errno_location() = e };
 }
@@ -51,7 +51,7 @@ fn set_errno(e: c_int) {
 /// # Safety
 /// `host` is NULL or a NUL-terminated string and `clientid` NULL or a
 /// valid clientid_t, for the call.
-unsafe fn init_internal(
+pub(crate) unsafe fn init_internal(
     host: *const c_char,
     watcher: watcher_fn,
     recv_timeout: c_int,
@@ -60,6 +60,7 @@ unsafe fn init_internal(
     flags: c_int,
     log_cb: log_callback_fn,
     tls: Option<std::sync::Arc<crate::client::tls::TlsSettings>>,
+    sasl: Option<Box<dyn crate::session::sasl::Mechanism>>,
 ) -> *mut zhandle_t {
     if flags & crate::ffi::consts::ZOO_NO_LOG_CLIENTENV == 0 {
         log_env(log_cb);
@@ -105,6 +106,7 @@ unsafe fn init_internal(
         flags,
         log_cb,
         tls,
+        sasl,
     };
     match ZHandle::start(params) {
         Ok(zh) => register(zh),
@@ -136,7 +138,7 @@ pub unsafe extern "C" fn zookeeper_init(
     flags: c_int,
 ) -> *mut zhandle_t {
     // SAFETY: `host` and `clientid` are valid as documented above.
-    guard(std::ptr::null_mut(), || unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, None, None) })
+    guard(std::ptr::null_mut(), || unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, None, None, None) })
 }
 
 /// As `zookeeper_init`, with a log callback for this handle.
@@ -162,7 +164,7 @@ pub unsafe extern "C" fn zookeeper_init2(
     log_callback: log_callback_fn,
 ) -> *mut zhandle_t {
     // SAFETY: `host` and `clientid` are valid as documented above.
-    guard(std::ptr::null_mut(), || unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, log_callback, None) })
+    guard(std::ptr::null_mut(), || unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, log_callback, None, None) })
 }
 
 /// As `zookeeper_init`, over TLS. `cert` is the reference's
@@ -204,28 +206,38 @@ pub unsafe extern "C" fn zookeeper_init_ssl(
 ) -> *mut zhandle_t {
     guard(std::ptr::null_mut(), || {
         // SAFETY: `cert` is NULL or a NUL-terminated string, as documented above.
-        let Some(c) = (unsafe { ptr::cbytes_opt(cert) }) else {
-            zlog!(None, ZOO_LOG_LEVEL_ERROR, "zookeeper_init_ssl", "no certificate string (NULL)");
-            set_errno(libc::EINVAL);
-            return std::ptr::null_mut();
-        };
-        let c = String::from_utf8_lossy(c).into_owned();
-        let settings = match crate::client::tls::load(&c, crate::client::tls::hostname_check_from_env()) {
-            Ok(s) => s,
-            Err(e) => {
-                zlog!(None, ZOO_LOG_LEVEL_ERROR, "zookeeper_init_ssl", "TLS configuration error: {}", e.msg);
-                set_errno(e.errno);
-                return std::ptr::null_mut();
-            }
-        };
-        if !settings.verify_hostname {
-            zlog!(None, ZOO_LOG_LEVEL_WARN, "zookeeper_init_ssl",
-                "{} is off: server certificates are not checked against the host name", crate::client::tls::HOSTNAME_ENV);
-        }
-        let tls = Some(std::sync::Arc::new(settings));
+        let Some(tls) = (unsafe { tls_settings(cert, "zookeeper_init_ssl") }) else { return std::ptr::null_mut() };
         // SAFETY: `host` and `clientid` are valid as documented above.
-        unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, None, tls) }
+        unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, None, Some(tls), None) }
     })
+}
+
+/// Reads the TLS configuration of a certificate string (see
+/// `zookeeper_init_ssl`): None after setting errno and logging one line.
+///
+/// # Safety
+/// `cert` is NULL or a NUL-terminated string, for the call.
+pub(crate) unsafe fn tls_settings(cert: *const c_char, func: &str) -> Option<std::sync::Arc<crate::client::tls::TlsSettings>> {
+    // SAFETY: the caller's contract above.
+    let Some(c) = (unsafe { ptr::cbytes_opt(cert) }) else {
+        zlog!(None, ZOO_LOG_LEVEL_ERROR, func, "no certificate string (NULL)");
+        set_errno(libc::EINVAL);
+        return None;
+    };
+    let c = String::from_utf8_lossy(c).into_owned();
+    let settings = match crate::client::tls::load(&c, crate::client::tls::hostname_check_from_env()) {
+        Ok(s) => s,
+        Err(e) => {
+            zlog!(None, ZOO_LOG_LEVEL_ERROR, func, "TLS configuration error: {}", e.msg);
+            set_errno(e.errno);
+            return None;
+        }
+    };
+    if !settings.verify_hostname {
+        zlog!(None, ZOO_LOG_LEVEL_WARN, func,
+            "{} is off: server certificates are not checked against the host name", crate::client::tls::HOSTNAME_ENV);
+    }
+    Some(std::sync::Arc::new(settings))
 }
 
 /// Closes the session and frees the handle. Every pending call completes

@@ -9,6 +9,7 @@ pub mod memory;
 pub mod multi;
 pub mod ops;
 pub(crate) mod ptr;
+pub mod sasl;
 #[cfg(feature = "threaded")]
 pub mod sync;
 pub mod types;

@@ -15,5 +15,6 @@ pub const ZNONODE: i32 = -101;
 pub const ZSESSIONEXPIRED: i32 = -112;
 pub const ZAUTHFAILED: i32 = -115;
 pub const ZCLOSING: i32 = -116;
+pub const ZSESSIONCLOSEDREQUIRESASLAUTH: i32 = -124;
 pub const ZNOWATCHER: i32 = -121;
 pub const ZNOTHING: i32 = -117;

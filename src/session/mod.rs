@@ -11,6 +11,7 @@ pub mod chroot;
 pub mod hosts;
 pub mod outbox;
 pub mod published;
+pub mod sasl;
 pub mod watches;
 #[cfg(test)]
 mod tests;
@@ -31,7 +32,7 @@ use crate::proto::records::{self, control_frame, decode_reply_in, Expect, Reques
 use crate::zlog;
 use backoff::Backoff;
 use hosts::{format_addr, HostList};
-pub use outbox::{Callback, Done, Job, Outbox, Pending, Unwatch};
+pub use outbox::{Callback, Done, Job, Outbox, Pending, Unwatch, Xids};
 use published::Published;
 use watches::{Watcher, WatchRegistry};
 
@@ -61,6 +62,8 @@ pub struct Config {
     pub chroot: Option<Vec<u8>>,
     pub session_id: i64,
     pub passwd: [u8; 16],
+    /// SASL authentication on every connection (`zookeeper_init_sasl`).
+    pub sasl: Option<Box<dyn sasl::Mechanism>>,
 }
 
 /// The connection, as the core sees it.
@@ -72,6 +75,10 @@ enum Conn {
     Opening { addr: SocketAddr, deadline: Instant },
     /// The ConnectRequest is queued or sent; waiting for the answer.
     Handshake { addr: SocketAddr, deadline: Instant },
+    /// The server accepted the session; SASL tokens are being exchanged
+    /// (answer awaited to the request `xid`; `last`: it ends the exchange).
+    /// The state stays ASSOCIATING and callers' requests are held until it ends.
+    Authenticating { addr: SocketAddr, deadline: Instant, read_only: bool, xid: i32, last: bool },
     /// The session runs over this connection.
     Up { addr: SocketAddr, last_recv: Instant, last_send: Instant },
     /// No more connections: the session is over (expired, auth failed) or closed.
@@ -141,6 +148,9 @@ pub struct Session {
     /// Servers that refused the connection: skipped until then (and the period).
     refused: std::collections::HashMap<SocketAddr, (Instant, Duration)>,
     jobs: Vec<Job>,
+    /// The session's xid sequence (shared with the callers' queue).
+    xids: Arc<Xids>,
+    sasl: Option<Box<dyn sasl::Mechanism>>,
 }
 
 impl Session {
@@ -184,7 +194,14 @@ impl Session {
             client_expiry: false,
             last_contact: None,
             jobs: Vec::new(),
+            xids: Arc::default(),
+            sasl: cfg.sasl,
         }
+    }
+
+    /// The queue callers put their requests in, sharing the session's xids.
+    pub fn new_outbox(&self) -> Outbox {
+        Outbox::with_xids(self.xids.clone())
     }
 
     // ---- what callers and drivers read -------------------------------
@@ -207,7 +224,10 @@ impl Session {
     /// The server of the connection being opened or used.
     pub fn peer(&self) -> Option<SocketAddr> {
         match self.conn {
-            Conn::Opening { addr, .. } | Conn::Handshake { addr, .. } | Conn::Up { addr, .. } => Some(addr),
+            Conn::Opening { addr, .. }
+            | Conn::Handshake { addr, .. }
+            | Conn::Authenticating { addr, .. }
+            | Conn::Up { addr, .. } => Some(addr),
             _ => None,
         }
     }
@@ -487,7 +507,7 @@ impl Session {
 
     fn attempt_failed(&mut self, now: Instant, rc: i32, msg: &str) {
         match self.conn {
-            Conn::Opening { addr, .. } | Conn::Handshake { addr, .. } => {
+            Conn::Opening { addr, .. } | Conn::Handshake { addr, .. } | Conn::Authenticating { addr, .. } => {
                 self.disconnect = true;
                 if self.closing {
                     self.finish();
@@ -671,6 +691,7 @@ impl Session {
             let frame = f.freeze();
             match self.conn {
                 Conn::Handshake { addr, .. } => self.establish(now, addr, &frame),
+                Conn::Authenticating { .. } => self.sasl_reply(now, &frame),
                 Conn::Up { ref mut last_recv, .. } => {
                     *last_recv = now;
                     self.process_frame(now, frame);
@@ -707,13 +728,32 @@ impl Session {
         self.published.set_connected(Some(addr));
         self.backoff.connected();
         self.refused.clear();
-        let st = if resp.read_only { READONLY_STATE } else { CONNECTED_STATE };
+        self.last_contact = Some(now);
+        if self.sasl.is_some() {
+            // As the reference: the state stays ASSOCIATING and nothing else
+            // is sent until the SASL exchange ends.
+            let deadline = now + self.recv_limit();
+            self.conn = Conn::Authenticating { addr, deadline, read_only: resp.read_only, xid: 0, last: false };
+            let first = self.sasl.as_mut().map(|m| m.start(addr));
+            match first {
+                Some(Ok(step)) => self.sasl_send(now, step),
+                Some(Err(msg)) => self.sasl_failed(&msg),
+                None => {}
+            }
+            return;
+        }
+        self.finalize(now, addr, resp.read_only);
+    }
+
+    /// The session is established (after SASL, if any): state and the
+    /// CONNECTED event; then auth and watches are re-sent, then held requests.
+    fn finalize(&mut self, now: Instant, addr: SocketAddr, read_only: bool) {
+        let st = if read_only { READONLY_STATE } else { CONNECTED_STATE };
         self.set_state(st);
         zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "finalize_session_establishment",
             "session establishment complete on server {}, sessionId={:#x}, negotiated timeout={} {}",
-            format_addr(&addr), resp.session_id, resp.timeout, if resp.read_only { "(READ-ONLY mode)" } else { "" });
+            format_addr(&addr), self.session_id, self.timeout, if read_only { "(READ-ONLY mode)" } else { "" });
         self.conn = Conn::Up { addr, last_recv: now, last_send: now };
-        self.last_contact = Some(now);
         self.rw_interval = RW_PROBE_FIRST;
         self.rw_probe_at = now + RW_PROBE_FIRST;
         self.session_event(st);
@@ -745,6 +785,83 @@ impl Session {
         self.sent.append(&mut held.entries);
         self.out_frames += frames;
         self.append_out(&f, now);
+    }
+
+    /// Sends the mechanism's next token, or ends the exchange.
+    fn sasl_send(&mut self, now: Instant, step: sasl::Step) {
+        let Conn::Authenticating { addr, read_only, .. } = self.conn else { return };
+        let (token, last) = match step {
+            sasl::Step::Continue(t) => (t, false),
+            sasl::Step::Complete(Some(t)) => (t, true),
+            sasl::Step::Complete(None) => {
+                zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "process_sasl_response", "SASL authentication succeeded on server {}", format_addr(&addr));
+                return self.finalize(now, addr, read_only);
+            }
+        };
+        let xid = self.xids.next();
+        let mut f = Vec::new();
+        control_frame(xid, ZOO_SASL_OP, &mut f, |w| w.bytes(Some(&token)));
+        zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "queue_sasl_request", "Sending SASL request xid={:#x} token_len={} to {}", xid, token.len(), format_addr(&addr));
+        self.out_frames += 1;
+        self.append_out(&f, now);
+        if let Conn::Authenticating { xid: ref mut x, last: ref mut l, .. } = self.conn {
+            *x = xid;
+            *l = last;
+        }
+    }
+
+    /// A reply during the SASL exchange.
+    fn sasl_reply(&mut self, now: Instant, frame: &Bytes) {
+        let Conn::Authenticating { xid, last, .. } = self.conn else { return };
+        let mut r = Reader::new(frame);
+        let (rxid, err) = match (r.int(), r.long(), r.int()) {
+            (Ok(a), Ok(_), Ok(c)) => (a, c),
+            _ => return self.transport_failed(now, "errno=71(Protocol error): malformed SASL reply"),
+        };
+        self.unanswered = self.unanswered.saturating_sub(1);
+        if rxid != xid {
+            zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "process_sasl_response",
+                "unexpected server response during SASL authentication: expected {:#x}, but received {:#x}", xid, rxid);
+            return self.transport_failed(now, "errno=71(Protocol error): unexpected reply during SASL authentication");
+        }
+        if err != ZOK {
+            let why = match err {
+                ZAUTHFAILED => "ZAUTHFAILED: wrong credentials, unknown user or mechanism",
+                ZSESSIONCLOSEDREQUIRESASLAUTH => "ZSESSIONCLOSEDREQUIRESASLAUTH",
+                _ => "",
+            };
+            return self.sasl_failed(&format!("the server refused it (error {err} {why})"));
+        }
+        let next_deadline = now + self.recv_limit();
+        if let Conn::Authenticating { ref mut deadline, .. } = self.conn {
+            *deadline = next_deadline;
+        }
+        if last {
+            return self.sasl_send(now, sasl::Step::Complete(None));
+        }
+        // SetSASLResponse { buffer token }: absent when the reply ends there.
+        let token = if r.remaining() > 0 {
+            match r.bytes() {
+                Ok(t) => t,
+                Err(_) => return self.transport_failed(now, "errno=71(Protocol error): malformed SASL reply"),
+            }
+        } else {
+            None
+        };
+        let next = self.sasl.as_mut().map(|m| m.step(token));
+        match next {
+            Some(Ok(step)) => self.sasl_send(now, step),
+            Some(Err(msg)) => self.sasl_failed(&msg),
+            None => {}
+        }
+    }
+
+    /// SASL authentication failed: as a failed `zoo_add_auth`, the session
+    /// ends in AUTH_FAILED (watchers see it) and every call fails with ZAUTHFAILED.
+    fn sasl_failed(&mut self, msg: &str) {
+        let server = self.peer().map(|a| format_addr(&a)).unwrap_or_default();
+        zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "zoo_sasl_mark_failed", "SASL authentication with server {} failed: {}", server, msg);
+        self.end(AUTH_FAILED_STATE, ZAUTHFAILED);
     }
 
     /// The session is over for good (expired, auth failed): watchers learn
@@ -926,6 +1043,9 @@ impl Session {
             Conn::Opening { deadline, .. } | Conn::Handshake { deadline, .. } if now >= deadline => {
                 self.transport_failed(now, "errno=110(Connection timed out): connection to the server timed out");
             }
+            Conn::Authenticating { deadline, .. } if now >= deadline => {
+                self.transport_failed(now, "errno=110(Connection timed out): no answer during SASL authentication");
+            }
             Conn::Up { last_recv, last_send, .. } => {
                 if let Some(d) = self.close_deadline {
                     if now >= d {
@@ -979,6 +1099,7 @@ impl Session {
             Conn::Opening { deadline, .. } | Conn::Handshake { deadline, .. } => {
                 Some(deadline.min(deadline - self.connect_timeout() + self.ping_every()))
             }
+            Conn::Authenticating { deadline, .. } => Some(deadline),
             Conn::Up { last_recv, last_send, .. } => {
                 let mut d = last_recv + self.recv_limit();
                 if !self.wants_write() {

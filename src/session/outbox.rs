@@ -5,6 +5,8 @@
 
 use std::collections::VecDeque;
 use std::ffi::CString;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
 
 use super::watches::{WatchReg, Watcher};
 use crate::proto::records::{Expect, Reply, Request};
@@ -57,27 +59,49 @@ pub enum Job {
     Shutdown,
 }
 
+/// The session's xid sequence, shared by the callers' queue and the core
+/// (which takes xids of it for requests of its own: SASL, CloseSession).
+#[derive(Debug)]
+pub struct Xids(AtomicI32);
+
+impl Default for Xids {
+    fn default() -> Self {
+        Xids(AtomicI32::new(1))
+    }
+}
+
+impl Xids {
+    /// The next xid: positive, wrapping before the reserved negative ones.
+    pub fn next(&self) -> i32 {
+        // Callers take xids under the outbox lock and the core under its
+        // own: the atomic keeps the one sequence without a shared lock.
+        let wrap = |x: i32| Some(if x >= i32::MAX - 1 { 1 } else { x + 1 });
+        match self.0.fetch_update(Ordering::Relaxed, Ordering::Relaxed, wrap) {
+            Ok(x) | Err(x) => x,
+        }
+    }
+}
+
 /// Requests encoded by callers and not yet taken by the core.
+#[derive(Default)]
 pub struct Outbox {
     /// Complete frames, in xid order.
     pub buf: Vec<u8>,
     /// One entry per frame of `buf`.
     pub entries: VecDeque<Pending>,
-    next_xid: i32,
-}
-
-impl Default for Outbox {
-    fn default() -> Self {
-        Outbox { buf: Vec::new(), entries: VecDeque::new(), next_xid: 1 }
-    }
+    /// None until needed (queues that only hold frames take no xids).
+    xids: Option<Arc<Xids>>,
 }
 
 impl Outbox {
-    /// The next xid: positive, wrapping before the reserved negative ones.
+    /// An empty queue taking its xids from `xids`.
+    pub fn with_xids(xids: Arc<Xids>) -> Self {
+        Outbox { buf: Vec::new(), entries: VecDeque::new(), xids: Some(xids) }
+    }
+
+    /// The next xid of the session's sequence.
     pub fn alloc_xid(&mut self) -> i32 {
-        let xid = self.next_xid;
-        self.next_xid = if xid >= i32::MAX - 1 { 1 } else { xid + 1 };
-        xid
+        self.xids.get_or_insert_with(Arc::default).next()
     }
 
     /// Encodes `req` as the next frame; its reply goes to `done`.

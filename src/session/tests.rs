@@ -100,8 +100,16 @@ impl Rig {
         hosts.resolve_delay = None;
         let t = Instant::now();
         let published = Arc::new(Published::new(TIMEOUT, 0, &[0; 16]));
-        let cfg = Config { requested_timeout: TIMEOUT, read_only_allowed: false, chroot: None, session_id: 0, passwd: [0; 16] };
-        Rig { core: Session::new(cfg, hosts, published, None, t), q: Outbox::default(), t, log: Default::default() }
+        let cfg = Config { requested_timeout: TIMEOUT, read_only_allowed: false, chroot: None, session_id: 0, passwd: [0; 16], sasl: None };
+        let core = Session::new(cfg, hosts, published, None, t);
+        let q = core.new_outbox();
+        Rig { core, q, t, log: Default::default() }
+    }
+
+    fn with_sasl(mech: ScriptedMechanism) -> Rig {
+        let mut r = Rig::new();
+        r.core.sasl = Some(Box::new(mech));
+        r
     }
 
     fn advance(&mut self, ms: u64) {
@@ -634,4 +642,171 @@ fn tls_handshake_done_then_session_as_plain_and_close_while_securing_is_immediat
     r.core.transport_securing();
     r.core.close(r.t, &mut r.q, true);
     assert!(r.core.is_finished());
+}
+
+/// A SASL mechanism that plays a script and records what it was given.
+struct ScriptedMechanism {
+    /// The answer of `start`, then of each `step`, in order (replayed on every start).
+    script: Vec<Result<sasl::Step, String>>,
+    at: usize,
+    seen: Arc<StdMutex<Vec<String>>>,
+}
+
+impl ScriptedMechanism {
+    fn new(script: Vec<Result<sasl::Step, String>>) -> (Self, Arc<StdMutex<Vec<String>>>) {
+        let seen: Arc<StdMutex<Vec<String>>> = Default::default();
+        (ScriptedMechanism { script, at: 0, seen: seen.clone() }, seen)
+    }
+    fn next(&mut self) -> Result<sasl::Step, String> {
+        let s = self.script.get(self.at).cloned().unwrap_or_else(|| Err("script ended".into()));
+        self.at += 1;
+        s
+    }
+}
+
+impl sasl::Mechanism for ScriptedMechanism {
+    fn start(&mut self, peer: SocketAddr) -> Result<sasl::Step, String> {
+        self.seen.lock().unwrap().push(format!("start:{peer}"));
+        self.at = 0;
+        self.next()
+    }
+    fn step(&mut self, challenge: Option<&[u8]>) -> Result<sasl::Step, String> {
+        let c = challenge.map(|c| String::from_utf8_lossy(c).into_owned()).unwrap_or_else(|| "<none>".into());
+        self.seen.lock().unwrap().push(format!("step:{c}"));
+        self.next()
+    }
+}
+
+fn sasl_reply(xid: i32, err: i32, token: Option<&[u8]>) -> Vec<u8> {
+    reply(xid, err, |w| {
+        if err == 0 {
+            w.bytes(token);
+        }
+    })
+}
+
+/// The token of a GetSASLRequest frame written by the core.
+fn sasl_token(bytes: &[u8]) -> Vec<u8> {
+    let mut r = Reader::new(&bytes[4..]);
+    let (_, op) = (r.int().unwrap(), r.int().unwrap());
+    assert_eq!(op, ZOO_SASL_OP);
+    r.bytes().unwrap().unwrap_or_default().to_vec()
+}
+
+fn digest_like_script() -> Vec<Result<sasl::Step, String>> {
+    vec![
+        Ok(sasl::Step::Continue(Vec::new())),
+        Ok(sasl::Step::Continue(b"response".to_vec())),
+        Ok(sasl::Step::Complete(None)),
+    ]
+}
+
+/// Connects up to the ConnectResponse; returns the first SASL frame written.
+fn connect_until_sasl(r: &mut Rig) -> Vec<u8> {
+    assert!(matches!(r.actions()[..], [.., Action::Connect(_)]));
+    r.core.transport_up(r.t);
+    r.written();
+    r.feed(&connect_response(TIMEOUT, 0x42));
+    r.written()
+}
+
+#[test]
+fn sasl_runs_after_the_handshake_and_holds_requests_and_the_connected_event_until_it_ends() {
+    let (mech, seen) = ScriptedMechanism::new(digest_like_script());
+    let mut r = Rig::with_sasl(mech);
+    let early = r.get("early", None);
+    let first = connect_until_sasl(&mut r);
+    // ASSOCIATING, no event, only the SASL request (empty token), with an
+    // xid of the session's sequence after the request queued before.
+    assert_eq!(r.core.state(), ASSOCIATING_STATE);
+    assert!(r.deliver().is_empty());
+    let f1 = frames_of(&first);
+    assert_eq!(f1.len(), 1);
+    assert_eq!(f1[0], (early + 1, ZOO_SASL_OP));
+    assert_eq!(sasl_token(&first), b"");
+    // A request made now waits too.
+    let during = r.get("during", None);
+    assert!(r.written().is_empty());
+    r.feed(&sasl_reply(early + 1, 0, Some(b"challenge")));
+    let second = r.written();
+    // Callers took `during` in between: the core's next xid follows it.
+    assert_eq!(frames_of(&second), vec![(during + 1, ZOO_SASL_OP)]);
+    assert_eq!(sasl_token(&second), b"response");
+    assert_eq!(r.core.state(), ASSOCIATING_STATE);
+    r.feed(&sasl_reply(during + 1, 0, Some(b"rspauth")));
+    assert_eq!(r.core.state(), CONNECTED_STATE);
+    assert_eq!(*seen.lock().unwrap(), vec!["start:127.0.0.1:1", "step:challenge", "step:rspauth"]);
+    assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTED_STATE}::true")]);
+    // Then the held requests, in their order.
+    assert_eq!(frames_of(&r.written()), vec![(early, ZOO_GETDATA_OP), (during, ZOO_GETDATA_OP)]);
+    let mut b = data_reply(early, b"x");
+    b.extend(data_reply(during, b"y"));
+    r.feed(&b);
+    assert_eq!(r.deliver(), vec!["early:0", "during:0"]);
+}
+
+#[test]
+fn sasl_refused_by_the_server_ends_in_auth_failed_with_an_event_and_zauthfailed_for_every_call() {
+    let (mech, _) = ScriptedMechanism::new(digest_like_script());
+    let mut r = Rig::with_sasl(mech);
+    r.get("early", None);
+    let first = connect_until_sasl(&mut r);
+    let xid = frames_of(&first)[0].0;
+    r.feed(&sasl_reply(xid, 0, Some(b"challenge")));
+    let xid2 = frames_of(&r.written())[0].0;
+    r.feed(&sasl_reply(xid2, ZAUTHFAILED, None));
+    assert_eq!(r.core.state(), AUTH_FAILED_STATE);
+    assert_eq!(r.deliver(), vec![format!("event:-1:{AUTH_FAILED_STATE}::true"), format!("early:{ZAUTHFAILED}")]);
+    assert_eq!(r.actions(), vec![Action::Disconnect]);
+    r.get("late", None);
+    assert_eq!(r.deliver(), vec![format!("late:{ZAUTHFAILED}")]);
+    r.advance(60_000);
+    assert!(r.actions().is_empty(), "no reconnect after an auth failure");
+}
+
+#[test]
+fn a_mechanism_error_fails_the_session_without_sending_anything() {
+    let (mech, _) = ScriptedMechanism::new(vec![Err("no worthy mechs found".into())]);
+    let mut r = Rig::with_sasl(mech);
+    r.get("early", None);
+    assert!(connect_until_sasl(&mut r).is_empty());
+    assert_eq!(r.core.state(), AUTH_FAILED_STATE);
+    assert_eq!(r.deliver(), vec![format!("event:-1:{AUTH_FAILED_STATE}::true"), format!("early:{ZAUTHFAILED}")]);
+}
+
+#[test]
+fn sasl_is_repeated_on_every_reconnect_and_a_final_token_waits_for_its_answer() {
+    let script = vec![Ok(sasl::Step::Continue(b"hello".to_vec())), Ok(sasl::Step::Complete(Some(b"last".to_vec())))];
+    let (mech, seen) = ScriptedMechanism::new(script);
+    let mut r = Rig::with_sasl(mech);
+    for round in 0..2 {
+        let first = connect_until_sasl(&mut r);
+        assert_eq!(sasl_token(&first), b"hello");
+        r.feed(&sasl_reply(frames_of(&first)[0].0, 0, Some(b"c")));
+        let last = r.written();
+        assert_eq!(sasl_token(&last), b"last");
+        assert_eq!(r.core.state(), ASSOCIATING_STATE, "the final token's answer is awaited");
+        r.feed(&sasl_reply(frames_of(&last)[0].0, 0, None));
+        assert_eq!(r.core.state(), CONNECTED_STATE);
+        assert_eq!(r.core.session_id(), 0x42);
+        assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTED_STATE}::true")]);
+        if round == 0 {
+            r.core.transport_lost(r.t, "reset");
+            assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTING_STATE}::true")]);
+        }
+    }
+    assert_eq!(seen.lock().unwrap().iter().filter(|s| s.starts_with("start:")).count(), 2);
+}
+
+#[test]
+fn a_server_silent_during_sasl_times_out_like_a_connect_and_reconnects() {
+    let (mech, _) = ScriptedMechanism::new(digest_like_script());
+    let mut r = Rig::with_sasl(mech);
+    connect_until_sasl(&mut r);
+    r.get("held", None);
+    r.advance((TIMEOUT as u64) * 2 / 3 + 1);
+    assert_eq!(r.core.state(), CONNECTING_STATE);
+    assert_eq!(r.deliver(), vec![format!("held:{ZCONNECTIONLOSS}")]);
+    let a = r.actions();
+    assert_eq!(a[0], Action::Disconnect);
 }
