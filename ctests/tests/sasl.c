@@ -251,6 +251,12 @@ static void unauthenticated(void) {
     CHECK_RC(set, ZNOAUTH);
     CHECK_RC(ex, ZOK);
     CHECK_RC(ga, ZNOAUTH);
+    /* sasl-optional-plain-client: open-ACL nodes work as usual. */
+    char open_node[160];
+    snprintf(open_node, sizeof open_node, "%s-open", node);
+    CHECK_RC(zoo_create(s.zh, open_node, "o", 1, &ZOO_OPEN_ACL_UNSAFE, 0, 0, 0), ZOK);
+    CHECK_RC(zoo_set(s.zh, open_node, "p", 1, -1), ZOK);
+    CHECK_RC(zoo_delete(s.zh, open_node, -1), ZOK);
     close_session(&s);
 }
 
@@ -358,16 +364,46 @@ static void no_server(void) {
     close_session(&s);
 }
 
-/* require: a plain client's requests are refused with -124. */
+/* require: a plain client's requests are refused with -124 and the server
+ * closes the connection: the client reconnects (CONNECTING, CONNECTED, same
+ * session) and the next request is refused again (or lost with the
+ * connection it raced). */
 static void require_plain_client(void) {
     session s;
+    order[0] = 0;
     if (!open_session(&s, NULL, NULL, NULL)) return;
     CHECK(connected(&s));
+    int64_t sid = zoo_client_id(s.zh)->client_id;
     struct Stat st;
     int rc = zoo_exists(s.zh, "/", 0, &st);
-    printf("%-28s first request rc %d\n", "require-plain-client", rc);
     CHECK_RC(rc, ZSESSIONCLOSEDREQUIRESASLAUTH);
+    int lost = zkt_wait_event(&s.w.rec, 0, ZOO_SESSION_EVENT, ZOO_CONNECTING_STATE, NULL, 10000);
+    int back = lost >= 0 ? zkt_wait_event(&s.w.rec, lost, ZOO_SESSION_EVENT, ZOO_CONNECTED_STATE, NULL, 10000) : -1;
+    CHECK(lost >= 0 && back > lost);
+    int rc2 = zoo_exists(s.zh, "/", 0, &st);
+    CHECK(rc2 == ZSESSIONCLOSEDREQUIRESASLAUTH || rc2 == ZCONNECTIONLOSS);
+    printf("%-28s requests: %d then %d; session events: %s; same session %d\n", "require-plain-client", rc, rc2, order,
+           zoo_client_id(s.zh)->client_id == sid);
+    CHECK(zoo_client_id(s.zh)->client_id == sid);
     close_session(&s);
+}
+
+/* A session closed while it authenticates: prompt, every call completes. */
+static void close_during_sasl(void) {
+    session s;
+    if (!open_session(&s, basic("bob", "bobsecret"), "zk-sasl-md5", "DIGEST-MD5")) return;
+    result r;
+    result_init(&r);
+    CHECK_RC(zoo_aexists(s.zh, "/", 0, stat_done, &r), ZOK);
+    long long end = zkt_now_ms() + 5000;
+    while (zoo_state(s.zh) != ZOO_ASSOCIATING_STATE && zoo_state(s.zh) != ZOO_CONNECTED_STATE && zkt_now_ms() < end) usleep(200);
+    int at = zoo_state(s.zh);
+    long long c0 = zkt_now_ms();
+    close_session(&s);
+    long long took = zkt_now_ms() - c0;
+    printf("%-28s closed in state %d after %lld ms; pending call rc %d\n", "close-during-sasl", at, took, r.rc);
+    CHECK(took < 1000);
+    CHECK(r.done && (r.rc == ZCLOSING || r.rc == ZOK));
 }
 
 /* restart: the server restarts; the same session authenticates again, the
@@ -430,6 +466,7 @@ int main(void) {
                            "zk-sasl-md5", "DIGEST-MD5");
         bad_parameters();
         no_server();
+        close_during_sasl();
     } else if (!strcmp(mode, "require")) {
         ok_bob("sasl-require-ok");
         require_plain_client();
