@@ -225,8 +225,11 @@ impl CyrusMechanism {
         let mut rc = new(self);
         if rc == SASL_NOTINIT {
             // The upstream client requires the application to have called
-            // sasl_client_init; when it did not, do it (default settings).
-            // SAFETY: NULL means no global callbacks.
+            // sasl_client_init; when it did not, do it (default settings),
+            // one handle at a time (Cyrus's initialisation is not thread-safe).
+            static INIT: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
+            let _one = INIT.lock();
+            // SAFETY: NULL means no global callbacks; a second call only counts a reference.
             let irc = unsafe { (self.cyrus.client_init)(std::ptr::null()) };
             if irc != SASL_OK {
                 return Err(self.error("initialising the SASL library (sasl_client_init)", irc));
