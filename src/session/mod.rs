@@ -725,7 +725,6 @@ impl Session {
             *d = *s;
         }
         self.published.client_id.set(resp.session_id, &resp.passwd);
-        self.published.set_connected(Some(addr));
         self.backoff.connected();
         self.refused.clear();
         self.last_contact = Some(now);
@@ -749,6 +748,7 @@ impl Session {
     /// CONNECTED event; then auth and watches are re-sent, then held requests.
     fn finalize(&mut self, now: Instant, addr: SocketAddr, read_only: bool) {
         let st = if read_only { READONLY_STATE } else { CONNECTED_STATE };
+        self.published.set_connected(Some(addr));
         self.set_state(st);
         zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "finalize_session_establishment",
             "session establishment complete on server {}, sessionId={:#x}, negotiated timeout={} {}",
