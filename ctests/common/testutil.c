@@ -321,3 +321,71 @@ void zkt_proxy_block(zkt_proxy *p, int blocked) {
     }
     pthread_mutex_unlock(&p->mu);
 }
+
+/* --- one async call's result ---------------------------------------- */
+void zkt_result_init(zkt_result *r) {
+    pthread_mutex_init(&r->mu, 0);
+    r->done = 0;
+    r->rc = 999;
+    r->at = 0;
+}
+
+void zkt_result_set(zkt_result *r, int rc) {
+    pthread_mutex_lock(&r->mu);
+    r->done = 1;
+    r->rc = rc;
+    r->at = zkt_now_ms();
+    pthread_mutex_unlock(&r->mu);
+}
+
+void zkt_stat_done(int rc, const struct Stat *s, const void *data) {
+    (void)s;
+    zkt_result_set((zkt_result *)data, rc);
+}
+
+int zkt_wait_result(zkt_result *r, int ms) {
+    long long end = zkt_now_ms() + ms;
+    for (;;) {
+        pthread_mutex_lock(&r->mu);
+        int d = r->done, rc = r->rc;
+        pthread_mutex_unlock(&r->mu);
+        if (d) return rc;
+        if (zkt_now_ms() >= end) return 999;
+        usleep(2000);
+    }
+}
+
+int zkt_watch_states(zhandle_t *zh, int ms, int stop_at, int count_state, char *out, size_t n) {
+    int last = -12345, entered = 0;
+    size_t off = 0;
+    out[0] = 0;
+    long long end = zkt_now_ms() + ms;
+    while (zkt_now_ms() < end) {
+        int s = zoo_state(zh);
+        if (s != last) {
+            off += snprintf(out + off, off < n ? n - off : 0, "%s%d", off ? " " : "", s);
+            if (s == count_state) entered++;
+            last = s;
+            if (s == stop_at) break;
+        }
+        usleep(300);
+    }
+    return entered;
+}
+
+int zkt_log_count(FILE *f, const char *path, long from, const char *needle) {
+    fflush(f);
+    FILE *in = fopen(path, "r");
+    if (!in) return -1;
+    fseek(in, from, SEEK_SET);
+    char line[4096];
+    int k = 0;
+    while (fgets(line, sizeof line, in)) if (strstr(line, needle)) k++;
+    fclose(in);
+    return k;
+}
+
+long zkt_log_pos(FILE *f) {
+    fflush(f);
+    return ftell(f);
+}

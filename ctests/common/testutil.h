@@ -75,6 +75,29 @@ int zkt_port_of(int i);
  * first integer it printed, or -1. */
 int zkt_fixture(const char *cmd, int i);
 
+/* --- one async call's result ---------------------------------------- */
+typedef struct {
+    pthread_mutex_t mu;
+    int done, rc;
+    long long at; /* zkt_now_ms() when it completed */
+} zkt_result;
+void zkt_result_init(zkt_result *r);
+void zkt_result_set(zkt_result *r, int rc);
+/* A stat_completion_t whose data is a zkt_result. */
+void zkt_stat_done(int rc, const struct Stat *s, const void *data);
+/* The result's rc once completed, or 999 after ms milliseconds. */
+int zkt_wait_result(zkt_result *r, int ms);
+
+/* The states a handle goes through (zoo_state sampled every 0.3 ms) until
+ * stop_at or ms pass, as "999 7 2 3" in out; returns how often it entered
+ * state count_state. */
+int zkt_watch_states(zhandle_t *zh, int ms, int stop_at, int count_state, char *out, size_t n);
+
+/* Lines containing needle in the log file `path` after offset `from` (the
+ * program's log stream `f` is flushed first); zkt_log_pos: where `f` is now. */
+int zkt_log_count(FILE *f, const char *path, long from, const char *needle);
+long zkt_log_pos(FILE *f);
+
 /* Ends a test: prints the plain summary line and returns the exit code. */
 int zkt_finish(const char *name);
 

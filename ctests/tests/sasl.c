@@ -49,60 +49,17 @@ static void watcher(zhandle_t *zh, int type, int state, const char *path, void *
     zkt_record_watcher(zh, type, state, path, &((watch_ctx *)ctx)->rec);
 }
 
-typedef struct {
-    pthread_mutex_t mu;
-    int done, rc;
-} result;
-static void result_init(result *r) { pthread_mutex_init(&r->mu, 0); r->done = 0; r->rc = 999; }
+/* An early call's completion: noted in the order of callbacks. */
 static void stat_done(int rc, const struct Stat *s, const void *d) {
-    (void)s;
-    result *r = (result *)d;
     note("early:%d", rc);
-    pthread_mutex_lock(&r->mu);
-    r->done = 1; r->rc = rc;
-    pthread_mutex_unlock(&r->mu);
-}
-static int wait_result(result *r, int ms) {
-    long long end = zkt_now_ms() + ms;
-    for (;;) {
-        pthread_mutex_lock(&r->mu);
-        int d = r->done, rc = r->rc;
-        pthread_mutex_unlock(&r->mu);
-        if (d) return rc;
-        if (zkt_now_ms() >= end) return 999;
-        usleep(2000);
-    }
+    zkt_stat_done(rc, s, d);
 }
 
-/* The states a handle goes through until `stop_at` (sampled), e.g. "999 1 2 3". */
 static void watch_states(zhandle_t *zh, int ms, int stop_at, char *out, size_t n) {
-    int last = -12345;
-    size_t off = 0;
-    out[0] = 0;
-    long long end = zkt_now_ms() + ms;
-    while (zkt_now_ms() < end) {
-        int s = zoo_state(zh);
-        if (s != last) {
-            off += snprintf(out + off, off < n ? n - off : 0, "%s%d", off ? " " : "", s);
-            last = s;
-            if (s == stop_at) return;
-        }
-        usleep(300);
-    }
+    zkt_watch_states(zh, ms, stop_at, -1, out, n);
 }
-
-static long log_pos(void) { fflush(logf); return ftell(logf); }
-static int log_count(long from, const char *needle) {
-    fflush(logf);
-    FILE *f = fopen(getenv("SASL_LOG"), "r");
-    if (!f) return -1;
-    fseek(f, from, SEEK_SET);
-    char line[4096];
-    int n = 0;
-    while (fgets(line, sizeof line, f)) if (strstr(line, needle)) n++;
-    fclose(f);
-    return n;
-}
+static long log_pos(void) { return zkt_log_pos(logf); }
+static int log_count(long from, const char *needle) { return zkt_log_count(logf, getenv("SASL_LOG"), from, needle); }
 
 /* A password file with this content; returns its path. */
 static const char *pwfile(const char *name, const char *content, size_t len) {
@@ -185,13 +142,13 @@ static void ok_bob(const char *name) {
     order[0] = 0;
     long long t0 = zkt_now_ms();
     if (!open_session(&s, basic("bob", "bobsecret"), "zk-sasl-md5", "DIGEST-MD5")) return;
-    result early;
-    result_init(&early);
+    zkt_result early;
+    zkt_result_init(&early);
     CHECK_RC(zoo_aexists(s.zh, "/", 0, stat_done, &early), ZOK);
     char seq[256];
     watch_states(s.zh, 15000, ZOO_CONNECTED_STATE, seq, sizeof seq);
     CHECK(connected(&s));
-    CHECK_RC(wait_result(&early, 5000), ZOK);
+    CHECK_RC(zkt_wait_result(&early, 5000), ZOK);
     usleep(300 * 1000);
     printf("%-28s states: %s; callbacks: %s (%lld ms)\n", name, seq, order, zkt_now_ms() - t0);
     /* Only these states, in this order (a sample may miss one); over TLS,
@@ -268,19 +225,19 @@ static void expect_auth_failed(const char *name, sasl_callback_t *cbs, const cha
     long pos = log_pos();
     long long t0 = zkt_now_ms();
     if (!open_session(&s, cbs, server_host, mech)) return;
-    result early;
-    result_init(&early);
+    zkt_result early;
+    zkt_result_init(&early);
     CHECK_RC(zoo_aexists(s.zh, "/", 0, stat_done, &early), ZOK);
     int ev = zkt_wait_event(&s.w.rec, 0, ZOO_SESSION_EVENT, ZOO_AUTH_FAILED_STATE, NULL, 10000);
     long long took = zkt_now_ms() - t0;
     CHECK(ev >= 0);
     CHECK(zoo_state(s.zh) == ZOO_AUTH_FAILED_STATE);
-    CHECK_RC(wait_result(&early, 2000), ZAUTHFAILED);
+    CHECK_RC(zkt_wait_result(&early, 2000), ZAUTHFAILED);
     char buf[16];
     int len = sizeof buf;
     CHECK_RC(zoo_get(s.zh, "/", 0, buf, &len, 0), ZINVALIDSTATE);
-    result late;
-    result_init(&late);
+    zkt_result late;
+    zkt_result_init(&late);
     CHECK_RC(zoo_aexists(s.zh, "/", 0, stat_done, &late), ZINVALIDSTATE);
     CHECK(zkt_count(&s.w.rec) == 1); /* no CONNECTED event before it */
     int lines = log_count(pos, "SASL authentication with server");
@@ -354,10 +311,10 @@ static void no_server(void) {
     zoo_sasl_params_t p = {"zookeeper", "zk-sasl-md5", "DIGEST-MD5", s.cbs};
     s.zh = zookeeper_init_sasl("127.0.0.1:1", watcher, 10000, 0, &s.w, 0, NULL, &p);
     REQUIRE(s.zh);
-    result r;
-    result_init(&r);
+    zkt_result r;
+    zkt_result_init(&r);
     CHECK_RC(zoo_aexists(s.zh, "/", 0, stat_done, &r), ZOK);
-    int rc = wait_result(&r, 5000);
+    int rc = zkt_wait_result(&r, 5000);
     printf("%-28s early rc %d, state %d\n", "sasl-no-server", rc, zoo_state(s.zh));
     CHECK_RC(rc, ZCONNECTIONLOSS);
     CHECK(zkt_count(&s.w.rec) == 0);
@@ -392,8 +349,8 @@ static void require_plain_client(void) {
 static void close_during_sasl(void) {
     session s;
     if (!open_session(&s, basic("bob", "bobsecret"), "zk-sasl-md5", "DIGEST-MD5")) return;
-    result r;
-    result_init(&r);
+    zkt_result r;
+    zkt_result_init(&r);
     CHECK_RC(zoo_aexists(s.zh, "/", 0, stat_done, &r), ZOK);
     long long end = zkt_now_ms() + 5000;
     while (zoo_state(s.zh) != ZOO_ASSOCIATING_STATE && zoo_state(s.zh) != ZOO_CONNECTED_STATE && zkt_now_ms() < end) usleep(200);

@@ -45,48 +45,9 @@ static const char *host(const char *ip, int port) {
     return b;
 }
 
-/* --- completions --------------------------------------------------------- */
-typedef struct {
-    pthread_mutex_t mu;
-    int done, rc;
-    long long at;
-} result;
-static void result_init(result *r) { pthread_mutex_init(&r->mu, 0); r->done = 0; r->rc = 999; }
-static void stat_done(int rc, const struct Stat *s, const void *d) {
-    result *r = (result *)d;
-    pthread_mutex_lock(&r->mu);
-    r->done = 1; r->rc = rc; r->at = zkt_now_ms();
-    pthread_mutex_unlock(&r->mu);
-}
-static int wait_result(result *r, int ms) {
-    long long end = zkt_now_ms() + ms;
-    for (;;) {
-        pthread_mutex_lock(&r->mu);
-        int d = r->done, rc = r->rc;
-        pthread_mutex_unlock(&r->mu);
-        if (d) return rc;
-        if (zkt_now_ms() >= end) return 999;
-        usleep(2000);
-    }
-}
-
-/* The states a handle goes through (sampled every millisecond), e.g. "999 7 2 3". */
+/* The states a handle goes through, e.g. "999 7 2 3"; *sslc: how often SSL_CONNECTING began. */
 static void watch_states(zhandle_t *zh, int ms, int stop_at, char *out, size_t n, int *sslc) {
-    int last = -12345;
-    size_t off = 0;
-    out[0] = 0;
-    *sslc = 0;
-    long long end = zkt_now_ms() + ms;
-    while (zkt_now_ms() < end) {
-        int s = zoo_state(zh);
-        if (s != last) {
-            off += snprintf(out + off, off < n ? n - off : 0, "%s%d", off ? " " : "", s);
-            if (s == 7) (*sslc)++;
-            last = s;
-            if (s == stop_at) return;
-        }
-        usleep(500);
-    }
+    *sslc = zkt_watch_states(zh, ms, stop_at, 7, out, n);
 }
 
 static double cpu_seconds(void) {
@@ -96,18 +57,8 @@ static double cpu_seconds(void) {
 }
 
 /* Log lines containing `needle` written since offset `from` of the log file. */
-static int log_count(long from, const char *needle) {
-    fflush(logf);
-    FILE *f = fopen(getenv("TLS_LOG"), "r");
-    if (!f) return -1;
-    fseek(f, from, SEEK_SET);
-    char line[4096];
-    int n = 0;
-    while (fgets(line, sizeof line, f)) if (strstr(line, needle)) n++;
-    fclose(f);
-    return n;
-}
-static long log_pos(void) { fflush(logf); return ftell(logf); }
+static int log_count(long from, const char *needle) { return zkt_log_count(logf, getenv("TLS_LOG"), from, needle); }
+static long log_pos(void) { return zkt_log_pos(logf); }
 
 /* --- the cases ----------------------------------------------------------- */
 
@@ -119,9 +70,9 @@ static void expect_ok(const char *name, const char *hosts, const char *cert) {
     long long t0 = zkt_now_ms();
     zhandle_t *zh = zookeeper_init_ssl(hosts, cert, zkt_record_watcher, 10000, 0, &rec, 0);
     if (!zh) { fprintf(stderr, "%s: init_ssl NULL errno=%d\n", name, errno); zkt_failures++; return; }
-    result early;
-    result_init(&early);
-    CHECK_RC(zoo_aexists(zh, "/", 0, stat_done, &early), ZOK);
+    zkt_result early;
+    zkt_result_init(&early);
+    CHECK_RC(zoo_aexists(zh, "/", 0, zkt_stat_done, &early), ZOK);
     char seq[256];
     int sslc;
     watch_states(zh, 15000, ZOO_CONNECTED_STATE, seq, sizeof seq, &sslc);
@@ -129,7 +80,7 @@ static void expect_ok(const char *name, const char *hosts, const char *cert) {
     CHECK(strstr(seq, "7 2 3") != NULL || strstr(seq, "7 3") != NULL);
     CHECK(zoo_state(zh) == ZOO_CONNECTED_STATE);
     CHECK(zkt_wait_event(&rec, 0, ZOO_SESSION_EVENT, ZOO_CONNECTED_STATE, NULL, 5000) == 0);
-    CHECK_RC(wait_result(&early, 5000), ZOK);
+    CHECK_RC(zkt_wait_result(&early, 5000), ZOK);
     char path[256], buf[64];
     snprintf(path, sizeof path, "/tls-%d-%s", (int)getpid(), name);
     CHECK_RC(zoo_create(zh, path, "v1", 2, &ZOO_OPEN_ACL_UNSAFE, 0, 0, 0), ZOK);
@@ -157,18 +108,18 @@ static void expect_fail(const char *name, const char *hosts, const char *cert, i
     long long t0 = zkt_now_ms();
     zhandle_t *zh = zookeeper_init_ssl(hosts, cert, zkt_record_watcher, 10000, 0, &rec, 0);
     if (!zh) { fprintf(stderr, "%s: init_ssl NULL errno=%d\n", name, errno); zkt_failures++; return; }
-    result early, late;
-    result_init(&early);
-    result_init(&late);
-    CHECK_RC(zoo_aexists(zh, "/", 0, stat_done, &early), ZOK);
+    zkt_result early, late;
+    zkt_result_init(&early);
+    zkt_result_init(&late);
+    CHECK_RC(zoo_aexists(zh, "/", 0, zkt_stat_done, &early), ZOK);
     char seq[1024];
     int sslc;
     watch_states(zh, 2000, -12345, seq, sizeof seq, &sslc);
-    int rc = wait_result(&early, 100);
+    int rc = zkt_wait_result(&early, 100);
     CHECK_RC(rc, want_rc);
     long long first = early.at - t0;
-    CHECK_RC(zoo_aexists(zh, "/", 0, stat_done, &late), ZOK);
-    CHECK_RC(wait_result(&late, 5000), want_rc);
+    CHECK_RC(zoo_aexists(zh, "/", 0, zkt_stat_done, &late), ZOK);
+    CHECK_RC(zkt_wait_result(&late, 5000), want_rc);
     double cpu = cpu_seconds() - cpu0;
     int errs = log_count(pos, "zk retcode=");
     int reason = log_needle ? log_count(pos, log_needle) : 1;
@@ -214,15 +165,15 @@ static void silent_server(void) {
     const char *h = host("127.0.0.1", ntohs(a.sin_port));
     zhandle_t *zh = zookeeper_init_ssl(h, cs("ca.pem", "client.pem", "client.key", 0), 0, 3000, 0, 0, 0);
     REQUIRE(zh);
-    result early;
-    result_init(&early);
+    zkt_result early;
+    zkt_result_init(&early);
     long long t0 = zkt_now_ms();
-    CHECK_RC(zoo_aexists(zh, "/", 0, stat_done, &early), ZOK);
+    CHECK_RC(zoo_aexists(zh, "/", 0, zkt_stat_done, &early), ZOK);
     char seq[256];
     int sslc;
     watch_states(zh, 500, -12345, seq, sizeof seq, &sslc);
     CHECK(zoo_state(zh) == 7);
-    int rc = wait_result(&early, 4000);
+    int rc = zkt_wait_result(&early, 4000);
     printf("%-34s early rc=%d after %lld ms (timeout 3000: deadline 2000); states %s\n", "tls-silent-server", rc, zkt_now_ms() - t0, seq);
     CHECK_RC(rc, ZCONNECTIONLOSS);
     /* close while the next handshake hangs */
@@ -331,10 +282,10 @@ int main(void) {
         expect_fail("tls-to-plain-port", host("127.0.0.1", plain_port), good, ZSSLCONNECTIONERROR, "TLS handshake failed");
         {   /* plain client on the TLS port: connection loss, as the reference */
             zhandle_t *zh = zookeeper_init(tls, 0, 10000, 0, 0, 0);
-            result r;
-            result_init(&r);
-            CHECK_RC(zoo_aexists(zh, "/", 0, stat_done, &r), ZOK);
-            int rc = wait_result(&r, 8000);
+            zkt_result r;
+            zkt_result_init(&r);
+            CHECK_RC(zoo_aexists(zh, "/", 0, zkt_stat_done, &r), ZOK);
+            int rc = zkt_wait_result(&r, 8000);
             printf("%-34s early rc=%d\n", "plain-to-tls-port", rc);
             CHECK_RC(rc, ZCONNECTIONLOSS);
             zookeeper_close(zh);
@@ -347,10 +298,10 @@ int main(void) {
             getsockname(s, (struct sockaddr *)&a, &l);
             close(s); /* the port is free now: connections are refused */
             zhandle_t *zh = zookeeper_init_ssl(host("127.0.0.1", ntohs(a.sin_port)), good, 0, 10000, 0, 0, 0);
-            result r;
-            result_init(&r);
-            CHECK_RC(zoo_aexists(zh, "/", 0, stat_done, &r), ZOK);
-            int rc = wait_result(&r, 3000);
+            zkt_result r;
+            zkt_result_init(&r);
+            CHECK_RC(zoo_aexists(zh, "/", 0, zkt_stat_done, &r), ZOK);
+            int rc = zkt_wait_result(&r, 3000);
             printf("%-34s early rc=%d\n", "tls-no-server", rc);
             CHECK_RC(rc, ZCONNECTIONLOSS);
             zookeeper_close(zh);
