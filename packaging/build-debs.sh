@@ -100,6 +100,7 @@ Section: libs
 Priority: optional
 Maintainer: zookeeper-rs maintainers <root@localhost>
 Depends: $rtdeps
+Suggests: libsasl2-2, libsasl2-modules
 Provides: libzookeeper-mt2 (= $refver), libzookeeper-st2 (= $refver)
 Conflicts: libzookeeper-mt2, libzookeeper-st2
 Replaces: libzookeeper-mt2, libzookeeper-st2
@@ -108,6 +109,9 @@ Description: ZooKeeper C client libraries, a Rust drop-in replacement
  (single-threaded) with the ABI of Apache ZooKeeper's $version C client,
  written in Rust. It replaces Debian's libzookeeper-mt2 and libzookeeper-st2:
  programs linked against those (such as zookeeper-bin) run on it unchanged.
+ .
+ TLS (zookeeper_init_ssl) is built in; SASL (zookeeper_init_sasl) loads
+ Cyrus SASL (libsasl2-2 and the mechanisms' plugins) when first used.
 C
 cat >"$rt/DEBIAN/shlibs" <<C
 libzookeeper_mt 2 libzookeeper-mt2
