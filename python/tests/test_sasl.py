@@ -305,6 +305,19 @@ def test_options_defaults_and_overrides(servers, bob_node):
         zookeeper.close(h)
 
 
+def test_mechanisms_without_a_user(servers):
+    # no user name: no callbacks at all (GSSAPI would use a Kerberos ticket;
+    # here no plugin or ticket), and a mechanism nobody has
+    for options in ({"mechanism": "GSSAPI"}, {"mechanism": "NO-SUCH-MECH"}):
+        h, w = open_sasl(servers["optional"], options)
+        try:
+            w.wait_state(zookeeper.AUTH_FAILED_STATE)
+            with pytest.raises(zookeeper.InvalidStateException):
+                zookeeper.exists(h, "/")
+        finally:
+            zookeeper.close(h)
+
+
 def test_the_session_authenticates_again_after_a_server_restart(servers, bob_node):
     """The password lives in C memory and is given again at the new
     connection's authentication (the library's IO thread, no Python)."""

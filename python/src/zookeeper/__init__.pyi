@@ -35,11 +35,12 @@ _AclCompletion = Callable[[int, int, List[_ACL], Optional[_Stat]], Any]
 _ClientId = Tuple[int, Union[str, bytes]]
 
 class _SaslOptions(TypedDict, total=False):
-    """init_sasl's sasl_options. username and password are required for
-    DIGEST-MD5 (the default mechanism); host defaults to "zk-sasl-md5" for
-    DIGEST-MD5 (the Java server's name), otherwise (or None) to the address
-    of the server connected to; service to "zookeeper"; realm (None) to the
-    one the server offers. Other keys raise TypeError."""
+    """init_sasl's sasl_options. mechanism: one, or a space-separated list
+    Cyrus picks from (default "DIGEST-MD5"). username and password are
+    required for DIGEST-MD5; host defaults to "zk-sasl-md5" for DIGEST-MD5
+    (the Java server's name), otherwise (or None) to the address of the
+    server connected to; service to "zookeeper"; realm (None) to the one the
+    server offers. Other keys raise TypeError."""
     username: str
     password: Union[str, bytes]
     mechanism: str
