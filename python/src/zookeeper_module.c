@@ -132,6 +132,8 @@ typedef struct {
     PyObject *cid_pass;  /* the password object given to init, if any */
     long long cid_id;
     char cid_raw[16];
+    void *sasl_callbacks; /* init_sasl: the library's callback block (malloc) */
+    struct sasl_secret *sasl_secret; /* and the password it answers */
 } handle_slot;
 
 #define MAX_HANDLES 32768
@@ -203,10 +205,16 @@ static void ctx_done(pyctx *c) {
     if (c && !c->permanent) ctx_drop(c);
 }
 
+static void free_sasl(void *callbacks, struct sasl_secret *secret);
+
 /* The handle's close has returned: the library holds nothing of it any more.
- * Drops the library's reference of every context left. */
+ * Drops the library's reference of every context left and frees its SASL
+ * callbacks and password. */
 static void finish_close(int h) {
     handle_slot *s = &slots[h];
+    free_sasl(s->sasl_callbacks, s->sasl_secret);
+    s->sasl_callbacks = NULL;
+    s->sasl_secret = NULL;
     s->zh = NULL;
     s->watcher = NULL;
     s->state = SLOT_CLOSED;
@@ -574,6 +582,191 @@ static int watcher_ctx(int h, PyObject *w, int use_default, pyctx **out) {
     return *out != NULL;
 }
 
+/* ---- SASL (init_sasl, init_ssl with sasl_options) --------------------------- */
+
+/* The library's SASL types (include/zookeeper/zookeeper.h; upstream's
+ * layouts), declared here so that the module builds against any zookeeper.h
+ * (upstream's declares them only with <sasl/sasl.h>) and needs no Cyrus
+ * headers: the callback array is an opaque block made by the library. */
+typedef int (*sasl_password_cb)(const char *content, size_t content_len, void *context, char *buf, size_t buf_size,
+                                size_t *passwd_len);
+typedef struct {
+    const char *password_file;
+    void *context;
+    sasl_password_cb callback;
+} sasl_password;
+typedef struct {
+    const char *service;
+    const char *host;
+    const char *mechlist;
+    const void *callbacks;
+} sasl_params;
+typedef void *(*make_password_callbacks_fn)(const char *user, const char *realm, sasl_password *password);
+typedef zhandle_t *(*init_sasl_fn)(const char *host, watcher_fn fn, int recv_timeout, const clientid_t *clientid,
+                                   void *context, int flags, void (*log_callback)(const char *), sasl_params *params);
+typedef zhandle_t *(*init_ssl_sasl_fn)(const char *host, const char *cert, watcher_fn fn, int recv_timeout,
+                                       const clientid_t *clientid, void *context, int flags,
+                                       void (*log_callback)(const char *), sasl_params *params);
+
+#define SASL_OK 0
+#define SASL_BUFOVER (-3)
+#define DIGEST_MD5_HOST "zk-sasl-md5" /* the Java server's DIGEST-MD5 name */
+
+/* The password, a C copy the library's IO thread reads at every
+ * (re)authentication without Python: freed (wiped) after zookeeper_close. */
+struct sasl_secret {
+    size_t len;
+    char pw[];
+};
+
+static int sasl_password_answer(const char *content, size_t content_len, void *context, char *buf, size_t buf_size,
+                                size_t *passwd_len) {
+    const struct sasl_secret *s = context;
+    if (!s || !buf || !passwd_len) return -1; /* SASL_FAIL */
+    if (s->len > buf_size) return SASL_BUFOVER;
+    memcpy(buf, s->pw, s->len);
+    *passwd_len = s->len;
+    return SASL_OK;
+}
+
+static void free_sasl(void *callbacks, struct sasl_secret *secret) {
+    free(callbacks); /* the library's malloc'ed block */
+    if (secret) {
+        explicit_bzero(secret->pw, secret->len);
+        free(secret);
+    }
+}
+
+/* sasl_options, parsed: C copies (no Python object is used once parsing is
+ * done, so nothing the caller does meanwhile can invalidate them). */
+typedef struct {
+    char *mechanism, *service, *host, *realm, *username;
+    struct sasl_secret *password;
+} sasl_opts;
+
+static void sasl_opts_free(sasl_opts *o) {
+    free(o->mechanism);
+    free(o->service);
+    free(o->host);
+    free(o->realm);
+    free(o->username);
+    free_sasl(NULL, o->password);
+    memset(o, 0, sizeof *o);
+}
+
+/* A str option without NUL characters, copied; `none_ok`: None gives NULL. */
+static int sasl_str(PyObject *v, const char *key, int none_ok, char **out) {
+    Py_ssize_t n;
+    const char *p;
+    if (v == Py_None && none_ok) return 1;
+    if (!PyUnicode_Check(v)) {
+        PyErr_Format(PyExc_TypeError, "sasl_options['%s'] must be str%s, not %.100s", key, none_ok ? " or None" : "",
+                     Py_TYPE(v)->tp_name);
+        return 0;
+    }
+    if (!(p = PyUnicode_AsUTF8AndSize(v, &n))) return 0;
+    if ((size_t)n != strlen(p)) {
+        PyErr_Format(PyExc_ValueError, "sasl_options['%s'] contains a NUL character", key);
+        return 0;
+    }
+    if (!(*out = strdup(p))) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    return 1;
+}
+
+/* Parses the sasl_options dict (see init_sasl's docstring). Raises TypeError
+ * for a wrong type, an unknown key or a missing required key, ValueError for
+ * an empty mechanism, user name or password and for NUL characters. */
+static int parse_sasl_options(PyObject *d, sasl_opts *o) {
+    static const char *keys[] = { "username", "password", "mechanism", "service", "host", "realm", NULL };
+    PyObject *key, *v;
+    Py_ssize_t pos = 0;
+    int have_host = 0;
+    memset(o, 0, sizeof *o);
+    if (!PyDict_Check(d)) {
+        PyErr_Format(PyExc_TypeError, "sasl_options must be a dict, not %.100s", Py_TYPE(d)->tp_name);
+        return 0;
+    }
+    while (PyDict_Next(d, &pos, &key, &v)) {
+        const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+        int i = 0;
+        if (!k) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_TypeError, "sasl_options keys must be str");
+            goto fail;
+        }
+        while (keys[i] && strcmp(keys[i], k) != 0) i++;
+        if (!keys[i]) {
+            PyErr_Format(PyExc_TypeError,
+                         "unknown sasl_options key '%.100s' (known: username, password, mechanism, service, host, realm)",
+                         k);
+            goto fail;
+        }
+        int ok = 1;
+        switch (i) {
+        case 0: ok = sasl_str(v, "username", 0, &o->username); break;
+        case 1: {
+            const char *p = NULL;
+            Py_ssize_t n = 0;
+            if (PyUnicode_Check(v)) p = PyUnicode_AsUTF8AndSize(v, &n);
+            else if (PyBytes_Check(v)) {
+                p = PyBytes_AS_STRING(v);
+                n = PyBytes_GET_SIZE(v);
+            } else {
+                PyErr_Format(PyExc_TypeError, "sasl_options['password'] must be str or bytes, not %.100s",
+                             Py_TYPE(v)->tp_name);
+                goto fail;
+            }
+            if (!p) goto fail;
+            if (!(o->password = malloc(sizeof *o->password + (size_t)n + 1))) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            o->password->len = (size_t)n;
+            memcpy(o->password->pw, p, (size_t)n);
+            o->password->pw[n] = 0;
+            break;
+        }
+        case 2: ok = sasl_str(v, "mechanism", 0, &o->mechanism); break;
+        case 3: ok = sasl_str(v, "service", 0, &o->service); break;
+        case 4: ok = sasl_str(v, "host", 1, &o->host); have_host = 1; break;
+        case 5: ok = sasl_str(v, "realm", 1, &o->realm); break;
+        }
+        if (!ok) goto fail;
+    }
+    if (!o->mechanism && !(o->mechanism = strdup("DIGEST-MD5"))) goto nomem;
+    if (!o->mechanism[0]) {
+        PyErr_SetString(PyExc_ValueError, "sasl_options['mechanism'] is empty");
+        goto fail;
+    }
+    int digest = strcasecmp(o->mechanism, "DIGEST-MD5") == 0;
+    if (digest && (!o->username || !o->password)) {
+        PyErr_Format(PyExc_TypeError, "sasl_options needs '%s' for DIGEST-MD5", o->username ? "password" : "username");
+        goto fail;
+    }
+    if (o->password && !o->username) {
+        PyErr_SetString(PyExc_TypeError, "sasl_options has a 'password' but no 'username'");
+        goto fail;
+    }
+    if (o->username && !o->username[0]) {
+        PyErr_SetString(PyExc_ValueError, "sasl_options['username'] is empty");
+        goto fail;
+    }
+    if (o->password && o->password->len == 0) {
+        PyErr_SetString(PyExc_ValueError, "sasl_options['password'] is empty");
+        goto fail;
+    }
+    if (digest && !have_host && !(o->host = strdup(DIGEST_MD5_HOST))) goto nomem;
+    return 1;
+nomem:
+    PyErr_NoMemory();
+fail:
+    sasl_opts_free(o);
+    return 0;
+}
+
 /* ---- session and handles ---------------------------------------------------- */
 
 /* The password of a client_id tuple: str (UTF-8) or bytes, at most 16 bytes
@@ -604,42 +797,80 @@ static int parse_client_id(PyObject *client, clientid_t *cid, PyObject **pass) {
     return 1;
 }
 
-/* init and init_ssl: `cert` NULL for a plain session. */
-static PyObject *init_impl(const char *host, const char *cert, PyObject *watcher, int timeout, PyObject *client) {
-    PyObject *pass = NULL;
+/* init, init_ssl and init_sasl: `cert` NULL for a session without TLS,
+ * `sasl_options` NULL or None for one without SASL. The TLS and SASL entry
+ * points are looked up at run time: on a library without them (Debian's
+ * reference) the module loads and these raise UnimplementedException. */
+static PyObject *init_impl(const char *host, const char *cert, PyObject *watcher, int timeout, PyObject *client,
+                           PyObject *sasl_options) {
+    PyObject *pass = NULL, *result = NULL;
     zhandle_t *(*init_ssl_fn)(const char *, const char *, watcher_fn, int, const clientid_t *, void *, int) = NULL;
-    if (cert) {
-        /* looked up at run time: a library without TLS raises UnimplementedException */
+    init_sasl_fn sasl_fn = NULL;
+    init_ssl_sasl_fn ssl_sasl_fn = NULL;
+    make_password_callbacks_fn make_cbs = NULL;
+    int sasl = sasl_options && sasl_options != Py_None;
+    sasl_opts so;
+    void *cbs = NULL;
+    memset(&so, 0, sizeof so);
+    if (sasl) {
+        /* bad options are the caller's mistake on any library: checked first */
+        if (!parse_sasl_options(sasl_options, &so)) return NULL;
+        if (cert)
+            ssl_sasl_fn = (init_ssl_sasl_fn)dlsym(RTLD_DEFAULT, "zookeeper_init_ssl_sasl");
+        else
+            sasl_fn = (init_sasl_fn)dlsym(RTLD_DEFAULT, "zookeeper_init_sasl");
+        if (so.username)
+            make_cbs = (make_password_callbacks_fn)dlsym(RTLD_DEFAULT, "zoo_sasl_make_password_callbacks");
+        if (!(cert ? (void *)ssl_sasl_fn : (void *)sasl_fn) || (so.username && !make_cbs)) {
+            raise_rc(ZUNIMPLEMENTED);
+            goto out;
+        }
+    } else if (cert) {
         init_ssl_fn = (zhandle_t * (*)(const char *, const char *, watcher_fn, int, const clientid_t *, void *, int))
             dlsym(RTLD_DEFAULT, "zookeeper_init_ssl");
         if (!init_ssl_fn) return raise_rc(ZUNIMPLEMENTED);
     }
-    if (!check_callable(watcher, "watcher")) return NULL;
+    if (!check_callable(watcher, "watcher")) goto out;
     clientid_t cid, *cidp = NULL;
     if (client != Py_None) {
-        if (!parse_client_id(client, &cid, &pass)) return NULL;
+        if (!parse_client_id(client, &cid, &pass)) goto out;
         cidp = &cid;
+    }
+    if (so.username) {
+        /* the library keeps the callback and its context (our copy of the
+         * password) and calls it on its IO thread at each authentication */
+        sasl_password pw = { NULL, so.password, sasl_password_answer };
+        if (!(cbs = make_cbs(so.username, so.realm, so.password ? &pw : NULL))) {
+            PyErr_SetFromErrno(ZooKeeperException);
+            goto out;
+        }
     }
     collect_reaped();
     wait_stale_calls();
     int h = reserve_slot();
     if (h < 0) {
         PyErr_SetString(ZooKeeperException, "too many handles");
-        return NULL;
+        goto out;
     }
     handle_slot *s = &slots[h];
     pyctx *w = NULL;
     if (watcher != Py_None && !(w = ctx_new(h, watcher, 1))) {
         s->state = SLOT_CLOSED;
         slot_maybe_free(h);
-        return NULL;
+        goto out;
     }
-    zhandle_t *zh; /* `host` stays alive: the caller holds `args` */
+    sasl_params params = { so.service, so.host, so.mechanism, cbs };
+    watcher_fn fn = w ? watcher_dispatch : NULL;
+    zhandle_t *zh; /* `host` and `cert` stay alive: the caller holds `args` */
     Py_BEGIN_ALLOW_THREADS
-    if (cert)
-        zh = init_ssl_fn(host, cert, w ? watcher_dispatch : NULL, timeout, cidp, w, 0);
+    if (ssl_sasl_fn)
+        zh = ssl_sasl_fn(host, cert, fn, timeout, cidp, w, 0, NULL, &params);
+    else if (sasl_fn)
+        zh = sasl_fn(host, fn, timeout, cidp, w, 0, NULL, &params);
+    else if (cert)
+        zh = init_ssl_fn(host, cert, fn, timeout, cidp, w, 0);
     else
-        zh = zookeeper_init(host, w ? watcher_dispatch : NULL, timeout, cidp, w, 0);
+        zh = zookeeper_init(host, fn, timeout, cidp, w, 0);
     Py_END_ALLOW_THREADS
     if (!zh) {
         int err = errno;
@@ -647,18 +878,28 @@ static PyObject *init_impl(const char *host, const char *cert, PyObject *watcher
         ctx_drop(w);
         slot_maybe_free(h);
         errno = err;
-        return PyErr_SetFromErrno(ZooKeeperException);
+        PyErr_SetFromErrno(ZooKeeperException);
+        goto out;
     }
     s->zh = zh;
     s->watcher = w;
     s->state = SLOT_OPEN;
+    /* freed by finish_close once zookeeper_close has returned */
+    s->sasl_callbacks = cbs;
+    s->sasl_secret = so.password;
+    cbs = NULL;
+    so.password = NULL;
     if (cidp && pass) {
         Py_INCREF(pass);
         Py_XSETREF(s->cid_pass, pass);
         s->cid_id = cid.client_id;
         memcpy(s->cid_raw, cid.passwd, 16);
     }
-    return PyLong_FromLong(h);
+    result = PyLong_FromLong(h);
+out:
+    free_sasl(cbs, NULL);
+    sasl_opts_free(&so);
+    return result;
 }
 
 static PyObject *py_init(PyObject *self, PyObject *args, PyObject *kw) {
@@ -667,17 +908,33 @@ static PyObject *py_init(PyObject *self, PyObject *args, PyObject *kw) {
     PyObject *watcher = Py_None, *client = Py_None;
     int timeout = 10000;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "s|OiO:init", kwlist, &host, &watcher, &timeout, &client)) return NULL;
-    return init_impl(host, NULL, watcher, timeout, client);
+    return init_impl(host, NULL, watcher, timeout, client, NULL);
 }
 
 static PyObject *py_init_ssl(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = { "host", "cert", "watcher", "recv_timeout", "client_id", NULL };
+    static char *kwlist[] = { "host", "cert", "watcher", "recv_timeout", "client_id", "sasl_options", NULL };
     const char *host, *cert;
-    PyObject *watcher = Py_None, *client = Py_None;
+    PyObject *watcher = Py_None, *client = Py_None, *sasl = Py_None;
     int timeout = 10000;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "ss|OiO:init_ssl", kwlist, &host, &cert, &watcher, &timeout, &client))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "ss|OiOO:init_ssl", kwlist, &host, &cert, &watcher, &timeout, &client,
+                                     &sasl))
         return NULL;
-    return init_impl(host, cert, watcher, timeout, client);
+    return init_impl(host, cert, watcher, timeout, client, sasl);
+}
+
+static PyObject *py_init_sasl(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = { "host", "sasl_options", "watcher", "recv_timeout", "client_id", "cert", NULL };
+    const char *host, *cert = NULL;
+    PyObject *sasl, *watcher = Py_None, *client = Py_None;
+    int timeout = 10000;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|OiOz:init_sasl", kwlist, &host, &sasl, &watcher, &timeout, &client,
+                                     &cert))
+        return NULL;
+    if (sasl == Py_None) {
+        PyErr_SetString(PyExc_TypeError, "init_sasl: sasl_options must be a dict, not None");
+        return NULL;
+    }
+    return init_impl(host, cert, watcher, timeout, client, sasl);
 }
 
 /* A close from one of the handle's own callbacks: the library's close runs
@@ -1335,9 +1592,31 @@ static PyMethodDef methods[] = {
           "type, state, path)` gets session events; `client_id` is a (session id, password)\n"
           "pair as client_id() returns it, to resume that session.") },
     { "init_ssl", (PyCFunction)(void (*)(void))py_init_ssl, METH_VARARGS | METH_KEYWORDS,
-      DOC("init_ssl", "host, cert, watcher=None, recv_timeout=10000, client_id=None",
+      DOC("init_ssl", "host, cert, watcher=None, recv_timeout=10000, client_id=None, sasl_options=None",
           "Opens a session over TLS: cert is 'CA file,client certificate file,client key file[,key password]' "
-          "(PEM; the CA alone for servers that do not ask for a client certificate). Returns the handle.") },
+          "(PEM; the CA alone for servers that do not ask for a client certificate). Returns the handle.\n"
+          "With sasl_options (a dict as for init_sasl) the session also authenticates with SASL\n"
+          "(the same as init_sasl(host, sasl_options, ..., cert=cert)).") },
+    { "init_sasl", (PyCFunction)(void (*)(void))py_init_sasl, METH_VARARGS | METH_KEYWORDS,
+      DOC("init_sasl", "host, sasl_options, watcher=None, recv_timeout=10000, client_id=None, cert=None",
+          "Opens a session that authenticates with SASL (Cyrus SASL, loaded by the library) on\n"
+          "every connection, before CONNECTED_STATE is reported; returns the handle. This\n"
+          "module's extension (zkpython has no SASL). sasl_options is a dict:\n"
+          "  'username' (str), 'password' (str or bytes): required for DIGEST-MD5;\n"
+          "  'mechanism' (str, default 'DIGEST-MD5'; e.g. 'GSSAPI', or a space-separated list\n"
+          "    Cyrus picks from: the DIGEST-MD5 defaults apply only to 'DIGEST-MD5' alone);\n"
+          "  'service' (str, default 'zookeeper');\n"
+          "  'host': the server name the mechanism authenticates (default 'zk-sasl-md5' for\n"
+          "    DIGEST-MD5, the name ZooKeeper's Java server and client use; otherwise, or\n"
+          "    None, the address of the server connected to);\n"
+          "  'realm' (str or None, default: the realm the server offers).\n"
+          "Other keys, wrong types or a missing username/password raise TypeError; empty\n"
+          "values or NUL characters ValueError, before anything is created. The password is\n"
+          "kept in C memory (not as a Python object) until the handle is closed.\n"
+          "With cert (as init_ssl's) the session runs over TLS as well. If authentication\n"
+          "fails the watcher gets a SESSION_EVENT with AUTH_FAILED_STATE, waiting calls end\n"
+          "with AuthFailedException and later calls raise InvalidStateException.\n"
+          "UnimplementedException: the library has no SASL (zookeeper_init_sasl).") },
     { "close", py_close, METH_VARARGS,
       DOC("close", "handle, /",
           "Closes the session; pending completions are called with CLOSING. Returns OK.\n"

@@ -5,6 +5,7 @@ its own interpreter (a crash is then a failed test, not a dead pytest).
     scenarios.py close_in_completion HOSTS ROUNDS CALLS
     scenarios.py exit_in_flight HOSTS CALLS STATUS
     scenarios.py race HOSTS SECONDS THREADS
+    scenarios.py sasl HOSTS ROUNDS          (HOSTS: a DIGEST-MD5 server, ctests/fixture/sasl.sh)
 
 Each prints one line of figures (JSON) when it gets to the end.
 """
@@ -148,7 +149,60 @@ def race(hosts, seconds, nthreads):
     print(json.dumps(stats))
 
 
+def sasl(hosts, rounds):
+    """SASL handles in every way they end (valgrind.sh: the library's
+    callback block and the module's password copy freed once each): bob
+    connected and closed, a wrong password (AUTH_FAILED) closed, bob closed
+    from his own watcher (the deferred close), an init the library refuses
+    (a missing certificate file), bad options; and one left open at exit."""
+    bob = {"username": "bob", "password": "bobsecret"}
+    t0 = time.time()
+    counts = {"connected": 0, "auth_failed": 0, "closed_in_watcher": 0, "init_failed": 0, "bad_options": 0}
+
+    def wait(cond, what, timeout=20):
+        end = time.time() + timeout
+        while not cond():
+            if time.time() > end:
+                raise SystemExit(f"{what}: timed out")
+            time.sleep(0.002)
+
+    for r in range(rounds):
+        h = zookeeper.init_sasl(hosts, bob)
+        wait(lambda: zookeeper.state(h) == zookeeper.CONNECTED_STATE, "bob")
+        zookeeper.get_children(h, "/")
+        zookeeper.close(h)
+        counts["connected"] += 1
+        h = zookeeper.init_sasl(hosts, {"username": "bob", "password": b"wrong", "realm": "zk-sasl-md5"})
+        wait(lambda: zookeeper.state(h) == zookeeper.AUTH_FAILED_STATE, "wrong password")
+        zookeeper.close(h)
+        counts["auth_failed"] += 1
+        closed = threading.Event()
+
+        def closer(handle, ty, state, path):
+            if state == zookeeper.CONNECTED_STATE:
+                zookeeper.close(handle)
+                closed.set()
+
+        zookeeper.init_sasl(hosts, bob, closer)
+        if not closed.wait(20):
+            raise SystemExit("closed in watcher: timed out")
+        counts["closed_in_watcher"] += 1
+        try:
+            zookeeper.init_sasl(hosts, bob, cert="/nonexistent/ca.pem")
+        except zookeeper.ZooKeeperException:
+            counts["init_failed"] += 1
+        try:
+            zookeeper.init_sasl(hosts, {"username": "bob", "password": "x", "mechanism": ""})
+        except ValueError:
+            counts["bad_options"] += 1
+    h = zookeeper.init_sasl(hosts, bob)  # closed by the module at exit
+    wait(lambda: zookeeper.state(h) == zookeeper.CONNECTED_STATE, "bob at exit")
+    counts["seconds"] = round(time.time() - t0, 1)
+    print(json.dumps(counts))
+
+
 if __name__ == "__main__":
     zookeeper.set_debug_level(zookeeper.LOG_LEVEL_ERROR)
     cmd, hosts, args = sys.argv[1], sys.argv[2], [int(a) for a in sys.argv[3:]]
-    {"close_in_completion": close_in_completion, "exit_in_flight": exit_in_flight, "race": race}[cmd](hosts, *args)
+    {"close_in_completion": close_in_completion, "exit_in_flight": exit_in_flight, "race": race,
+     "sasl": sasl}[cmd](hosts, *args)

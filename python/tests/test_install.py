@@ -78,10 +78,16 @@ def test_zk_lib_dir_selects_an_installed_library(ensemble, tmp_path):
             "end = time.time() + 15\n"
             "while zookeeper.state(h) != zookeeper.CONNECTED_STATE and time.time() < end: time.sleep(0.01)\n"
             "print(zookeeper.get_children(h, '/')[:1])\n"
-            "zookeeper.close(h)\n")
+            "zookeeper.close(h)\n"
+            # no TLS or SASL in the reference: the module loads, these raise
+            "for f, a in ((zookeeper.init_ssl, ('ca.pem',)), (zookeeper.init_sasl, ({'username': 'u', 'password': 'p'},)),\n"
+            "             (zookeeper.init_sasl, ({'username': 'u', 'password': 'p'}, None, 10000, None, 'ca.pem'))):\n"
+            "    try: f(" + repr(ensemble['hosts']) + ", *a)\n"
+            "    except zookeeper.UnimplementedException: print('unimplemented:', f.__name__)\n")
     p = run([py, "-I", "-c", code], cwd=str(tmp_path))
     lib = p.stdout.splitlines()[0]
     assert os.path.dirname(lib) == REFERENCE and "libzookeeper_mt.so.2" in lib, p.stdout
+    assert p.stdout.splitlines()[-3:] == ["unimplemented: init_ssl"] + ["unimplemented: init_sasl"] * 2, p.stdout
     site = run([py, "-I", "-c", "import zookeeper, os; print(os.listdir(os.path.dirname(zookeeper.__file__)))"],
                cwd=str(tmp_path)).stdout
     assert "libzookeeper_mt.so.2" not in site, site

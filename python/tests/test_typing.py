@@ -55,9 +55,11 @@ def test_mypy_reports_wrong_calls():
 def test_help_shows_signatures():
     assert str(inspect.signature(zookeeper.get)) == "(handle, path, watcher=None, bufferlen=1048576, /)"
     assert str(inspect.signature(zookeeper.init)) == "(host, watcher=None, recv_timeout=10000, client_id=None)"
+    assert str(inspect.signature(zookeeper.init_sasl)) == \
+        "(host, sasl_options, watcher=None, recv_timeout=10000, client_id=None, cert=None)"
     names = [n for n in dir(zookeeper) if callable(getattr(zookeeper, n)) and not n.startswith("_")
              and not isinstance(getattr(zookeeper, n), type)]
-    assert len(names) == 41  # zkpython's API with init_ssl and this module's additions (35), and the 6 extensions
+    assert len(names) == 42  # zkpython's API with init_ssl and this module's additions (36, init_sasl among them), and the 6 extensions
     for n in names:
         fn = getattr(zookeeper, n)
         inspect.signature(fn)  # every function has one

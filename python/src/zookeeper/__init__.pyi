@@ -34,11 +34,28 @@ _StringCompletion = Callable[[int, int, Optional[str]], Any]
 _AclCompletion = Callable[[int, int, List[_ACL], Optional[_Stat]], Any]
 _ClientId = Tuple[int, Union[str, bytes]]
 
+class _SaslOptions(TypedDict, total=False):
+    """init_sasl's sasl_options. mechanism: one, or a space-separated list
+    Cyrus picks from (default "DIGEST-MD5"). username and password are
+    required for DIGEST-MD5; host defaults to "zk-sasl-md5" for DIGEST-MD5
+    (the Java server's name), otherwise (or None) to the address of the
+    server connected to; service to "zookeeper"; realm (None) to the one the
+    server offers. Other keys raise TypeError."""
+    username: str
+    password: Union[str, bytes]
+    mechanism: str
+    service: str
+    host: Optional[str]
+    realm: Optional[str]
+
 # ---- session
 def init(host: str, watcher: Optional[_Watcher] = None, recv_timeout: int = 10000,
          client_id: Optional[_ClientId] = None) -> int: ...
 def init_ssl(host: str, cert: str, watcher: Optional[_Watcher] = None, recv_timeout: int = 10000,
-             client_id: Optional[_ClientId] = None) -> int: ...
+             client_id: Optional[_ClientId] = None, sasl_options: Optional[_SaslOptions] = None) -> int: ...
+# this module's extension: SASL (DIGEST-MD5 by default), over TLS too with cert
+def init_sasl(host: str, sasl_options: _SaslOptions, watcher: Optional[_Watcher] = None, recv_timeout: int = 10000,
+              client_id: Optional[_ClientId] = None, cert: Optional[str] = None) -> int: ...
 def close(handle: int, /) -> int: ...
 def state(handle: int, /) -> int: ...
 def client_id(handle: int, /) -> _ClientId: ...

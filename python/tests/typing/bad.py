@@ -9,3 +9,6 @@ zookeeper.get_children(h, "/").append(1)  # E
 zookeeper.exists(h, "/")["version"] + "x"  # E
 zookeeper.no_such_function(h)  # E
 x: str = zookeeper.state(h)  # E
+zookeeper.init_sasl("127.0.0.1:2181", {"username": "bob", "pasword": "x"})  # E
+zookeeper.init_sasl("127.0.0.1:2181", {"username": 1})  # E
+zookeeper.init_sasl("127.0.0.1:2181")  # E

@@ -29,4 +29,9 @@ def main(hosts: str) -> List[str]:
         pass
     children = zookeeper.get_children(h, "/")
     zookeeper.close(h)
+    s = zookeeper.init_sasl(hosts, {"username": "bob", "password": "bobsecret"}, watcher)
+    zookeeper.close(s)
+    opts: zookeeper._SaslOptions = {"username": "u", "password": b"p", "mechanism": "SCRAM-SHA-256", "host": None}
+    zookeeper.close(zookeeper.init_ssl(hosts, "ca.pem", None, 10000, None, opts))
+    zookeeper.close(zookeeper.init_sasl(hosts, {"mechanism": "GSSAPI", "service": "zookeeper"}, cert="ca.pem"))
     return children
