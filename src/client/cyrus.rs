@@ -48,6 +48,57 @@ pub struct SaslConn {
     _private: [u8; 0],
 }
 
+/// Cyrus's `sasl_secret_t` header: the length, then the bytes.
+#[repr(C)]
+pub struct SaslSecret {
+    len: c_ulong,
+    data: [u8; 0],
+}
+
+/// The secrets handed to Cyrus by the PASS callbacks of this library, per
+/// Cyrus connection (which keeps the pointer): each lives, in u64 words
+/// (aligned for the header), until that connection is disposed, and is
+/// wiped then.
+fn secrets() -> &'static parking_lot::Mutex<std::collections::HashMap<usize, Vec<u64>>> {
+    static S: OnceLock<parking_lot::Mutex<std::collections::HashMap<usize, Vec<u64>>>> = OnceLock::new();
+    S.get_or_init(Default::default)
+}
+
+/// Keeps `password` as a `sasl_secret_t` for `conn` (replacing an earlier
+/// one of that connection) and returns it.
+pub fn keep_secret(conn: *mut SaslConn, password: &[u8]) -> *mut SaslSecret {
+    // Header, bytes and a NUL.
+    let words = (std::mem::size_of::<c_ulong>() + password.len() + 1).div_ceil(8);
+    let mut v = vec![0u64; words];
+    let s = v.as_mut_ptr() as *mut SaslSecret;
+    // SAFETY: `v` has room for the header, the bytes and a NUL (words above)
+    // and is aligned for the header.
+    unsafe {
+        (*s).len = password.len() as c_ulong;
+        std::ptr::copy_nonoverlapping(password.as_ptr(), std::ptr::addr_of_mut!((*s).data) as *mut u8, password.len());
+    }
+    let mut map = secrets().lock();
+    if let Some(mut old) = map.insert(conn as usize, v) {
+        wipe(&mut old);
+    }
+    s
+}
+
+/// Drops the secret of a disposed connection.
+fn forget_secret(conn: *mut SaslConn) {
+    if let Some(mut old) = secrets().lock().remove(&(conn as usize)) {
+        wipe(&mut old);
+    }
+}
+
+/// Zeroes memory that held a password.
+pub fn wipe<T: Copy + Default>(v: &mut [T]) {
+    for w in v.iter_mut() {
+        // SAFETY: a valid, aligned element of ours; volatile so that the wipe is not optimised away.
+        unsafe { std::ptr::write_volatile(w, T::default()) };
+    }
+}
+
 type ClientInit = unsafe extern "C" fn(*const SaslCallback) -> c_int;
 type ClientNew = unsafe extern "C" fn(
     *const c_char,
@@ -173,9 +224,11 @@ impl CyrusMechanism {
 
     fn dispose(&mut self) {
         if !self.conn.is_null() {
+            let conn = self.conn;
             // SAFETY: `conn` came from sasl_client_new and is disposed once (then NULL).
             unsafe { (self.cyrus.dispose)(&mut self.conn) };
             self.conn = std::ptr::null_mut();
+            forget_secret(conn);
         }
     }
 

@@ -5,15 +5,12 @@
 //! on one session). The mechanisms are Cyrus SASL's (`client::cyrus`).
 
 use libc::{c_char, c_int, c_uint, c_ulong, c_void, size_t};
-use parking_lot::Mutex;
-use std::collections::HashMap;
 use std::ffi::{CStr, CString};
-use std::sync::OnceLock;
 
 use super::handle_api::{init_internal, set_errno, tls_settings};
 use super::types::*;
 use super::*;
-use crate::client::cyrus::{self, CyrusMechanism, SaslCallback, SaslConn};
+use crate::client::cyrus::{self, CyrusMechanism, SaslCallback, SaslConn, SaslSecret};
 use crate::client::cyrus::{SASL_BADPARAM, SASL_CB_AUTHNAME, SASL_CB_GETREALM, SASL_CB_LIST_END, SASL_CB_PASS, SASL_CB_USER, SASL_FAIL, SASL_OK};
 use crate::client::handle::clientid_t;
 use crate::log::log_callback_fn;
@@ -79,21 +76,6 @@ struct PassContext {
 struct CallbackBlock {
     callbacks: [SaslCallback; 5],
     pass: PassContext,
-}
-
-/// Cyrus's `sasl_secret_t` header: the length, then the bytes.
-#[repr(C)]
-struct SaslSecret {
-    len: c_ulong,
-    data: [u8; 0],
-}
-
-/// The secrets handed to Cyrus, by PASS context: each stays valid until
-/// the next one for the same context differs (Cyrus keeps the pointer for
-/// the exchange), so none is freed while a connection may use it.
-fn secrets() -> &'static Mutex<HashMap<usize, Vec<u64>>> {
-    static S: OnceLock<Mutex<HashMap<usize, Vec<u64>>>> = OnceLock::new();
-    S.get_or_init(Default::default)
 }
 
 /// SASL_CB_USER and SASL_CB_AUTHNAME: the user name (the context).
@@ -186,42 +168,24 @@ unsafe fn read_password(pc: &PassContext) -> Result<Vec<u8>, c_int> {
 }
 
 /// SASL_CB_PASS: the password as a `sasl_secret_t`.
-unsafe extern "C" fn get_secret(_conn: *mut SaslConn, context: *mut c_void, id: c_int, psecret: *mut *mut SaslSecret) -> c_int {
+unsafe extern "C" fn get_secret(conn: *mut SaslConn, context: *mut c_void, id: c_int, psecret: *mut *mut SaslSecret) -> c_int {
     guard(SASL_FAIL, || {
-        if psecret.is_null() || context.is_null() || id as c_ulong != SASL_CB_PASS {
+        if psecret.is_null() || context.is_null() || conn.is_null() || id as c_ulong != SASL_CB_PASS {
             return SASL_BADPARAM;
         }
         // SAFETY: the PASS context of a block made by the helpers below,
         // which the application keeps until its handles are closed.
         let pc = unsafe { &*(context as *const PassContext) };
         // SAFETY: as above.
-        let pw = match unsafe { read_password(pc) } {
+        let mut pw = match unsafe { read_password(pc) } {
             Ok(p) => p,
             Err(rc) => return rc,
         };
-        // Header, bytes and a NUL, in u64 words (aligned for the header).
-        let words = (std::mem::size_of::<c_ulong>() + pw.len() + 1).div_ceil(8);
-        let mut map = secrets().lock();
-        let entry = map.entry(context as usize).or_default();
-        let same = entry.len() == words && {
-            // SAFETY: the entry holds a secret made below: header then bytes.
-            let old = unsafe { &*(entry.as_ptr() as *const SaslSecret) };
-            old.len as usize == pw.len()
-                && unsafe { std::slice::from_raw_parts(old.data.as_ptr(), pw.len()) } == &pw[..]
-        };
-        if !same {
-            let mut v = vec![0u64; words];
-            let s = v.as_mut_ptr() as *mut SaslSecret;
-            // SAFETY: `v` has room for the header, the bytes and a NUL (words above).
-            unsafe {
-                (*s).len = pw.len() as c_ulong;
-                std::ptr::copy_nonoverlapping(pw.as_ptr(), (*s).data.as_mut_ptr(), pw.len());
-            }
-            *entry = v;
-        }
-        // SAFETY: `psecret` is Cyrus's out-parameter (checked); the secret
-        // stays in the map until replaced by a different one.
-        unsafe { *psecret = entry.as_mut_ptr() as *mut SaslSecret };
+        // Cyrus keeps the pointer: it lives with the connection.
+        let secret = cyrus::keep_secret(conn, &pw);
+        cyrus::wipe(&mut pw);
+        // SAFETY: `psecret` is Cyrus's out-parameter (checked above).
+        unsafe { *psecret = secret };
         SASL_OK
     })
 }
@@ -270,8 +234,6 @@ fn make_callbacks(user: &CStr, realm: Option<&CStr>, file: Option<&CStr>, callba
             SaslCallback { id: SASL_CB_PASS, proc_: Some(getsecret), context: pass as *mut c_void },
             SaslCallback { id: SASL_CB_LIST_END, proc_: None, context: std::ptr::null_mut() },
         ]);
-        // A block freed earlier may have had this address: its secret goes.
-        secrets().lock().remove(&(pass as usize));
     }
     block as *mut SaslCallback
 }

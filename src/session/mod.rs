@@ -836,9 +836,6 @@ impl Session {
         if let Conn::Authenticating { ref mut deadline, .. } = self.conn {
             *deadline = next_deadline;
         }
-        if last {
-            return self.sasl_send(now, sasl::Step::Complete(None));
-        }
         // SetSASLResponse { buffer token }: absent when the reply ends there.
         let token = if r.remaining() > 0 {
             match r.bytes() {
@@ -848,6 +845,14 @@ impl Session {
         } else {
             None
         };
+        if last {
+            // The mechanism finished: an answer with more to exchange means
+            // the server runs another mechanism, and nobody authenticated.
+            if token.is_some_and(|t| !t.is_empty()) {
+                return self.sasl_failed("the server sent a challenge after the mechanism completed (does the server offer this mechanism?)");
+            }
+            return self.sasl_send(now, sasl::Step::Complete(None));
+        }
         let next = self.sasl.as_mut().map(|m| m.step(token));
         match next {
             Some(Ok(step)) => self.sasl_send(now, step),

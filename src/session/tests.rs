@@ -810,3 +810,15 @@ fn a_server_silent_during_sasl_times_out_like_a_connect_and_reconnects() {
     let a = r.actions();
     assert_eq!(a[0], Action::Disconnect);
 }
+
+#[test]
+fn a_challenge_after_the_mechanism_completed_fails_authentication() {
+    // A mechanism with an initial response that completes at once (PLAIN)
+    // against a server that runs another one (DIGEST-MD5 answers with a challenge).
+    let (mech, _) = ScriptedMechanism::new(vec![Ok(sasl::Step::Complete(Some(b"\0bob\0pw".to_vec())))]);
+    let mut r = Rig::with_sasl(mech);
+    let first = connect_until_sasl(&mut r);
+    r.feed(&sasl_reply(frames_of(&first)[0].0, 0, Some(b"realm=\"zk-sasl-md5\",nonce=\"x\"")));
+    assert_eq!(r.core.state(), AUTH_FAILED_STATE);
+    assert_eq!(r.deliver(), vec![format!("event:-1:{AUTH_FAILED_STATE}::true")]);
+}
