@@ -1950,10 +1950,11 @@ ZOOAPI int zoo_remove_all_watches(zhandle_t *zh, const char *path, ZooWatcherTyp
  * line of the file `password_file` (read at each authentication).
  *
  * Ownership and threads:
- * - `user`, `realm`, `password_file`: the caller's NUL-terminated strings (realm and file may be
- *   NULL), copied during the call.
+ * - `user`, `realm`, `password_file`: the caller's NUL-terminated strings or NULL (no user name:
+ *   Cyrus asks the mechanism, e.g. GSSAPI's principal; no realm; no password), copied during
+ *   the call.
  * - Returns one block from libc `malloc` that the caller releases with `free` once every handle
- *   using it is closed; NULL with errno EINVAL (`user` NULL) or ENOMEM.
+ *   using it is closed; NULL with errno ENOMEM.
  * - The callbacks run on the thread that authenticates: the IO thread (MT) or the thread calling
  *   `zookeeper_process` (ST).
  */
@@ -2002,11 +2003,13 @@ struct sasl_callback *zoo_sasl_make_password_callbacks(const char *user,
  * Ownership and threads:
  * - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
  *   caller's, copied during the call; `fn_`, `context`, `log_callback`: as `zookeeper_init2`.
- * - `sasl_params`: the caller's, read during the call (strings copied); its `callbacks` array is
- *   kept and must stay valid until `zookeeper_close` returns. The Cyrus callbacks run on the IO
- *   thread (MT) or the thread calling `zookeeper_process` (ST).
+ * - `sasl_params`: NULL (no SASL: a plain session, as upstream) or the caller's, read during the
+ *   call (strings copied); its `callbacks` array is kept and must stay valid until
+ *   `zookeeper_close` returns. The Cyrus callbacks run on the IO thread (MT) or the thread calling
+ *   `zookeeper_process` (ST), while the handle's session state is locked: they must not call
+ *   this handle's API (`zoo_add_auth`, `zookeeper_close`...), which would wait for that lock.
  * - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set (EINVAL: no
- *   parameters or mechanism list; ELIBACC: libsasl2 cannot be loaded).
+ *   mechanism list; ELIBACC: libsasl2 cannot be loaded).
  */
 ZOOAPI
 zhandle_t *zookeeper_init_sasl(const char *host,
@@ -2025,8 +2028,9 @@ zhandle_t *zookeeper_init_sasl(const char *host,
  * TLS handshake and the session handshake.
  *
  * Ownership and threads: as `zookeeper_init_ssl` for `cert` (its files are read during the call)
- * and as `zookeeper_init_sasl` for everything else. Returns NULL with errno set on a bad
- * certificate string or file (ENOENT, EINVAL) or bad SASL parameters (EINVAL, ELIBACC).
+ * and as `zookeeper_init_sasl` for everything else (`sasl_params` NULL: TLS only). Returns NULL
+ * with errno set on a bad certificate string or file (ENOENT, EINVAL) or bad SASL parameters
+ * (EINVAL, ELIBACC).
  */
 ZOOAPI
 zhandle_t *zookeeper_init_ssl_sasl(const char *host,

@@ -136,6 +136,14 @@ struct Cyrus {
 
 static CYRUS: OnceLock<Result<Cyrus, String>> = OnceLock::new();
 
+/// Held around every call into Cyrus: its initialisation is not
+/// thread-safe (a connection made while another thread initialises it
+/// fails or corrupts its state), and Debian's libsasl2 runs with no-op
+/// mutexes while plugins share state between connections (DIGEST-MD5's
+/// re-authentication cache). The IO threads of several handles, or
+/// `zookeeper_close` on any thread, would otherwise call it concurrently.
+static CYRUS_LOCK: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
+
 /// Loads libsasl2 once; the error says why it could not be.
 fn cyrus() -> Result<&'static Cyrus, String> {
     CYRUS.get_or_init(load).as_ref().map_err(|e| e.clone())
@@ -278,10 +286,8 @@ impl CyrusMechanism {
         let mut rc = new(self);
         if rc == SASL_NOTINIT {
             // The upstream client requires the application to have called
-            // sasl_client_init; when it did not, do it (default settings),
-            // one handle at a time (Cyrus's initialisation is not thread-safe).
-            static INIT: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
-            let _one = INIT.lock();
+            // sasl_client_init; when it did not, do it (default settings;
+            // under CYRUS_LOCK, taken by the caller).
             // SAFETY: NULL means no global callbacks; a second call only counts a reference.
             let irc = unsafe { (self.cyrus.client_init)(std::ptr::null()) };
             if irc != SASL_OK {
@@ -298,6 +304,7 @@ impl CyrusMechanism {
 
 impl Drop for CyrusMechanism {
     fn drop(&mut self) {
+        let _cyrus = CYRUS_LOCK.lock();
         self.dispose();
     }
 }
@@ -313,6 +320,7 @@ fn output(p: *const c_char, len: c_uint) -> Vec<u8> {
 
 impl Mechanism for CyrusMechanism {
     fn start(&mut self, peer: SocketAddr) -> Result<Step, String> {
+        let _cyrus = CYRUS_LOCK.lock();
         self.new_conn(peer)?;
         let mut out: *const c_char = std::ptr::null();
         let mut outlen: c_uint = 0;
@@ -336,6 +344,7 @@ impl Mechanism for CyrusMechanism {
     }
 
     fn step(&mut self, challenge: Option<&[u8]>) -> Result<Step, String> {
+        let _cyrus = CYRUS_LOCK.lock();
         let c = challenge.unwrap_or_default();
         let mut out: *const c_char = std::ptr::null();
         let mut outlen: c_uint = 0;

@@ -13,6 +13,7 @@ use super::*;
 use crate::client::cyrus::{self, CyrusMechanism, SaslCallback, SaslConn, SaslSecret};
 use crate::client::cyrus::{SASL_BADPARAM, SASL_CB_AUTHNAME, SASL_CB_GETREALM, SASL_CB_LIST_END, SASL_CB_PASS, SASL_CB_USER, SASL_FAIL, SASL_OK};
 use crate::client::handle::clientid_t;
+use crate::session::sasl::Mechanism;
 use crate::log::log_callback_fn;
 use crate::zlog;
 
@@ -78,20 +79,21 @@ struct CallbackBlock {
     pass: PassContext,
 }
 
-/// SASL_CB_USER and SASL_CB_AUTHNAME: the user name (the context).
+/// SASL_CB_USER and SASL_CB_AUTHNAME: the user name (the context; NULL:
+/// none, as upstream — GSSAPI then takes the Kerberos principal).
 unsafe extern "C" fn get_user(context: *mut c_void, id: c_int, result: *mut *const c_char, len: *mut c_uint) -> c_int {
     guard(SASL_FAIL, || {
         let id = id as c_ulong;
-        if result.is_null() || context.is_null() || (id != SASL_CB_USER && id != SASL_CB_AUTHNAME) {
+        if result.is_null() || (id != SASL_CB_USER && id != SASL_CB_AUTHNAME) {
             return SASL_BADPARAM;
         }
         let user = context as *const c_char;
         // SAFETY: `result` (checked) and `len` (NULL or valid) are Cyrus's
-        // out-parameters; `user` is a NUL-terminated string of the block.
+        // out-parameters; `user` is NULL or a NUL-terminated string of the block.
         unsafe {
             *result = user;
             if !len.is_null() {
-                *len = libc::strlen(user) as c_uint;
+                *len = if user.is_null() { 0 } else { libc::strlen(user) as c_uint };
             }
         }
         SASL_OK
@@ -191,9 +193,9 @@ unsafe extern "C" fn get_secret(conn: *mut SaslConn, context: *mut c_void, id: c
 }
 
 /// Builds the malloc'ed block of the helpers.
-fn make_callbacks(user: &CStr, realm: Option<&CStr>, file: Option<&CStr>, callback: zoo_sasl_password_callback_t, context: *mut c_void) -> *mut SaslCallback {
+fn make_callbacks(user: Option<&CStr>, realm: Option<&CStr>, file: Option<&CStr>, callback: zoo_sasl_password_callback_t, context: *mut c_void) -> *mut SaslCallback {
     let head = std::mem::size_of::<CallbackBlock>();
-    let strs: [Option<&CStr>; 3] = [Some(user), realm, file];
+    let strs: [Option<&CStr>; 3] = [user, realm, file];
     let total = head + strs.iter().flatten().map(|s| s.to_bytes_with_nul().len()).sum::<usize>();
     // SAFETY: plain allocation; checked for NULL below.
     let block = unsafe { libc::malloc(total) } as *mut CallbackBlock;
@@ -244,10 +246,11 @@ fn make_callbacks(user: &CStr, realm: Option<&CStr>, file: Option<&CStr>, callba
 /// line of the file `password_file` (read at each authentication).
 ///
 /// Ownership and threads:
-/// - `user`, `realm`, `password_file`: the caller's NUL-terminated strings (realm and file may be
-///   NULL), copied during the call.
+/// - `user`, `realm`, `password_file`: the caller's NUL-terminated strings or NULL (no user name:
+///   Cyrus asks the mechanism, e.g. GSSAPI's principal; no realm; no password), copied during
+///   the call.
 /// - Returns one block from libc `malloc` that the caller releases with `free` once every handle
-///   using it is closed; NULL with errno EINVAL (`user` NULL) or ENOMEM.
+///   using it is closed; NULL with errno ENOMEM.
 /// - The callbacks run on the thread that authenticates: the IO thread (MT) or the thread calling
 ///   `zookeeper_process` (ST).
 #[no_mangle]
@@ -255,10 +258,6 @@ pub unsafe extern "C" fn zoo_sasl_make_basic_callbacks(user: *const c_char, real
     guard(std::ptr::null_mut(), || {
         // SAFETY: NULL or NUL-terminated strings, as documented above.
         let (u, r, f) = unsafe { (ptr::cstr_opt(user), ptr::cstr_opt(realm), ptr::cstr_opt(password_file)) };
-        let Some(u) = u else {
-            set_errno(libc::EINVAL);
-            return std::ptr::null_mut();
-        };
         make_callbacks(u, r, f, None, std::ptr::null_mut())
     })
 }
@@ -280,10 +279,6 @@ pub unsafe extern "C" fn zoo_sasl_make_password_callbacks(user: *const c_char, r
     guard(std::ptr::null_mut(), || {
         // SAFETY: NULL or valid, as documented above.
         let (u, r, pw) = unsafe { (ptr::cstr_opt(user), ptr::cstr_opt(realm), ptr::in_ref(password)) };
-        let Some(u) = u else {
-            set_errno(libc::EINVAL);
-            return std::ptr::null_mut();
-        };
         let (file, cb, ctx) = match pw {
             // SAFETY: the file name is NULL or NUL-terminated, as documented.
             Some(p) => (unsafe { ptr::cstr_opt(p.password_file) }, p.callback, p.context),
@@ -293,23 +288,20 @@ pub unsafe extern "C" fn zoo_sasl_make_password_callbacks(user: *const c_char, r
     })
 }
 
-/// The mechanism of a SASL handle: None after setting errno and logging why.
+/// The mechanism of a SASL handle: Ok(None) without parameters (no SASL,
+/// as upstream), Err after setting errno and logging why.
 ///
 /// # Safety
 /// `p` is NULL or valid as documented on `zookeeper_init_sasl`.
-unsafe fn mechanism(p: *const zoo_sasl_params_t, log_cb: log_callback_fn, func: &str) -> Option<Box<CyrusMechanism>> {
+unsafe fn mechanism(p: *const zoo_sasl_params_t, log_cb: log_callback_fn, func: &str) -> Result<Option<Box<dyn Mechanism>>, ()> {
     // SAFETY: the caller's contract.
-    let Some(p) = (unsafe { ptr::in_ref(p) }) else {
-        zlog!(log_cb, ZOO_LOG_LEVEL_ERROR, func, "no SASL parameters (NULL)");
-        set_errno(libc::EINVAL);
-        return None;
-    };
+    let Some(p) = (unsafe { ptr::in_ref(p) }) else { return Ok(None) };
     // SAFETY: NULL or NUL-terminated strings (the caller's contract).
     let (service, host, mechlist) = unsafe { (ptr::cstr_opt(p.service), ptr::cstr_opt(p.host), ptr::cstr_opt(p.mechlist)) };
     let Some(mechlist) = mechlist else {
         zlog!(log_cb, ZOO_LOG_LEVEL_ERROR, func, "no SASL mechanism list (zoo_sasl_params_t.mechlist is NULL)");
         set_errno(libc::EINVAL);
-        return None;
+        return Err(());
     };
     let params = cyrus::Params {
         service: CString::from(service.unwrap_or(DEFAULT_SASL_SERVICE)),
@@ -318,11 +310,11 @@ unsafe fn mechanism(p: *const zoo_sasl_params_t, log_cb: log_callback_fn, func: 
         callbacks: p.callbacks,
     };
     match CyrusMechanism::new(params) {
-        Ok(m) => Some(Box::new(m)),
+        Ok(m) => Ok(Some(Box::new(m))),
         Err(e) => {
             zlog!(log_cb, ZOO_LOG_LEVEL_ERROR, func, "SASL is not available: {} (install libsasl2-2 and the libsasl2-modules of the mechanism)", e);
             set_errno(libc::ELIBACC);
-            None
+            Err(())
         }
     }
 }
@@ -347,11 +339,13 @@ unsafe fn mechanism(p: *const zoo_sasl_params_t, log_cb: log_callback_fn, func: 
 /// Ownership and threads:
 /// - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
 ///   caller's, copied during the call; `fn_`, `context`, `log_callback`: as `zookeeper_init2`.
-/// - `sasl_params`: the caller's, read during the call (strings copied); its `callbacks` array is
-///   kept and must stay valid until `zookeeper_close` returns. The Cyrus callbacks run on the IO
-///   thread (MT) or the thread calling `zookeeper_process` (ST).
+/// - `sasl_params`: NULL (no SASL: a plain session, as upstream) or the caller's, read during the
+///   call (strings copied); its `callbacks` array is kept and must stay valid until
+///   `zookeeper_close` returns. The Cyrus callbacks run on the IO thread (MT) or the thread calling
+///   `zookeeper_process` (ST), while the handle's session state is locked: they must not call
+///   this handle's API (`zoo_add_auth`, `zookeeper_close`...), which would wait for that lock.
 /// - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set (EINVAL: no
-///   parameters or mechanism list; ELIBACC: libsasl2 cannot be loaded).
+///   mechanism list; ELIBACC: libsasl2 cannot be loaded).
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_init_sasl(
     host: *const c_char,
@@ -365,9 +359,9 @@ pub unsafe extern "C" fn zookeeper_init_sasl(
 ) -> *mut zhandle_t {
     guard(std::ptr::null_mut(), || {
         // SAFETY: `sasl_params` is NULL or valid, as documented above.
-        let Some(m) = (unsafe { mechanism(sasl_params, log_callback, "zookeeper_init_sasl") }) else { return std::ptr::null_mut() };
+        let Ok(m) = (unsafe { mechanism(sasl_params, log_callback, "zookeeper_init_sasl") }) else { return std::ptr::null_mut() };
         // SAFETY: `host` and `clientid` are valid as documented above.
-        unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, log_callback, None, Some(m)) }
+        unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, log_callback, None, m) }
     })
 }
 
@@ -377,8 +371,9 @@ pub unsafe extern "C" fn zookeeper_init_sasl(
 /// TLS handshake and the session handshake.
 ///
 /// Ownership and threads: as `zookeeper_init_ssl` for `cert` (its files are read during the call)
-/// and as `zookeeper_init_sasl` for everything else. Returns NULL with errno set on a bad
-/// certificate string or file (ENOENT, EINVAL) or bad SASL parameters (EINVAL, ELIBACC).
+/// and as `zookeeper_init_sasl` for everything else (`sasl_params` NULL: TLS only). Returns NULL
+/// with errno set on a bad certificate string or file (ENOENT, EINVAL) or bad SASL parameters
+/// (EINVAL, ELIBACC).
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_init_ssl_sasl(
     host: *const c_char,
@@ -395,8 +390,8 @@ pub unsafe extern "C" fn zookeeper_init_ssl_sasl(
         // SAFETY: `cert` is NULL or NUL-terminated, as documented above.
         let Some(tls) = (unsafe { tls_settings(cert, "zookeeper_init_ssl_sasl") }) else { return std::ptr::null_mut() };
         // SAFETY: `sasl_params` is NULL or valid, as documented above.
-        let Some(m) = (unsafe { mechanism(sasl_params, log_callback, "zookeeper_init_ssl_sasl") }) else { return std::ptr::null_mut() };
+        let Ok(m) = (unsafe { mechanism(sasl_params, log_callback, "zookeeper_init_ssl_sasl") }) else { return std::ptr::null_mut() };
         // SAFETY: `host` and `clientid` are valid as documented above.
-        unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, log_callback, Some(tls), Some(m)) }
+        unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, log_callback, Some(tls), m) }
     })
 }

@@ -305,7 +305,15 @@ impl Session {
         if let Some(cb) = done {
             self.auth_waiting.push_back(cb);
         }
-        if matches!(self.conn, Conn::Up { .. } | Conn::Handshake { .. }) {
+        // Sent now on an established session, or right behind the
+        // ConnectRequest; with SASL the exchange comes first (its replies
+        // are the only ones expected), and `finalize` sends every credential.
+        let now_ok = match self.conn {
+            Conn::Up { .. } => true,
+            Conn::Handshake { .. } => self.sasl.is_none(),
+            _ => false,
+        };
+        if now_ok {
             let mut f = Vec::new();
             auth_frame(&mut f, &scheme, cred.as_deref());
             self.out_frames += 1;
@@ -676,7 +684,7 @@ impl Session {
             let limit = if handshake { MAX_HANDSHAKE_FRAME } else { MAX_FRAME };
             if len < 0 || len as usize > limit || (!handshake && len < 16) {
                 zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "check_events", "invalid frame length {} from server", len);
-                if handshake {
+                if handshake || matches!(self.conn, Conn::Authenticating { .. }) {
                     self.transport_failed(now, "errno=71(Protocol error): malformed handshake response");
                 } else {
                     self.lose(now, ZMARSHALLINGERROR, "invalid frame length");
@@ -725,8 +733,6 @@ impl Session {
             *d = *s;
         }
         self.published.client_id.set(resp.session_id, &resp.passwd);
-        self.backoff.connected();
-        self.refused.clear();
         self.last_contact = Some(now);
         if self.sasl.is_some() {
             // As the reference: the state stays ASSOCIATING and nothing else
@@ -748,6 +754,9 @@ impl Session {
     /// CONNECTED event; then auth and watches are re-sent, then held requests.
     fn finalize(&mut self, now: Instant, addr: SocketAddr, read_only: bool) {
         let st = if read_only { READONLY_STATE } else { CONNECTED_STATE };
+        // A server that got this far serves: the back-off starts again.
+        self.backoff.connected();
+        self.refused.clear();
         self.published.set_connected(Some(addr));
         self.set_state(st);
         zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "finalize_session_establishment",

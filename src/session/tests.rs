@@ -822,3 +822,27 @@ fn a_challenge_after_the_mechanism_completed_fails_authentication() {
     assert_eq!(r.core.state(), AUTH_FAILED_STATE);
     assert_eq!(r.deliver(), vec![format!("event:-1:{AUTH_FAILED_STATE}::true")]);
 }
+
+#[test]
+fn zoo_add_auth_during_the_handshake_waits_for_the_sasl_exchange() {
+    let (mech, _) = ScriptedMechanism::new(digest_like_script());
+    let mut r = Rig::with_sasl(mech);
+    assert!(matches!(r.actions()[..], [Action::Connect(_)]));
+    r.core.transport_up(r.t);
+    let log = r.log.clone();
+    r.core.add_auth(b"digest".to_vec(), Some(b"u:p".to_vec()), Some(Box::new(move |rc, _| log.lock().unwrap().push(format!("auth:{rc}")))), r.t);
+    // Only the ConnectRequest (one frame): the SASL replies must be the first ones.
+    let hs = r.written();
+    assert_eq!(i32::from_be_bytes(hs[..4].try_into().unwrap()) as usize + 4, hs.len());
+    r.feed(&connect_response(TIMEOUT, 0x42));
+    let first = r.written();
+    assert_eq!(frames_of(&first).iter().map(|f| f.1).collect::<Vec<_>>(), vec![ZOO_SASL_OP]);
+    r.feed(&sasl_reply(frames_of(&first)[0].0, 0, Some(b"challenge")));
+    let second = r.written();
+    r.feed(&sasl_reply(frames_of(&second)[0].0, 0, Some(b"rspauth")));
+    assert_eq!(r.core.state(), CONNECTED_STATE);
+    // Then the credentials, answered as usual.
+    assert_eq!(frames_of(&r.written()), vec![(AUTH_XID, ZOO_SETAUTH_OP)]);
+    r.feed(&reply(AUTH_XID, 0, |_| {}));
+    assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTED_STATE}::true"), "auth:0".to_string()]);
+}
