@@ -1,9 +1,8 @@
 //! The completion thread: runs completions and watchers one at a time, in
 //! the order the IO thread received them from the server.
 
-use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::handle::ZHandle;
 use crate::session::watches::Watcher;
@@ -11,26 +10,53 @@ pub use crate::session::Job;
 
 /// The queue from the IO thread (and callers) to the completion thread.
 /// The completion thread takes everything queued in one go; it is woken
-/// only when it waits. Small when idle: no preallocated blocks.
+/// only when it waits. Small when idle: no preallocated blocks, and std's
+/// futex-based lock and condition variable (parking_lot's would give every
+/// completion thread an entry in its process-wide table, ~0.7 KiB each).
 #[derive(Default)]
 pub struct JobQueue {
-    q: Mutex<VecDeque<Job>>,
+    q: Mutex<Queue>,
     cv: Condvar,
 }
 
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    /// The completion thread waits on `cv`.
+    waiting: bool,
+}
+
 impl JobQueue {
+    /// The queue, locked. Nothing panics while holding it; if something
+    /// did, the queue itself is still consistent.
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.q.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     pub fn send(&self, job: Job) {
-        self.q.lock().push_back(job);
-        self.cv.notify_one();
+        let mut q = self.lock();
+        q.jobs.push_back(job);
+        let wake = q.waiting;
+        drop(q);
+        if wake {
+            self.cv.notify_one();
+        }
     }
 
     /// Waits for work and moves all of it into `out`.
     fn take_all(&self, out: &mut VecDeque<Job>) {
-        let mut q = self.q.lock();
-        while q.is_empty() {
-            self.cv.wait(&mut q);
+        let mut q = self.lock();
+        while q.jobs.is_empty() {
+            q.waiting = true;
+            q = self.cv.wait(q).unwrap_or_else(|e| e.into_inner());
+            q.waiting = false;
         }
-        std::mem::swap(&mut *q, out);
+        std::mem::swap(&mut q.jobs, out);
+    }
+
+    /// Moves whatever is queued into `out`, without waiting.
+    fn take_now(&self, out: &mut VecDeque<Job>) {
+        std::mem::swap(&mut self.lock().jobs, out);
     }
 }
 
@@ -70,7 +96,7 @@ pub(crate) fn run(zh: Arc<ZHandle>) {
             // After the IO thread's last word, only callbacks run here can
             // still queue work (a call made from a completion during close
             // completes with ZCLOSING): run it too, then stop.
-            std::mem::swap(&mut *zh.jobs.q.lock(), &mut work);
+            zh.jobs.take_now(&mut work);
             if work.is_empty() {
                 crate::zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, "do_completion", "completion thread terminated");
                 return;

@@ -40,6 +40,12 @@ use watches::{Watcher, WatchRegistry};
 pub const MAX_FRAME: usize = 0xfffff + 1024 * 1024;
 /// Largest handshake answer accepted.
 const MAX_HANDSHAKE_FRAME: usize = 4096;
+/// Room offered to each read: small while the session is idle (an idle
+/// session receives a handshake answer and pings, and every page its read
+/// buffer spans costs memory), doubled up to the maximum each time a read
+/// fills all of it (replies are flowing).
+const READ_CHUNK_MIN: usize = 1024;
+const READ_CHUNK_MAX: usize = 16 * 1024;
 /// Longest SetWatches request sent: well under the server's jute.maxbuffer
 /// (1 MiB by default), whatever the number of watches.
 pub const SET_WATCHES_MAX_BYTES: usize = 128 * 1024;
@@ -127,6 +133,10 @@ pub struct Session {
     /// Requests queued while there is no session connection.
     held: Outbox,
     rbuf: BytesMut,
+    /// The least room offered to a read (READ_CHUNK_MIN..=READ_CHUNK_MAX).
+    read_chunk: usize,
+    /// `read_buffer` handed out room since the session began.
+    read_offered: bool,
     pub watches: WatchRegistry,
     auths: Vec<(Vec<u8>, Option<Vec<u8>>)>,
     auth_waiting: VecDeque<Callback>,
@@ -178,6 +188,8 @@ impl Session {
             sent: VecDeque::new(),
             held: Outbox::default(),
             rbuf: BytesMut::new(),
+            read_chunk: READ_CHUNK_MIN,
+            read_offered: false,
             watches: WatchRegistry::default(),
             auths: Vec::new(),
             auth_waiting: VecDeque::new(),
@@ -655,7 +667,13 @@ impl Session {
     /// (the rest of the frame being received, so that a large reply is read
     /// in place).
     pub fn read_buffer(&mut self) -> &mut BytesMut {
-        let want = self.pending_frame_end().saturating_sub(self.rbuf.len()).max(16 * 1024);
+        // The buffer is full to its end only when the last read filled all
+        // the room offered (processing frames splits off its front).
+        if self.read_offered && self.rbuf.len() == self.rbuf.capacity() && self.read_chunk < READ_CHUNK_MAX {
+            self.read_chunk *= 2;
+        }
+        self.read_offered = true;
+        let want = self.pending_frame_end().saturating_sub(self.rbuf.len()).max(self.read_chunk);
         self.rbuf.reserve(want);
         &mut self.rbuf
     }

@@ -114,6 +114,9 @@ impl Published {
             None => {
                 let s = CString::new(format_addr(a)).unwrap_or_default();
                 let p = s.as_ptr();
+                // Most sessions only ever use one server: room for one
+                // first (a push would make room for four).
+                v.reserve_exact(1);
                 // The CString's heap buffer does not move when the Vec grows.
                 v.push((*a, s));
                 p

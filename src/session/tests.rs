@@ -846,3 +846,47 @@ fn zoo_add_auth_during_the_handshake_waits_for_the_sasl_exchange() {
     r.feed(&reply(AUTH_XID, 0, |_| {}));
     assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTED_STATE}::true"), "auth:0".to_string()]);
 }
+
+/// What a driver's read does: copies up to the room offered; returns the room.
+fn read_some(r: &mut Rig, bytes: &[u8]) -> usize {
+    let b = r.core.read_buffer();
+    let room = b.capacity() - b.len();
+    b.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    r.core.received(r.t);
+    room
+}
+
+#[test]
+fn read_room_is_small_while_idle_and_grows_while_reads_fill_it() {
+    let mut r = Rig::new();
+    r.connect();
+    r.deliver();
+    // Idle: pings and small replies are read into a small buffer.
+    let ping = reply(PING_XID, 0, |_| {});
+    for _ in 0..50 {
+        r.advance(10);
+        assert!(read_some(&mut r, &ping) < 4096);
+    }
+    assert_eq!(r.core.read_chunk, READ_CHUNK_MIN);
+    // A burst: every read fills the room (an event whose path fills the
+    // rest), so the room doubles up to the maximum, and stays there.
+    let mut rooms = Vec::new();
+    for _ in 0..8 {
+        let room = { let b = r.core.read_buffer(); b.capacity() - b.len() };
+        let burst = event(CHANGED_EVENT, &[b'/'].iter().chain(std::iter::repeat(&b'a')).take(room - 32).copied().collect::<Vec<u8>>());
+        assert_eq!(burst.len(), room);
+        read_some(&mut r, &burst);
+        rooms.push(room);
+    }
+    assert_eq!(r.core.read_chunk, READ_CHUNK_MAX, "{rooms:?}");
+    assert!(rooms.windows(2).all(|w| w[0] <= w[1]), "{rooms:?}");
+    let room = read_some(&mut r, &ping);
+    assert!(room >= READ_CHUNK_MAX, "{room}");
+    // A frame larger than the room is still read in place.
+    let big = data_reply(r.get("big", None), &vec![9u8; 100_000]);
+    let room = read_some(&mut r, &big[..8]);
+    assert!(room >= READ_CHUNK_MAX);
+    let room = read_some(&mut r, &big[8..]);
+    assert!(room >= big.len() - 8, "{room}");
+    assert!(r.deliver().contains(&"big:0".to_string()));
+}
