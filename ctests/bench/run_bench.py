@@ -3,8 +3,16 @@
 libzookeeper_mt (Debian's 3.8.0) and on ours, alternating A B A B against
 one 3-node ensemble (the client connected to the leader), plus the
 raw-protocol ceiling (zkraw). Prints medians and ratios ours/reference.
+Then TLS against plain TCP on ours (the reference has no TLS): one
+standalone server with a plain clientPort and a TLS secureClientPort
+(ctests/fixture/tls.sh, Netty on both, ssl.clientAuth=need, TLS 1.2),
+zkbench alternating plain and TLS (zookeeper_init_ssl) on it.
 
     run_bench.py BUILD_DIR [ROUNDS] [SECONDS]
+
+Ports: the ensemble uses ZK_BENCH_PORT+1..3 (default 27810), the TLS server
+ZK_BENCH_PORT+21 (plain) and +22 (TLS). ZK_BENCH_TLS=0 skips the TLS part;
+ZK_BENCH_ONLY=tls runs only it.
 """
 import os
 import re
@@ -18,6 +26,10 @@ rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 secs = sys.argv[3] if len(sys.argv) > 3 else "3"
 here = os.path.dirname(os.path.abspath(__file__))
 fixture = os.path.join(here, "..", "fixture", "zk.sh")
+tls_fixture = os.path.join(here, "..", "fixture", "tls.sh")
+base_port = int(os.environ.get("ZK_BENCH_PORT", "27810"))
+only = os.environ.get("ZK_BENCH_ONLY", "")
+with_tls = os.environ.get("ZK_BENCH_TLS", "1") != "0"
 ours = os.path.join(build, "lib")
 ref = "/usr/lib/x86_64-linux-gnu"
 libs = {"reference": ref, "ours": ours}
@@ -39,6 +51,15 @@ FIGURES = [
     ("512 KiB get throughput (MiB/s)", "large", "mib_per_s", "higher", None),
     ("memory per idle session (KiB)", "idle_mem", "kib_per_session", "lower", 1.0),
 ]
+TLS_MODES = ["aget", "sync_get", "connect"]
+# (label, mode, key)
+TLS_FIGURES = [
+    ("async get throughput (ops/s)", "aget", "ops_per_s"),
+    ("client CPU per async get (us)", "aget", "cpu_us_per_op"),
+    ("sync get p50 (us)", "sync_get", "p50_us"),
+    ("client CPU per sync get (us)", "sync_get", "cpu_us_per_call"),
+    ("connect latency p50 (us)", "connect", "p50_us"),
+]
 
 
 def parse(out):
@@ -48,9 +69,60 @@ def parse(out):
     return {k: (float(v) if re.match(r"^-?[0-9.]+$", v) else v) for k, v in (kv.split("=") for kv in m.group(1).split())}
 
 
+def run_zkbench(path, mode, host, extra_env=None):
+    env = dict(os.environ, LD_LIBRARY_PATH=path,
+               ZK_EXPECT_LIB=os.path.realpath(os.path.join(path, "libzookeeper_mt.so.2")), **(extra_env or {}))
+    p = subprocess.run([os.path.join(build, "zkbench"), mode, host, secs], env=env,
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError(f"{path} {mode}: {p.stdout}{p.stderr}")
+    lib_line = re.search(r"^library: (.*)$", p.stdout, re.M).group(1)
+    assert lib_line.startswith(os.path.realpath(path)), (path, lib_line)
+    return parse(p.stdout)
+
+
+def tls_bench():
+    d = tempfile.mkdtemp(prefix="zk-bench-tls-")
+    plain_port, tls_port = base_port + 21, base_port + 22
+    subprocess.run([tls_fixture, "start", d, str(plain_port), str(tls_port), "need"], check=True)
+    c = os.path.join(d, "certs")
+    cert = ",".join(os.path.join(c, f) for f in ("ca.pem", "client.pem", "client.key"))
+    variants = {"plain": (f"127.0.0.1:{plain_port}", {}),
+                "TLS": (f"127.0.0.1:{tls_port}", {"ZKBENCH_TLS_CERT": cert})}
+    results = {v: {m: [] for m in TLS_MODES} for v in variants}
+    try:
+        print(f"TLS server in {d}: plain 127.0.0.1:{plain_port}, TLS 127.0.0.1:{tls_port} (clientAuth=need)")
+        for host, env in variants.values():  # warm the server's JIT on both paths; not counted
+            run_zkbench(ours, "aget", host, env)
+        for r in range(rounds):
+            for mode in TLS_MODES:
+                for v, (host, env) in variants.items():
+                    results[v][mode].append(run_zkbench(ours, mode, host, env))
+            print(f"TLS round {r + 1}/{rounds} done", flush=True)
+    finally:
+        subprocess.run([tls_fixture, "stop", d])
+
+    def med(v, mode, key):
+        return statistics.median(x[key] for x in results[v][mode])
+
+    def spread(v, mode, key):
+        xs = [x[key] for x in results[v][mode]]
+        return f"{min(xs):.1f}-{max(xs):.1f}"
+
+    print()
+    print(f"ours over TLS against ours over plain TCP, one standalone server (Netty), {rounds} rounds, medians (min-max)")
+    print(f"{'figure':36} {'plain':>10} {'TLS':>10} {'TLS/plain':>9}   plain range / TLS range")
+    for label, mode, key in TLS_FIGURES:
+        a, b = med("plain", mode, key), med("TLS", mode, key)
+        print(f"{label:36} {a:10.1f} {b:10.1f} {b / a if a else float('inf'):9.2f}   {spread('plain', mode, key)} / {spread('TLS', mode, key)}")
+
+
 def main():
+    if only == "tls":
+        tls_bench()
+        return
     d = tempfile.mkdtemp(prefix="zk-bench-")
-    subprocess.run([fixture, "start", d, "3", "27810"], check=True)
+    subprocess.run([fixture, "start", d, "3", str(base_port)], check=True)
     try:
         leader = subprocess.run([fixture, "leader", d], capture_output=True, text=True).stdout.split()[0]
         port = open(os.path.join(d, f"port.{leader}")).read().strip()
@@ -61,15 +133,7 @@ def main():
         for r in range(rounds):
             for lib, path in libs.items():
                 for mode in MODES:
-                    env = dict(os.environ, LD_LIBRARY_PATH=path,
-                               ZK_EXPECT_LIB=os.path.realpath(os.path.join(path, "libzookeeper_mt.so.2")))
-                    p = subprocess.run([os.path.join(build, "zkbench"), mode, host, secs], env=env,
-                                       capture_output=True, text=True, timeout=300)
-                    if p.returncode != 0:
-                        raise RuntimeError(f"{lib} {mode}: {p.stdout}{p.stderr}")
-                    lib_line = re.search(r"^library: (.*)$", p.stdout, re.M).group(1)
-                    assert lib_line.startswith(os.path.realpath(path)), (lib, lib_line)
-                    results[lib][mode].append(parse(p.stdout))
+                    results[lib][mode].append(run_zkbench(path, mode, host))
             p = subprocess.run([os.path.join(build, "zkraw"), host, secs], capture_output=True, text=True, timeout=120)
             raw.append(parse(p.stdout))
             print(f"round {r + 1}/{rounds} done", flush=True)
@@ -102,6 +166,9 @@ def main():
     print(f"{'raw-protocol ceiling, async get (ops/s)':42} {raw_ops:12.0f}   (client CPU {raw_cpu:.2f} us/op)")
     print(f"{'share of the ceiling':42} {ref_get / raw_ops:12.0%} {share:12.0%}            >= 90%  {'met' if share >= 0.9 else 'MISSED'}")
     print(f"\n{rounds} rounds, medians; {'all targets met' if met_all else 'some targets missed'}")
+    if with_tls:
+        print()
+        tls_bench()
 
 
 main()

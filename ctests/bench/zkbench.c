@@ -6,7 +6,8 @@
  * Modes: aget aset acreate_delete (pipelined, window of 1000), sync_get
  * (latency percentiles), mt_sync_get (4 threads, one handle), connect,
  * fanout (5000 watched nodes changed), large (512 KiB values), idle_mem.
- * Prints one line: "RESULT mode=... key=value ...". */
+ * Prints one line: "RESULT mode=... key=value ...".
+ * ZKBENCH_TLS_CERT="CA,cert,key" connects with zookeeper_init_ssl (ours only). */
 #define _GNU_SOURCE
 #include "testutil.h"
 #include <dlfcn.h>
@@ -41,18 +42,23 @@ static long rss_kb(void) {
 
 static void quiet_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx) {}
 
-/* With $ZKBENCH_TLS_CERT (a zookeeper_init_ssl certificate string) the
- * handle is made by zookeeper_init_ssl, looked up at run time so that the
- * binary still runs on Debian's reference, which has no TLS. */
-static zhandle_t *init_quiet(void) {
+/* With $ZKBENCH_TLS_CERT (a zookeeper_init_ssl certificate string) every
+ * handle, in every mode, is made by zookeeper_init_ssl, looked up at run
+ * time (not declared through HAVE_OPENSSL_H and linked) so that the same
+ * binary still loads and runs on Debian's reference, which has no TLS. */
+static zhandle_t *init_handle(watcher_fn w) {
     const char *cert = getenv("ZKBENCH_TLS_CERT");
     if (cert && *cert) {
         typedef zhandle_t *(*init_ssl_fn)(const char *, const char *, watcher_fn, int, const clientid_t *, void *, int);
         init_ssl_fn f = (init_ssl_fn)dlsym(RTLD_DEFAULT, "zookeeper_init_ssl");
         REQUIRE(f);
-        return f(hosts, cert, quiet_watcher, 30000, 0, 0, ZOO_NO_LOG_CLIENTENV);
+        return f(hosts, cert, w, 30000, 0, 0, ZOO_NO_LOG_CLIENTENV);
     }
-    return zookeeper_init(hosts, quiet_watcher, 30000, 0, 0, ZOO_NO_LOG_CLIENTENV);
+    return zookeeper_init(hosts, w, 30000, 0, 0, ZOO_NO_LOG_CLIENTENV);
+}
+
+static zhandle_t *init_quiet(void) {
+    return init_handle(quiet_watcher);
 }
 
 static zhandle_t *connect_quiet(void) {
@@ -226,7 +232,7 @@ static void connect_latency(void) {
     for (int i = 0; i < n; i++) {
         connected_flag = 0;
         double a = now_us();
-        zhandle_t *zh = zookeeper_init(hosts, connect_watcher, 30000, 0, 0, ZOO_NO_LOG_CLIENTENV);
+        zhandle_t *zh = init_handle(connect_watcher);
         REQUIRE(zh);
         pthread_mutex_lock(&cmu);
         while (!connected_flag) pthread_cond_wait(&ccv, &cmu);
