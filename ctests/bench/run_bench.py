@@ -10,6 +10,9 @@ zkbench alternating plain and TLS (zookeeper_init_ssl) on it.
 
     run_bench.py BUILD_DIR [ROUNDS] [SECONDS]
 
+ZK_BENCH_PREVIOUS=DIR adds an earlier build of ours (DIR/libzookeeper_mt.so.2)
+as a third library in the same rounds.
+
 Ports: the ensemble uses ZK_BENCH_PORT+1..3 (default 27810), the TLS server
 ZK_BENCH_PORT+21 (plain) and +22 (TLS). ZK_BENCH_TLS=0 skips the TLS part;
 ZK_BENCH_ONLY=tls runs only it.
@@ -33,6 +36,12 @@ with_tls = os.environ.get("ZK_BENCH_TLS", "1") != "0"
 ours = os.path.join(build, "lib")
 ref = "/usr/lib/x86_64-linux-gnu"
 libs = {"reference": ref, "ours": ours}
+# ZK_BENCH_PREVIOUS=DIR (a directory holding an earlier build's
+# libzookeeper_mt.so.2) adds it as a third library in the same rounds, to
+# compare with what ours was before a change under the same load.
+previous = os.environ.get("ZK_BENCH_PREVIOUS")
+if previous:
+    libs["previous"] = os.path.abspath(previous)
 
 MODES = ["aget", "aset", "acreate_delete", "sync_get", "mt_sync_get", "connect", "fanout", "large", "idle_mem"]
 # (label, mode, key, better, target ratio ours/reference or None)
@@ -131,8 +140,10 @@ def main():
         results = {lib: {m: [] for m in MODES} for lib in libs}
         raw = []
         for r in range(rounds):
-            for lib, path in libs.items():
-                for mode in MODES:
+            # libraries alternate mode by mode, so that the runs compared
+            # are seconds apart (the load of a shared machine drifts)
+            for mode in MODES:
+                for lib, path in libs.items():
                     results[lib][mode].append(run_zkbench(path, mode, host))
             p = subprocess.run([os.path.join(build, "zkraw"), host, secs], capture_output=True, text=True, timeout=120)
             raw.append(parse(p.stdout))
@@ -146,7 +157,8 @@ def main():
     rows = []
     met_all = True
     print()
-    print(f"{'figure':42} {'reference':>12} {'ours':>12} {'ours/ref':>9}  target")
+    prev_head = f" {'previous':>12} {'prev/ref':>9}" if previous else ""
+    print(f"{'figure':42} {'reference':>12} {'ours':>12} {'ours/ref':>9}{prev_head}  target")
     for label, mode, key, better, target in FIGURES:
         a, b = med("reference", mode, key), med("ours", mode, key)
         ratio = b / a if a else float("inf")
@@ -155,7 +167,11 @@ def main():
             ok = ratio >= target if better == "higher" else ratio <= target
             met_all &= ok
             status = f"{'>=' if better == 'higher' else '<='} {target:g}x  {'met' if ok else 'MISSED'}"
-        print(f"{label:42} {a:12.1f} {b:12.1f} {ratio:9.2f}  {status}")
+        prev_cols = ""
+        if previous:
+            c = med("previous", mode, key)
+            prev_cols = f" {c:12.1f} {c / a if a else float('inf'):9.2f}"
+        print(f"{label:42} {a:12.1f} {b:12.1f} {ratio:9.2f}{prev_cols}  {status}")
         rows.append((label, a, b, ratio, status))
     raw_ops = statistics.median(x["ops_per_s"] for x in raw)
     raw_cpu = statistics.median(x["cpu_us_per_op"] for x in raw)
@@ -164,7 +180,8 @@ def main():
     share = ours_get / raw_ops
     met_all &= share >= 0.9
     print(f"{'raw-protocol ceiling, async get (ops/s)':42} {raw_ops:12.0f}   (client CPU {raw_cpu:.2f} us/op)")
-    print(f"{'share of the ceiling':42} {ref_get / raw_ops:12.0%} {share:12.0%}            >= 90%  {'met' if share >= 0.9 else 'MISSED'}")
+    prev_share = f" {med('previous', 'aget', 'ops_per_s') / raw_ops:12.0%}" if previous else ""
+    print(f"{'share of the ceiling':42} {ref_get / raw_ops:12.0%} {share:12.0%}          {prev_share}  >= 90%  {'met' if share >= 0.9 else 'MISSED'}")
     print(f"\n{rounds} rounds, medians; {'all targets met' if met_all else 'some targets missed'}")
     if with_tls:
         print()
