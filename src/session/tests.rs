@@ -872,8 +872,13 @@ fn read_room_is_small_while_idle_and_grows_while_reads_fill_it() {
     // rest), so the room doubles up to the maximum, and stays there.
     let mut rooms = Vec::new();
     for _ in 0..8 {
-        let room = { let b = r.core.read_buffer(); b.capacity() - b.len() };
-        let burst = event(CHANGED_EVENT, &[b'/'].iter().chain(std::iter::repeat(&b'a')).take(room - 32).copied().collect::<Vec<u8>>());
+        let room = {
+            let b = r.core.read_buffer();
+            b.capacity() - b.len()
+        };
+        let mut path = vec![b'a'; room - 32];
+        path[0] = b'/';
+        let burst = event(CHANGED_EVENT, &path);
         assert_eq!(burst.len(), room);
         read_some(&mut r, &burst);
         rooms.push(room);
