@@ -924,6 +924,9 @@ impl Session {
         }
     }
 
+    // Not inlined into `received`: its locals would sit below every
+    // handshake answer's calls too, one stack page deeper in every session.
+    #[inline(never)]
     fn process_frame(&mut self, now: Instant, frame: Bytes) {
         let mut r = Reader::new(&frame);
         let (xid, zxid, err) = match (r.int(), r.long(), r.int()) {

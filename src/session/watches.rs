@@ -152,7 +152,12 @@ impl WatchRegistry {
     /// Every registered watcher once (without removing), for session
     /// events: linear in the number of watches.
     pub fn all(&self, out: &mut Vec<Watcher>) {
-        let mut seen: std::collections::HashSet<(usize, usize)> = out.iter().map(|w| (w.func as usize, w.ctx)).collect();
+        // Fixed hash keys: the keys are the application's own pointers, and
+        // std's random ones would be drawn (getrandom) on the IO thread at
+        // its first session event, a call chain deep enough to touch one
+        // more page of that thread's stack in every session.
+        type Fixed = std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
+        let mut seen: std::collections::HashSet<(usize, usize), Fixed> = out.iter().map(|w| (w.func as usize, w.ctx)).collect();
         for t in [&self.data, &self.exist, &self.child, &self.persistent, &self.recursive] {
             for v in t.values() {
                 for w in v {
