@@ -50,7 +50,7 @@ readelf -h "$lib" | grep "Machine:.*AArch64" >/dev/null || { echo "aarch64: $lib
 nm -D --defined-only "$lib" | grep " T log_message$" >/dev/null
 for t in basic_ops walkthrough; do
   aarch64-linux-gnu-gcc -std=c11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Werror -DTHREADED \
-    -I include -I ctests/common ctests/tests/$t.c ctests/common/testutil.c \
+    -I include -I ctests/common ctests/tests/$t.c ctests/common/testutil.c ctests/common/zkcommon.c \
     -L "$out/lib" -lzookeeper_mt -lpthread -ldl -Wl,-rpath,"$out/lib" -o "$out/$t"
 done
 # the variadic log_message through the LOG_* macros, on aarch64

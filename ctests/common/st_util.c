@@ -111,33 +111,6 @@ const char *stu_hosts(void) {
     return h;
 }
 
-long long stu_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-const char *stu_type_name(int t) {
-    if (t == ZOO_CREATED_EVENT) return "CREATED";
-    if (t == ZOO_DELETED_EVENT) return "DELETED";
-    if (t == ZOO_CHANGED_EVENT) return "CHANGED";
-    if (t == ZOO_CHILD_EVENT) return "CHILD";
-    if (t == ZOO_SESSION_EVENT) return "SESSION";
-    if (t == ZOO_NOTWATCHING_EVENT) return "NOTWATCHING";
-    return "?";
-}
-
-const char *stu_state_name(int s) {
-    if (s == ZOO_CONNECTED_STATE) return "CONNECTED";
-    if (s == ZOO_CONNECTING_STATE) return "CONNECTING";
-    if (s == ZOO_ASSOCIATING_STATE) return "ASSOCIATING";
-    if (s == ZOO_EXPIRED_SESSION_STATE) return "EXPIRED";
-    if (s == ZOO_AUTH_FAILED_STATE) return "AUTH_FAILED";
-    if (s == ZOO_READONLY_STATE) return "READONLY";
-    if (s == ZOO_NOTCONNECTED_STATE) return "NOTCONNECTED";
-    return "?";
-}
-
 /* ---- the loop ---- */
 #define MAXH 8
 static zhandle_t *handles[MAXH];
@@ -215,9 +188,9 @@ int stu_loop_once(int max_ms, int extra_fd) {
 }
 
 int stu_wait_flag(const int *flag, int timeout_ms) {
-    long long end = stu_now_ms() + timeout_ms;
+    long long end = zkt_now_ms() + timeout_ms;
     while (!*flag) {
-        long long left = end - stu_now_ms();
+        long long left = end - zkt_now_ms();
         if (left <= 0) break;
         stu_loop_once(left > 100 ? 100 : (int)left, -1);
     }
@@ -225,8 +198,8 @@ int stu_wait_flag(const int *flag, int timeout_ms) {
 }
 
 void stu_pump(int ms) {
-    long long end = stu_now_ms() + ms;
-    for (long long left; (left = end - stu_now_ms()) > 0;) stu_loop_once((int)left, -1);
+    long long end = zkt_now_ms() + ms;
+    for (long long left; (left = end - zkt_now_ms()) > 0;) stu_loop_once((int)left, -1);
 }
 
 int stu_close(zhandle_t *zh) {
@@ -238,32 +211,6 @@ int stu_close(zhandle_t *zh) {
 }
 
 /* ---- the ensemble fixture ---- */
-int stu_port_of(int i) {
-    const char *dir = getenv("ZK_ENSEMBLE_DIR");
-    char f[512];
-    int p = 0;
-    if (!dir) return 0;
-    snprintf(f, sizeof f, "%s/port.%d", dir, i);
-    FILE *fp = fopen(f, "r");
-    if (!fp) return 0;
-    if (fscanf(fp, "%d", &p) != 1) p = 0;
-    fclose(fp);
-    return p;
-}
-
-int stu_server_index(zhandle_t *zh) {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (!zookeeper_get_connected_host(zh, (struct sockaddr *)&ss, &len)) return -1;
-    int port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-                                        : ntohs(((struct sockaddr_in *)&ss)->sin_port);
-    for (int i = 1; i <= 9; i++) {
-        int p = stu_port_of(i);
-        if (!p) break;
-        if (p == port) return i;
-    }
-    return -1;
-}
 
 int stu_fixture(const char *cmd, int i) {
     char c[1024];
@@ -275,9 +222,9 @@ int stu_fixture(const char *cmd, int i) {
     int fd = fileno(p);
     char out[4096];
     size_t got = 0;
-    long long end = stu_now_ms() + 120000;
+    long long end = zkt_now_ms() + 120000;
     for (;;) {
-        REQUIRE(stu_now_ms() < end);
+        REQUIRE(zkt_now_ms() < end);
         if (!stu_loop_once(100, fd)) continue;
         ssize_t r = read(fd, out + got, sizeof out - 1 - got);
         if (r < 0 && errno == EINTR) continue;

@@ -3,7 +3,8 @@
  * drives every handle itself from one poll() loop around
  * zookeeper_interest() and zookeeper_process(). Nothing here starts a thread
  * or links libpthread: the tests check that the process stays at one thread.
- * (testutil.c cannot be used here: it needs the synchronous API.) */
+ * (testutil.c cannot be used here: it needs the synchronous API; what
+ * both need is in zkcommon.c.) */
 #ifndef ZKTEST_ST_UTIL_H
 #define ZKTEST_ST_UTIL_H
 
@@ -12,6 +13,7 @@
 #endif
 
 #include <zookeeper/zookeeper.h>
+#include "zkcommon.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +52,6 @@ extern int stu_callbacks[5];
 extern int stu_max_threads;
 
 const char *stu_hosts(void);
-long long stu_now_ms(void);
-const char *stu_type_name(int type);
-const char *stu_state_name(int state);
 const char *stu_in_name(int in);
 
 /* --- the event loop ---------------------------------------------------- */
@@ -81,9 +80,7 @@ void stu_pump(int ms);
 int stu_close(zhandle_t *zh);
 
 /* --- the ensemble fixture ------------------------------------------------ */
-int stu_port_of(int i);
-/* Index (1..3) of the ensemble server the handle is connected to, or -1. */
-int stu_server_index(zhandle_t *zh);
+/* (zkt_port_of, zkt_server_index: zkcommon.h) */
 /* Runs "$ZK_FIXTURE CMD $ZK_ENSEMBLE_DIR I" while the loop keeps every
  * handle served (a server restart takes seconds: the sessions must not
  * starve meanwhile). Exits on failure; returns the first integer printed

@@ -4,6 +4,7 @@
 #define ZKTEST_UTIL_H
 
 #include <zookeeper/zookeeper.h>
+#include "zkcommon.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,6 @@ zhandle_t *zkt_connect(const char *hosts, watcher_fn w, void *ctx);
 /* Recursively deletes a subtree (best effort). */
 void zkt_rmr(zhandle_t *zh, const char *path);
 
-/* Milliseconds on a monotonic clock. */
-long long zkt_now_ms(void);
 
 /* --- event recorder ------------------------------------------------ */
 #define ZKT_MAX_EVENTS 4096
@@ -63,14 +62,7 @@ void zkt_record_watcher(zhandle_t *zh, int type, int state, const char *path, vo
  * path NULL matches any. Returns its index or -1 on timeout. */
 int zkt_wait_event(zkt_recorder *r, int from, int type, int state, const char *path, int timeout_ms);
 int zkt_count(zkt_recorder *r);
-const char *zkt_type_name(int type);
-const char *zkt_state_name(int state);
 
-/* The index (1..3) of the ensemble server a handle is connected to, from
- * its port and $ZK_ENSEMBLE_DIR/port.N; -1 when not connected. */
-int zkt_server_index(zhandle_t *zh);
-/* The client port of ensemble server I ($ZK_ENSEMBLE_DIR/port.I), or 0. */
-int zkt_port_of(int i);
 /* Runs "$ZK_FIXTURE CMD $ZK_ENSEMBLE_DIR I"; exits on failure. Returns the
  * first integer it printed, or -1. */
 int zkt_fixture(const char *cmd, int i);

@@ -24,7 +24,7 @@ static void watcher(zhandle_t *zh, int type, int state, const char *path, void *
         expired_events++;
         CHECK(stu_in == STU_IN_PROCESS);
     }
-    if (getenv("ZK_VERBOSE")) printf("  watcher %s %s in %s\n", stu_type_name(type), stu_state_name(state), stu_in_name(stu_in));
+    if (getenv("ZK_VERBOSE")) printf("  watcher %s %s in %s\n", zkt_type_name(type), zkt_state_name(state), stu_in_name(stu_in));
 }
 
 /* --- completions: each records its call order, rc and where it ran ------- */
@@ -88,14 +88,14 @@ static zhandle_t *init(void) {
 }
 static void connect_loop(zhandle_t *zh) {
     stu_loop_add(zh);
-    long long end = stu_now_ms() + 15000;
-    while (zoo_state(zh) != ZOO_CONNECTED_STATE && stu_now_ms() < end) stu_loop_once(100, -1);
+    long long end = zkt_now_ms() + 15000;
+    while (zoo_state(zh) != ZOO_CONNECTED_STATE && zkt_now_ms() < end) stu_loop_once(100, -1);
     REQUIRE(zoo_state(zh) == ZOO_CONNECTED_STATE);
 }
 /* Pumps until n completions arrived (or 20 s). */
 static void wait_completions(int n) {
-    long long end = stu_now_ms() + 20000;
-    while (ncompleted < n && stu_now_ms() < end) stu_loop_once(100, -1);
+    long long end = zkt_now_ms() + 20000;
+    while (ncompleted < n && zkt_now_ms() < end) stu_loop_once(100, -1);
     CHECK(ncompleted == n);
 }
 
@@ -203,8 +203,8 @@ int main(void) {
      * ZOO_CONNECTED_STATE (3), the session watcher called inside it. The
      * queued call is then sent, and completes in a later process. */
     int seen_associating = 0;
-    long long end = stu_now_ms() + 15000;
-    while (zoo_state(zh) != ZOO_CONNECTED_STATE && stu_now_ms() < end) {
+    long long end = zkt_now_ms() + 15000;
+    while (zoo_state(zh) != ZOO_CONNECTED_STATE && zkt_now_ms() < end) {
         int irc = interest(zh, &fd2, &ev2, &tv2);
         if (irc != ZOK || fd2 != fd) {
             fprintf(stderr, "handshake: zookeeper_interest returned %d, fd %d (want ZOK, fd %d)\n", irc, fd2, fd);
@@ -296,9 +296,9 @@ int main(void) {
     made++;
     stu_in = STU_IN_NONE;
     CHECK(ncompleted == 0);
-    long long t0 = stu_now_ms();
+    long long t0 = zkt_now_ms();
     wait_completions(made + 1);
-    printf("%d pipelined calls completed in %lld ms\n", made + 1, stu_now_ms() - t0);
+    printf("%d pipelined calls completed in %lld ms\n", made + 1, zkt_now_ms() - t0);
     CHECK(slots[0].calls == 1 && slots[0].rc == ZOK && slots[0].order == 0 && !strcmp(slots[0].value, root));
     char prev[64] = "";
     for (long i = 1; i <= N; i++) {
@@ -403,8 +403,8 @@ int main(void) {
         stu_in = STU_IN_NONE;
         REQUIRE(zh);
         stu_loop_add(zh);
-        end = stu_now_ms() + 15000;
-        while (zoo_state(zh) != ZOO_EXPIRED_SESSION_STATE && stu_now_ms() < end) stu_loop_once(100, -1);
+        end = zkt_now_ms() + 15000;
+        while (zoo_state(zh) != ZOO_EXPIRED_SESSION_STATE && zkt_now_ms() < end) stu_loop_once(100, -1);
         CHECK_RC(zoo_state(zh), ZOO_EXPIRED_SESSION_STATE);
         CHECK(expired_events == expired_before + 1);
         CHECK(stu_loop_errors == 1);
@@ -425,12 +425,12 @@ int main(void) {
     /* The first session's ephemerals go when the server has processed its
      * close; the reference's ST close may return without its close having
      * reached the server, and then they go when the session expires (10 s). */
-    long long gone_by = stu_now_ms() + 15000;
+    long long gone_by = zkt_now_ms() + 15000;
     do {
         reset_slots();
         CHECK_RC(zoo_adelete(zh, root, -1, void_done, (void *)0L), ZOK);
         wait_completions(1);
-    } while (slots[0].rc == ZNOTEMPTY && stu_now_ms() < gone_by);
+    } while (slots[0].rc == ZNOTEMPTY && zkt_now_ms() < gone_by);
     CHECK(slots[0].rc == ZOK);
     CHECK_RC(stu_close(zh), ZOK);
     return stu_finish("st_basics");

@@ -54,8 +54,8 @@ int main(void) {
     stu_loop_add(zh);
     CHECK_RC(zoo_aexists(zh, "/", 0, stat_done, &early_rc), ZOK);
     int other = 0, seen2 = 0;
-    long long end = stu_now_ms() + 15000;
-    while (zoo_state(zh) != ZOO_CONNECTED_STATE && stu_now_ms() < end) {
+    long long end = zkt_now_ms() + 15000;
+    while (zoo_state(zh) != ZOO_CONNECTED_STATE && zkt_now_ms() < end) {
         stu_loop_once(20, -1);
         int s = zoo_state(zh);
         if (s == ZOO_ASSOCIATING_STATE) seen2 = 1;
@@ -89,8 +89,8 @@ int main(void) {
     REQUIRE(zb);
     stu_loop_add(zb);
     CHECK_RC(zoo_aexists(zb, "/", 0, stat_done, &early_rc), ZOK);
-    end = stu_now_ms() + 10000;
-    while (early_rc == 999 && stu_now_ms() < end) stu_loop_once(20, -1);
+    end = zkt_now_ms() + 10000;
+    while (early_rc == 999 && zkt_now_ms() < end) stu_loop_once(20, -1);
     printf("wrong password: state %d, events %d (first %d), early call rc %d\n", zoo_state(zb), nevents, events[0], early_rc);
     CHECK(zoo_state(zb) == ZOO_AUTH_FAILED_STATE);
     CHECK(nevents == 1 && events[0] == ZOO_AUTH_FAILED_STATE);

@@ -36,8 +36,8 @@ int main(void) {
     stu_loop_add(zh);
     CHECK_RC(zoo_aexists(zh, "/", 0, stat_done, &early_rc), ZOK);
     int seen7 = 0;
-    long long end = stu_now_ms() + 15000;
-    while (zoo_state(zh) != ZOO_CONNECTED_STATE && stu_now_ms() < end) {
+    long long end = zkt_now_ms() + 15000;
+    while (zoo_state(zh) != ZOO_CONNECTED_STATE && zkt_now_ms() < end) {
         stu_loop_once(20, -1);
         if (zoo_state(zh) == 7) seen7 = 1;
     }
@@ -54,8 +54,8 @@ int main(void) {
     stu_wait_flag(&created, 10000);
     CHECK(created);
     for (int i = 0; i < GETS; i++) CHECK_RC(zoo_aget(zh, path, 0, data_done, 0), ZOK);
-    end = stu_now_ms() + 20000;
-    while (got_ok + got_bad < GETS && stu_now_ms() < end) stu_loop_once(50, -1);
+    end = zkt_now_ms() + 20000;
+    while (got_ok + got_bad < GETS && zkt_now_ms() < end) stu_loop_once(50, -1);
     printf("%d gets of %d bytes over TLS: %d right, %d wrong\n", GETS, BIG, got_ok, got_bad);
     CHECK(got_ok == GETS);
     CHECK_RC(zoo_adelete(zh, path, -1, void_done, 0), ZOK);
@@ -67,8 +67,8 @@ int main(void) {
     REQUIRE(zb);
     stu_loop_add(zb);
     CHECK_RC(zoo_aexists(zb, "/", 0, stat_done, &bad_rc), ZOK);
-    end = stu_now_ms() + 5000;
-    while (bad_rc == 999 && stu_now_ms() < end) stu_loop_once(20, -1);
+    end = zkt_now_ms() + 5000;
+    while (bad_rc == 999 && zkt_now_ms() < end) stu_loop_once(20, -1);
     printf("wrong CA: early call rc=%d\n", bad_rc);
     CHECK_RC(bad_rc, ZSSLCONNECTIONERROR);
     CHECK_RC(stu_close(zb), ZOK);

@@ -47,9 +47,9 @@ static int find_event(int from, int type, int state, const char *path) {
 
 /* Pumps until the event is recorded at or after `from`; its index or -1. */
 static int wait_event(int from, int type, int state, const char *path, int timeout_ms) {
-    long long end = stu_now_ms() + timeout_ms;
+    long long end = zkt_now_ms() + timeout_ms;
     int i;
-    while ((i = find_event(from, type, state, path)) < 0 && stu_now_ms() < end) stu_loop_once(100, -1);
+    while ((i = find_event(from, type, state, path)) < 0 && zkt_now_ms() < end) stu_loop_once(100, -1);
     return i;
 }
 
@@ -162,15 +162,15 @@ static zhandle_t *st_connect(const char *hosts, watcher_fn w, void *ctx) {
     stu_in = STU_IN_NONE;
     REQUIRE(zh);
     stu_loop_add(zh);
-    long long end = stu_now_ms() + 15000;
-    while (zoo_state(zh) != ZOO_CONNECTED_STATE && stu_now_ms() < end) stu_loop_once(100, -1);
+    long long end = zkt_now_ms() + 15000;
+    while (zoo_state(zh) != ZOO_CONNECTED_STATE && zkt_now_ms() < end) stu_loop_once(100, -1);
     REQUIRE(zoo_state(zh) == ZOO_CONNECTED_STATE);
     return zh;
 }
 
 static void print_event(const event_t *e) {
-    printf("event: type=%d (%s) state=%d (%s) path=%s\n", e->type, stu_type_name(e->type), e->state,
-           stu_state_name(e->state), e->path);
+    printf("event: type=%d (%s) state=%d (%s) path=%s\n", e->type, zkt_type_name(e->type), e->state,
+           zkt_state_name(e->state), e->path);
 }
 
 typedef struct { int type, state; const char *path; } want_t;
@@ -240,7 +240,7 @@ int main(void) {
 
     /* one of the three servers dies: the one we are connected to */
     CHECK_RC(st_get(zh, root, 1, &op), ZOK);
-    int victim = stu_server_index(zh);
+    int victim = zkt_server_index(zh);
     CHECK(victim >= 1);
     printf("killing server %d (the one this session is on)\n", victim);
     int mark = nev;
@@ -250,7 +250,7 @@ int main(void) {
     int back = wait_event(lost + 1, ZOO_SESSION_EVENT, ZOO_CONNECTED_STATE, "", 20000);
     CHECK(back > lost);
     CHECK(zoo_client_id(zh)->client_id == session.client_id);
-    int now_on = stu_server_index(zh);
+    int now_on = zkt_server_index(zh);
     printf("session 0x%llx moved to server %d\n", (long long)zoo_client_id(zh)->client_id, now_on);
     CHECK(now_on >= 1 && now_on != victim);
     /* ephemerals survive, and the watch set before the failure still fires */
@@ -271,8 +271,8 @@ int main(void) {
     snprintf(p, sizeof p, "%s/eph", root);
     /* The server removes the ephemerals when it processes the close; the
      * reference's ST close may return before that, so allow it a moment. */
-    long long gone_by = stu_now_ms() + 15000; /* or when the session expires (10 s) */
-    do { rc = st_exists(other, p, 0, &op); } while (retry_rc(rc) || (rc == ZOK && stu_now_ms() < gone_by));
+    long long gone_by = zkt_now_ms() + 15000; /* or when the session expires (10 s) */
+    do { rc = st_exists(other, p, 0, &op); } while (retry_rc(rc) || (rc == ZOK && zkt_now_ms() < gone_by));
     CHECK_RC(rc, ZNONODE);
     st_rmr(other, root);
     do { rc = st_exists(other, root, 0, &op); } while (retry_rc(rc));

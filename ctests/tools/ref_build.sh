@@ -11,5 +11,5 @@ src=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=${2:-/tmp/ref_$(basename "$src" .c)}
 cc -DTHREADED -O2 -g -Wall -I/usr/include -I"$here/common" -o "$out" \
-  "$src" "$here/common/testutil.c" /usr/lib/x86_64-linux-gnu/libzookeeper_mt.so.2 -lpthread -ldl -lm
+  "$src" "$here/common/testutil.c" "$here/common/zkcommon.c" /usr/lib/x86_64-linux-gnu/libzookeeper_mt.so.2 -lpthread -ldl -lm
 echo "$out"

@@ -1,0 +1,22 @@
+/* Helpers shared by the tests of both libraries: nothing here needs the
+ * synchronous API or a thread (testutil builds on it for the MT tests,
+ * st_util for the single-threaded ones). */
+#ifndef ZKTEST_COMMON_H
+#define ZKTEST_COMMON_H
+
+#include <zookeeper/zookeeper.h>
+
+/* Milliseconds on a monotonic clock. */
+long long zkt_now_ms(void);
+
+/* Names of event types and states, for messages. */
+const char *zkt_type_name(int type);
+const char *zkt_state_name(int state);
+
+/* The client port of ensemble server I ($ZK_ENSEMBLE_DIR/port.I), or 0. */
+int zkt_port_of(int i);
+/* The index (1..9) of the ensemble server a handle is connected to, from
+ * its port and $ZK_ENSEMBLE_DIR/port.N; -1 when not connected. */
+int zkt_server_index(zhandle_t *zh);
+
+#endif
