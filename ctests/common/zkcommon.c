@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -60,4 +61,37 @@ int zkt_server_index(zhandle_t *zh) {
         if (p == port) return i;
     }
     return -1;
+}
+
+int zkt_check_walkthrough_trace(const char *root, const zkt_trace_event *got, int n) {
+    const zkt_trace_event want[] = { /* the ZOO_* values are variables */
+        { ZOO_SESSION_EVENT, ZOO_CONNECTED_STATE, "" },
+        { ZOO_CHANGED_EVENT, ZOO_CONNECTED_STATE, "" },
+        { ZOO_CHILD_EVENT, ZOO_CONNECTED_STATE, "" },
+        { ZOO_CREATED_EVENT, ZOO_CONNECTED_STATE, "/later" },
+        { ZOO_DELETED_EVENT, ZOO_CONNECTED_STATE, "/later" },
+        { ZOO_SESSION_EVENT, ZOO_CONNECTING_STATE, "" },
+        { ZOO_SESSION_EVENT, ZOO_CONNECTED_STATE, "" },
+        { ZOO_CHANGED_EVENT, ZOO_CONNECTED_STATE, "" },
+    };
+    int nw = sizeof want / sizeof want[0], differences = 0;
+    printf("event trace (%d events):\n", n);
+    for (int i = 0; i < n; i++)
+        printf("event: type=%d (%s) state=%d (%s) path=%s\n", got[i].type, zkt_type_name(got[i].type), got[i].state,
+               zkt_state_name(got[i].state), got[i].path);
+    if (n != nw) {
+        fprintf(stderr, "%d events, want %d\n", n, nw);
+        differences++;
+    }
+    for (int i = 0; i < n && i < nw; i++) {
+        char wp[256];
+        /* Session events have no path; the others are under root. */
+        if (want[i].type == ZOO_SESSION_EVENT) snprintf(wp, sizeof wp, "%s", "");
+        else snprintf(wp, sizeof wp, "%s%s", root, want[i].path);
+        if (got[i].type != want[i].type || got[i].state != want[i].state || strcmp(got[i].path, wp)) {
+            fprintf(stderr, "event %d differs: want type=%d state=%d path=%s\n", i, want[i].type, want[i].state, wp);
+            differences++;
+        }
+    }
+    return differences;
 }

@@ -19,4 +19,16 @@ int zkt_port_of(int i);
  * its port and $ZK_ENSEMBLE_DIR/port.N; -1 when not connected. */
 int zkt_server_index(zhandle_t *zh);
 
+/* An event as the walkthrough's trace shows it. */
+typedef struct {
+    int type, state;
+    const char *path;
+} zkt_trace_event;
+
+/* The seed walkthrough's event trace (walkthrough.c in the MT library,
+ * st_walkthrough.c in the ST one): prints the n events received and
+ * compares them with what a user of the walkthrough sees for nodes under
+ * root, one server killed on the way. Returns the number of differences. */
+int zkt_check_walkthrough_trace(const char *root, const zkt_trace_event *got, int n);
+
 #endif
