@@ -143,6 +143,7 @@ int zkt_finish(const char *name) {
 }
 
 /* ---- proxy ---- */
+#include <errno.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -157,33 +158,36 @@ struct zkt_proxy {
 
 typedef struct { zkt_proxy *p; int slot; } pump_arg;
 
+int zkt_relay_step(int a, int b, int poll_ms) {
+    char buf[65536];
+    struct pollfd f[2] = { { a, POLLIN, 0 }, { b, POLLIN, 0 } };
+    if (poll(f, 2, poll_ms) < 0) return errno == EINTR;
+    for (int i = 0; i < 2; i++) {
+        if (!f[i].revents) continue;
+        ssize_t n = read(f[i].fd, buf, sizeof buf);
+        if (n <= 0) return 0;
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(f[1 - i].fd, buf + off, n - off);
+            if (w <= 0) return 0;
+            off += w;
+        }
+    }
+    return 1;
+}
+
+static int proxy_blocked(zkt_proxy *p) {
+    pthread_mutex_lock(&p->mu);
+    int blocked = p->blocked;
+    pthread_mutex_unlock(&p->mu);
+    return blocked;
+}
+
 static void *pump(void *arg) {
     pump_arg *a = arg;
     zkt_proxy *p = a->p;
     int c = p->pairs[a->slot][0], s = p->pairs[a->slot][1];
     free(a);
-    char buf[65536];
-    for (;;) {
-        struct pollfd f[2] = { { c, POLLIN, 0 }, { s, POLLIN, 0 } };
-        if (poll(f, 2, 200) < 0) break;
-        pthread_mutex_lock(&p->mu);
-        int blocked = p->blocked;
-        pthread_mutex_unlock(&p->mu);
-        if (blocked) break;
-        int done = 0;
-        for (int i = 0; i < 2 && !done; i++) {
-            if (!f[i].revents) continue;
-            ssize_t n = read(f[i].fd, buf, sizeof buf);
-            if (n <= 0) { done = 1; break; }
-            ssize_t off = 0;
-            while (off < n) {
-                ssize_t w = write(f[1 - i].fd, buf + off, n - off);
-                if (w <= 0) { done = 1; break; }
-                off += w;
-            }
-        }
-        if (done) break;
-    }
+    while (!proxy_blocked(p) && zkt_relay_step(c, s, 200)) {}
     close(c);
     close(s);
     return 0;

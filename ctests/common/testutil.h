@@ -97,6 +97,10 @@ int zkt_finish(const char *name);
 
 /* --- a TCP proxy in the test process, to cut a client off a server ------ */
 typedef struct zkt_proxy zkt_proxy;
+/* One turn of relaying between two connected sockets: waits up to poll_ms
+ * for either to be readable and copies what it read to the other. Returns
+ * 0 once either side closed or failed, else 1 (also after an interrupted wait). */
+int zkt_relay_step(int a, int b, int poll_ms);
 /* Forwards 127.0.0.1:<returned port> to host:port. */
 zkt_proxy *zkt_proxy_start(const char *host, int port);
 /* The same, listening on [::1] (IPv6 loopback). */

@@ -56,24 +56,7 @@ static void *pump(void *arg) {
     block_alarm();
     int *fds = arg, c = fds[0], s = fds[1];
     free(fds);
-    char buf[65536];
-    for (;;) {
-        struct pollfd f[2] = { { c, POLLIN, 0 }, { s, POLLIN, 0 } };
-        int n = poll(f, 2, 1000);
-        if (n < 0) continue;
-        int done = 0;
-        for (int i = 0; i < 2 && !done; i++) {
-            if (!f[i].revents) continue;
-            ssize_t r = read(f[i].fd, buf, sizeof buf);
-            if (r <= 0) { done = 1; break; }
-            for (ssize_t off = 0; off < r;) {
-                ssize_t w = write(f[1 - i].fd, buf + off, r - off);
-                if (w <= 0) { done = 1; break; }
-                off += w;
-            }
-        }
-        if (done) break;
-    }
+    while (zkt_relay_step(c, s, 1000)) {}
     close(c);
     close(s);
     return 0;
