@@ -1,5 +1,8 @@
 #define _GNU_SOURCE
 #include "testutil.h"
+#include <sys/wait.h>
+#include <spawn.h>
+#include <signal.h>
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <netinet/in.h>
@@ -338,4 +341,34 @@ int zkt_log_count(FILE *f, const char *path, long from, const char *needle) {
 long zkt_log_pos(FILE *f) {
     fflush(f);
     return ftell(f);
+}
+
+/* --- the scripted server ---------------------------------------------- */
+void zkt_fake_server_start(zkt_fake_server *f, const char *script, const char *scenario, int port) {
+    int pfd[2];
+    REQUIRE(pipe(pfd) == 0);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+    posix_spawn_file_actions_addclose(&fa, pfd[0]);
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    char *args[] = { "python3", (char *)script, (char *)scenario, portstr, NULL };
+    pid_t pid;
+    extern char **environ;
+    REQUIRE(posix_spawnp(&pid, "python3", &fa, 0, args, environ) == 0);
+    posix_spawn_file_actions_destroy(&fa);
+    close(pfd[1]);
+    f->pid = pid;
+    f->out = fdopen(pfd[0], "r");
+    REQUIRE(f->out);
+    char line[64];
+    f->port = 0;
+    REQUIRE(fgets(line, sizeof line, f->out) && sscanf(line, "ready %d", &f->port) == 1 && f->port > 0);
+}
+
+void zkt_fake_server_stop(zkt_fake_server *f) {
+    kill(f->pid, SIGKILL);
+    waitpid(f->pid, 0, 0);
+    fclose(f->out);
 }

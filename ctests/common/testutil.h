@@ -90,6 +90,18 @@ int zkt_watch_states(zhandle_t *zh, int ms, int stop_at, int count_state, char *
 int zkt_log_count(FILE *f, const char *path, long from, const char *needle);
 long zkt_log_pos(FILE *f);
 
+/* --- the scripted server (ctests/fixture/fake_server.py) ----------- */
+typedef struct {
+    int pid;
+    FILE *out; /* its standard output */
+    int port;
+} zkt_fake_server;
+/* Starts `python3 script scenario port` (port 0: a free one) and waits
+ * until it listens; f->port is its port. Exits on failure. */
+void zkt_fake_server_start(zkt_fake_server *f, const char *script, const char *scenario, int port);
+/* Kills it and reaps it. */
+void zkt_fake_server_stop(zkt_fake_server *f);
+
 /* Ends a test: prints the plain summary line and returns the exit code. */
 int zkt_finish(const char *name);
 

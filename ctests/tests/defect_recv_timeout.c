@@ -39,21 +39,9 @@ static void *caller(void *arg) {
 /* Runs one scenario of the scripted server; returns 0 when the sync call
  * returned ZOPERATIONTIMEOUT in time. */
 static int run_case(const char *scenario, const char *script) {
-    int pfd[2];
-    REQUIRE(pipe(pfd) == 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-    posix_spawn_file_actions_addclose(&fa, pfd[0]);
-    char *args[] = { "python3", (char *)script, (char *)scenario, "0", NULL };
-    pid_t pid;
-    extern char **environ;
-    REQUIRE(posix_spawnp(&pid, "python3", &fa, 0, args, environ) == 0);
-    close(pfd[1]);
-    FILE *srv = fdopen(pfd[0], "r");
-    char line[64];
-    int port = 0;
-    REQUIRE(fgets(line, sizeof line, srv) && sscanf(line, "ready %d", &port) == 1 && port > 0);
+    zkt_fake_server srv;
+    zkt_fake_server_start(&srv, script, scenario, 0);
+    int port = srv.port;
     char hosts[64];
     snprintf(hosts, sizeof hosts, "127.0.0.1:%d", port);
 
@@ -72,8 +60,8 @@ static int run_case(const char *scenario, const char *script) {
         printf("%-16s negotiated timeout %d ms: sync zoo_exists did not return within 15 s (hang: the receive "
                "timeout is reset by every byte)\n", scenario, t);
         fflush(stdout);
-        kill(pid, SIGKILL);
-        waitpid(pid, 0, 0);
+        kill(srv.pid, SIGKILL);
+        waitpid(srv.pid, 0, 0);
         _exit(1); /* the handle is stuck: do not wait on close */
     }
     pthread_join(th, 0);
@@ -84,9 +72,7 @@ static int run_case(const char *scenario, const char *script) {
     if (call_rc != ZOPERATIONTIMEOUT) bad++;
     if (call_ms < lo || call_ms > hi) bad++;
     CHECK_RC(zookeeper_close(zh), ZOK);
-    kill(pid, SIGKILL);
-    waitpid(pid, 0, 0);
-    fclose(srv);
+    zkt_fake_server_stop(&srv);
     return bad;
 }
 

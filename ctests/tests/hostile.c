@@ -33,22 +33,8 @@ int main(void) {
     };
     int port = 29800 + (getpid() % 100);
     for (unsigned c = 0; c < sizeof cases / sizeof cases[0]; c++, port++) {
-        int pfd[2];
-        REQUIRE(pipe(pfd) == 0);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-        posix_spawn_file_actions_addclose(&fa, pfd[0]);
-        char portstr[16];
-        snprintf(portstr, sizeof portstr, "%d", port);
-        char *args[] = { "python3", (char *)script, (char *)cases[c].scenario, portstr, NULL };
-        pid_t pid;
-        extern char **environ;
-        REQUIRE(posix_spawnp(&pid, "python3", &fa, 0, args, environ) == 0);
-        close(pfd[1]);
-        FILE *srv = fdopen(pfd[0], "r");
-        char line[64];
-        REQUIRE(fgets(line, sizeof line, srv) && !strncmp(line, "ready", 5));
+        zkt_fake_server srv;
+        zkt_fake_server_start(&srv, script, cases[c].scenario, port);
         char hosts[64];
         snprintf(hosts, sizeof hosts, "127.0.0.1:%d", port);
         long long t0 = zkt_now_ms();
@@ -74,9 +60,7 @@ int main(void) {
         if (cases[c].serves) CHECK(rc == ZNONODE && last_rc == ZNONODE);
         CHECK(ncomplete == issued);
         CHECK_RC(zookeeper_close(zh), ZOK);
-        kill(pid, SIGKILL);
-        waitpid(pid, 0, 0);
-        fclose(srv);
+        zkt_fake_server_stop(&srv);
     }
     return zkt_finish("hostile");
 }
