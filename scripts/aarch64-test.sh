@@ -18,16 +18,9 @@ sysroot=/usr/aarch64-linux-gnu
 out=$repo/build-aarch64
 
 pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" >/dev/null || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "aarch64: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=ensure-packages.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ensure-packages.sh"
+ensure_packages aarch64 "${pkgs[@]}"
 rustup target list --installed | grep -x "$T" >/dev/null || rustup target add "$T"
 
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc

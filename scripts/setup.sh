@@ -15,16 +15,9 @@ set -euo pipefail
 pkgs=(zookeeper zookeeper-bin libzookeeper-mt-dev libzookeeper-mt2 libzookeeper-st2 cmake gcc g++ make pkgconf binutils python3 python3-venv python3-dev procps valgrind
       openssl libnetty-java libslf4j-java liblog4j1.2-java
       libsasl2-2 libsasl2-modules libsasl2-dev)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" >/dev/null || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=ensure-packages.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ensure-packages.sh"
+ensure_packages setup "${pkgs[@]}"
 command -v java >/dev/null || { echo "setup: java is missing (the zookeeper package needs a JRE)"; exit 1; }
 command -v keytool >/dev/null || { echo "setup: keytool is missing (it comes with the JRE)"; exit 1; }
 command -v cargo >/dev/null || { echo "setup: cargo is missing (install Rust with rustup)"; exit 1; }
