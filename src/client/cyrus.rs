@@ -149,11 +149,6 @@ fn cyrus() -> Result<&'static Cyrus, String> {
     CYRUS.get_or_init(load).as_ref().map_err(|e| e.clone())
 }
 
-/// Whether libsasl2 can be used (loads it): the reason when not.
-pub fn available() -> Result<(), String> {
-    cyrus().map(|_| ())
-}
-
 fn load() -> Result<Cyrus, String> {
     // SAFETY: dlopen with a NUL-terminated name; the handle is never closed,
     // so the symbols looked up below stay valid for the process's life.

@@ -383,6 +383,17 @@ pub struct WatcherEvent {
     pub path: Vec<u8>,
 }
 
+/// The header of every reply: `ReplyHeader { int xid; long zxid; int err }`.
+pub struct ReplyHeader {
+    pub xid: i32,
+    pub zxid: i64,
+    pub err: i32,
+}
+
+pub fn decode_reply_header(r: &mut Reader) -> Result<ReplyHeader, DecodeError> {
+    Ok(ReplyHeader { xid: r.int()?, zxid: r.long()?, err: r.int()? })
+}
+
 pub fn decode_event(r: &mut Reader) -> Result<WatcherEvent, DecodeError> {
     Ok(WatcherEvent { ty: r.int()?, state: r.int()?, path: r.string()? })
 }

@@ -841,9 +841,8 @@ impl Session {
     fn sasl_reply(&mut self, now: Instant, frame: &Bytes) {
         let Conn::Authenticating { xid, last, .. } = self.conn else { return };
         let mut r = Reader::new(frame);
-        let (rxid, err) = match (r.int(), r.long(), r.int()) {
-            (Ok(a), Ok(_), Ok(c)) => (a, c),
-            _ => return self.transport_failed(now, "errno=71(Protocol error): malformed SASL reply"),
+        let Ok(records::ReplyHeader { xid: rxid, err, .. }) = records::decode_reply_header(&mut r) else {
+            return self.transport_failed(now, "errno=71(Protocol error): malformed SASL reply");
         };
         self.unanswered = self.unanswered.saturating_sub(1);
         if rxid != xid {
@@ -929,9 +928,8 @@ impl Session {
     #[inline(never)]
     fn process_frame(&mut self, now: Instant, frame: Bytes) {
         let mut r = Reader::new(&frame);
-        let (xid, zxid, err) = match (r.int(), r.long(), r.int()) {
-            (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-            _ => return self.lose(now, ZMARSHALLINGERROR, "malformed reply header"),
+        let Ok(records::ReplyHeader { xid, zxid, err }) = records::decode_reply_header(&mut r) else {
+            return self.lose(now, ZMARSHALLINGERROR, "malformed reply header");
         };
         if zxid > 0 && zxid > self.last_zxid {
             self.last_zxid = zxid;
