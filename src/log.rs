@@ -1,6 +1,7 @@
 //! Logging as the reference client does it: `logLevel`, a global stream,
 //! per-handle callbacks and the line format
-//! `YYYY-mm-dd HH:MM:SS,mmm:PID(0xTID):ZOO_LEVEL@function@line: message`.
+//! `YYYY-mm-dd HH:MM:SS,mmm:PID(0xTID):ZOO_LEVEL@function@line: message`
+//! (`PID:` without the thread id in the single-threaded library).
 //!
 //! Lines are written on whichever thread logs (a caller, the IO thread,
 //! the completion thread); a line is formatted only when its level is on.
@@ -78,17 +79,17 @@ fn prefix(lvl: c_int, func: &str, line: c_int) -> String {
         libc::strftime(ts.as_mut_ptr() as *mut c_char, ts.len(), c"%Y-%m-%d %H:%M:%S".as_ptr(), &tm);
     }
     let tslen = ts.iter().position(|&b| b == 0).unwrap_or(0);
-    format!(
-        "{},{:03}:{}(0x{:x}):{}@{}@{}: ",
-        String::from_utf8_lossy(&ts[..tslen]),
-        tv.tv_usec / 1000,
-        std::process::id(),
+    let ts = String::from_utf8_lossy(&ts[..tslen]);
+    let ms = tv.tv_usec / 1000;
+    let pid = std::process::id();
+    if cfg!(feature = "threaded") {
         // SAFETY: pthread_self has no preconditions.
-        unsafe { libc::pthread_self() } as u64,
-        level_name(lvl),
-        func,
-        line
-    )
+        let tid = unsafe { libc::pthread_self() } as u64;
+        format!("{ts},{ms:03}:{pid}(0x{tid:x}):{}@{func}@{line}: ", level_name(lvl))
+    } else {
+        // The reference's single-threaded library writes no thread id.
+        format!("{ts},{ms:03}:{pid}:{}@{func}@{line}: ", level_name(lvl))
+    }
 }
 
 /// An integer as C's `%#llx` prints it: `0` for zero, else `0x…`.

@@ -5,6 +5,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -237,6 +240,103 @@ int stu_fixture(const char *cmd, int i) {
     int v = -1;
     if (sscanf(out, "%d", &v) != 1) v = -1;
     return v;
+}
+
+int stu_listen(int port) {
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    REQUIRE(s >= 0);
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(s, (struct sockaddr *)&a, sizeof a) == 0);
+    REQUIRE(listen(s, 16) == 0);
+    return s;
+}
+
+int stu_port_of(int s) {
+    struct sockaddr_in a;
+    socklen_t l = sizeof a;
+    REQUIRE(getsockname(s, (struct sockaddr *)&a, &l) == 0);
+    return ntohs(a.sin_port);
+}
+
+void stu_server_addr(struct sockaddr_in *out) {
+    char host[256];
+    snprintf(host, sizeof host, "%s", stu_hosts());
+    char *comma = strchr(host, ',');
+    if (comma) *comma = 0;
+    char *colon = strchr(host, ':');
+    REQUIRE(colon);
+    *colon = 0;
+    *out = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(atoi(colon + 1)) };
+    REQUIRE(inet_pton(AF_INET, host, &out->sin_addr) == 1);
+}
+
+static volatile sig_atomic_t relay_drop;
+static void relay_on_usr1(int sig) { (void)sig; relay_drop = 1; }
+
+pid_t stu_relay_start(int lst, const struct sockaddr_in *server) {
+    fflush(stdout);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid) return pid;
+    /* Nothing of the parent's: a copy of a client socket kept here would
+     * keep its connection (and its epoll registrations) alive. */
+    for (int fd = 3; fd < 4096; fd++)
+        if (fd != lst) close(fd);
+    struct sigaction sa = { .sa_handler = relay_on_usr1 };
+    sigaction(SIGUSR1, &sa, 0);
+    enum { MAXP = 8 };
+    int a[MAXP], b[MAXP], n = 0;
+    for (;;) {
+        if (relay_drop) {
+            relay_drop = 0;
+            for (int i = 0; i < n; i++) close(a[i]), close(b[i]);
+            n = 0;
+        }
+        struct pollfd p[1 + 2 * MAXP];
+        p[0] = (struct pollfd){ .fd = lst, .events = POLLIN };
+        for (int i = 0; i < n; i++) {
+            p[1 + 2 * i] = (struct pollfd){ .fd = a[i], .events = POLLIN };
+            p[2 + 2 * i] = (struct pollfd){ .fd = b[i], .events = POLLIN };
+        }
+        if (poll(p, 1 + 2 * n, -1) < 0) continue;
+        if ((p[0].revents & POLLIN) && n < MAXP) {
+            int c = accept(lst, 0, 0);
+            int s = socket(AF_INET, SOCK_STREAM, 0);
+            if (c >= 0 && s >= 0 && connect(s, (const struct sockaddr *)server, sizeof *server) == 0) {
+                int one = 1;
+                setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+                setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+                a[n] = c, b[n] = s, n++;
+            } else {
+                if (c >= 0) close(c);
+                if (s >= 0) close(s);
+            }
+            continue;
+        }
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < 2; k++) {
+                struct pollfd *q = &p[1 + 2 * i + k];
+                if (!q->revents) continue;
+                char buf[65536];
+                ssize_t r = read(q->fd, buf, sizeof buf);
+                int to = k ? a[i] : b[i];
+                if (r <= 0 || write(to, buf, r) != r) {
+                    close(a[i]);
+                    close(b[i]);
+                    a[i] = a[n - 1], b[i] = b[n - 1], n--;
+                    goto next;
+                }
+            }
+        }
+    next:;
+    }
+}
+
+void stu_relay_signal(pid_t pid, int sig) {
+    REQUIRE(kill(pid, sig) == 0);
+    if (sig == SIGKILL) waitpid(pid, 0, 0);
 }
 
 int stu_finish(const char *name) {

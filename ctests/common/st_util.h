@@ -87,6 +87,21 @@ int stu_close(zhandle_t *zh);
  * or -1. */
 int stu_fixture(const char *cmd, int i);
 
+/* --- servers in front of the real one ----------------------------------- */
+#include <netinet/in.h>
+#include <sys/types.h>
+/* A listening socket on 127.0.0.1:port (0: any free port), and its port. */
+int stu_listen(int port);
+int stu_port_of(int listen_fd);
+/* The first server of ZK_HOSTS (an IPv4 literal and port). */
+void stu_server_addr(struct sockaddr_in *out);
+/* A child process relaying every connection made to listen_fd to the
+ * server (SIGKILL it to kill the "server", SIGSTOP/SIGCONT to stall it;
+ * SIGUSR1 makes it drop every connection it relays and go on accepting). */
+pid_t stu_relay_start(int listen_fd, const struct sockaddr_in *server);
+/* kill(pid, sig), reaping the child after SIGKILL. */
+void stu_relay_signal(pid_t pid, int sig);
+
 /* Ends a test: prints the callback summary and the result line; returns
  * the exit code. */
 int stu_finish(const char *name);

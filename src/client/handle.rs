@@ -65,6 +65,8 @@ pub struct ZHandle {
     pub probe_result: Mutex<Option<(std::net::SocketAddr, bool)>>,
     // ---- the ST driver ----
     pub st: Mutex<super::st::StDriver>,
+    /// Set while the ST library runs callbacks (a close from one is deferred).
+    pub st_in_callbacks: AtomicBool,
     /// The process that created the handle: in a child made by fork() the
     /// handle's threads do not exist, and its socket belongs to the parent.
     pub owner_pid: u32,
@@ -137,6 +139,7 @@ impl ZHandle {
             session_id: cid.client_id,
             passwd,
             sasl: p.sasl,
+            zero_state_between_connections: !THREADED,
         };
         let core = Session::new(cfg, p.hosts, published.clone(), p.log_cb, Instant::now());
         let outbox = core.new_outbox();
@@ -156,6 +159,7 @@ impl ZHandle {
             threads: Mutex::new(None),
             probe_result: Mutex::new(None),
             st: Mutex::new(super::st::StDriver::default()),
+            st_in_callbacks: AtomicBool::new(false),
             owner_pid: std::process::id(),
             tls: p.tls,
         });
@@ -254,7 +258,9 @@ impl ZHandle {
             let was_empty = ob.is_empty();
             (ob.push(req, watch, unwatch, done), was_empty)
         };
-        if was_empty {
+        if !THREADED {
+            super::st::send_now(self);
+        } else if was_empty {
             self.wake_if_sleeping();
         }
         Ok(xid)
@@ -270,7 +276,11 @@ impl ZHandle {
             self.hand_over(&mut core);
             r
         };
-        self.wake();
+        if THREADED {
+            self.wake();
+        } else {
+            super::st::send_now(self);
+        }
         r
     }
 

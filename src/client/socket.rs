@@ -114,6 +114,15 @@ impl Transport {
         self.fd.as_raw_fd()
     }
 
+    /// Ends the connection but keeps its descriptor: the socket is shut
+    /// down (the server sees the close at once) and its number stays taken
+    /// until the returned descriptor is dropped.
+    pub fn retire(self) -> OwnedFd {
+        // SAFETY: shutdown on a socket this transport owns.
+        unsafe { libc::shutdown(self.fd.as_raw_fd(), libc::SHUT_RDWR) };
+        self.fd
+    }
+
     pub fn is_tls(&self) -> bool {
         self.tls.is_some()
     }

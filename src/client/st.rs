@@ -3,12 +3,13 @@
 //! for how long, and calls `zookeeper_process` with what happened; the IO,
 //! the completions and the watchers all run on the caller's thread there.
 
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use super::handle::ZHandle;
 use super::socket::{self, Transport};
 use crate::proto::consts::{AUTH_FAILED_STATE, INTEREST_READ, INTEREST_WRITE};
-use crate::proto::errors::{ZAUTHFAILED, ZCONNECTIONLOSS, ZINVALIDSTATE, ZNOTHING, ZOK, ZSESSIONEXPIRED};
+use crate::proto::errors::{ZAUTHFAILED, ZCLOSING, ZCONNECTIONLOSS, ZINVALIDSTATE, ZNOTHING, ZOK, ZSESSIONEXPIRED};
 use crate::session::{Action, Job, Session};
 
 /// How long a read-write probe may block the caller.
@@ -17,8 +18,22 @@ const PROBE_LIMIT: Duration = Duration::from_millis(200);
 #[derive(Default)]
 pub struct StDriver {
     transport: Option<Transport>,
-    /// Connections dropped so far (a turn that drops one reports it).
-    drops: u64,
+    /// Descriptors of dropped connections, kept open (shut down) until the
+    /// event loop has seen a `zookeeper_interest` that no longer reports
+    /// them: a new connection never gets the number of one the loop may
+    /// still have registered (epoll, libuv), so that no registration can
+    /// silently point at a different socket.
+    retired: Vec<Retired>,
+    /// `zookeeper_close` was called from a callback run by
+    /// `zookeeper_process`: the close completes when that call returns.
+    close_deferred: bool,
+}
+
+struct Retired {
+    fd: OwnedFd,
+    /// An interest after the drop reported another descriptor (or none):
+    /// the loop has let go of this one, which closes at the next call.
+    superseded: bool,
 }
 
 /// What `zookeeper_interest` reports.
@@ -29,14 +44,32 @@ pub struct Interest {
 }
 
 impl StDriver {
+    fn drop_transport(&mut self) {
+        if let Some(t) = self.transport.take() {
+            self.retired.push(Retired { fd: t.retire(), superseded: false });
+        }
+    }
+
+    /// At the start of every call: closes the descriptors the loop let go of.
+    fn release_retired(&mut self) {
+        self.retired.retain(|r| !r.superseded);
+    }
+
+    /// After an interest reported `fd`: every other retired descriptor is
+    /// no longer the loop's.
+    fn reported(&mut self, fd: i32) {
+        for r in &mut self.retired {
+            if r.fd.as_raw_fd() != fd {
+                r.superseded = true;
+            }
+        }
+    }
+
     /// Carries out what the core asks for (connect, disconnect, probe).
     fn act(&mut self, core: &mut Session, tls: Option<&super::tls::TlsSettings>, now: Instant) {
         while let Some(a) = core.next_action(now) {
             match a {
-                Action::Disconnect => {
-                    self.transport = None;
-                    self.drops += 1;
-                }
+                Action::Disconnect => self.drop_transport(),
                 Action::Connect(addr) => match socket::open(&addr, core, tls) {
                     Ok(t) => self.transport = Some(t),
                     Err(msg) => core.transport_failed(now, &msg),
@@ -46,54 +79,78 @@ impl StDriver {
                     core.probe_done(now, addr, rw);
                 }
                 Action::Finished => {
-                    self.transport = None;
+                    self.drop_transport();
                     return;
                 }
             }
         }
     }
 
-    /// One turn of the core: queued calls, readiness, timers, actions,
-    /// writes. `connect`: a connection may be started (only
-    /// `zookeeper_interest` starts them, as the reference). Returns the bytes read.
-    fn turn(&mut self, zh: &ZHandle, core: &mut Session, readable: bool, writable: bool, connect: bool) -> usize {
-        self.turn_at(zh, core, readable, writable, connect, Instant::now())
-    }
-
-    fn turn_at(&mut self, zh: &ZHandle, core: &mut Session, readable: bool, writable: bool, connect: bool, now: Instant) -> usize {
-        core.log_cb = zh.log_cb();
-        core.accept(&mut zh.outbox.lock(), now);
-        let mut read = 0;
-        if let Some(t) = self.transport.as_mut() {
-            read = socket::pump(core, t, readable, writable, now);
-        }
-        core.tick(now);
-        if connect || core.has_transport() || core.is_closing() {
-            self.act(core, zh.tls.as_deref(), now);
-        }
+    /// Writes what the core has to send, as far as the socket takes it now.
+    fn flush(&mut self, core: &mut Session, now: Instant) {
         if let Some(t) = self.transport.as_mut() {
             socket::flush(core, t, now);
         }
-        read
+    }
+
+    /// A turn of `zookeeper_close`'s own loop: everything at once.
+    fn close_turn(&mut self, zh: &ZHandle, core: &mut Session, readable: bool, writable: bool) {
+        let now = Instant::now();
+        core.accept(&mut zh.outbox.lock(), now);
+        if let Some(t) = self.transport.as_mut() {
+            socket::pump(core, t, readable, writable, now);
+        }
+        core.tick(now);
+        self.act(core, zh.tls.as_deref(), now);
+        self.flush(core, now);
     }
 }
 
-/// `zookeeper_interest`: starts a connection when one is due, and says
-/// which descriptor to watch, for which events, until when.
-pub fn interest(zh: &ZHandle) -> Interest {
+/// `zookeeper_interest`, as the reference's: runs the clock (a connection
+/// that timed out is dropped here and ZOPERATIONTIMEOUT returned, its
+/// descriptor reported with no events), sends a ping when one is due,
+/// starts a connection when one is due, and says which descriptor to watch,
+/// for which events, until when. Returns the code, the interest, and
+/// whether a callback closed the handle (the close is then complete).
+pub fn interest(zh: &ZHandle) -> (i32, Interest, bool) {
+    let (rc, i, jobs) = interest_turn(zh);
+    // Callbacks the turn produced (the session event of a connection that
+    // timed out) run here, as the reference runs them in zookeeper_interest.
+    run_jobs(zh, jobs);
+    if std::mem::take(&mut zh.st.lock().close_deferred) {
+        close(zh);
+        return (rc, i, true);
+    }
+    (rc, i, false)
+}
+
+fn interest_turn(zh: &ZHandle) -> (i32, Interest, Vec<Job>) {
     let mut st = zh.st.lock();
     let mut core = zh.core.lock();
+    st.release_retired();
+    core.log_cb = zh.log_cb();
     // The wait is measured from the time of this turn (as the reference
     // reports a third of the timeout right after starting a connection).
     let now = Instant::now();
-    st.turn_at(zh, &mut core, false, false, true, now);
+    core.accept(&mut zh.outbox.lock(), now);
+    if let Some(rc) = core.tick(now) {
+        if core.take_disconnect() {
+            let fd = st.transport.as_ref().map_or(-1, |t| t.fd());
+            st.drop_transport();
+            st.reported(fd);
+            let wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::ZERO);
+            return (rc, Interest { fd, events: 0, wait }, core.take_jobs());
+        }
+    }
+    st.act(&mut core, zh.tls.as_deref(), now);
+    st.flush(&mut core, now);
     let mut wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::from_secs(60));
     if st.transport.as_mut().is_some_and(|t| t.pending_plaintext()) {
         // Decrypted bytes wait in rustls (poll cannot see them): the next
         // zookeeper_process reads them.
         wait = Duration::ZERO;
     }
-    match st.transport.as_ref() {
+    let i = match st.transport.as_ref() {
         Some(t) => {
             let ev = socket::poll_events(&core, t, now);
             let mut events = 0;
@@ -106,29 +163,41 @@ pub fn interest(zh: &ZHandle) -> Interest {
             Interest { fd: t.fd(), events, wait }
         }
         None => Interest { fd: -1, events: 0, wait },
-    }
+    };
+    st.reported(i.fd);
+    (ZOK, i, core.take_jobs())
 }
 
 /// `zookeeper_process`: performs the IO `events` allow, then runs every
-/// completion and watcher produced, on this thread. Returns, as the
-/// reference: ZINVALIDSTATE without a connection under way, the session's
-/// end code (ZSESSIONEXPIRED, ZAUTHFAILED) when it ended here,
-/// ZCONNECTIONLOSS when the connection was lost here, ZNOTHING when asked
-/// to read and nothing was there, else ZOK.
-pub fn process(zh: &ZHandle, events: i32) -> i32 {
+/// completion and watcher produced, on this thread. Timers run only in
+/// `zookeeper_interest` (as the reference). Returns, as the reference:
+/// ZINVALIDSTATE without a connection under way, the session's end code
+/// (ZSESSIONEXPIRED, ZAUTHFAILED) when it ended here, ZCONNECTIONLOSS when
+/// the connection failed or was lost here (the state is then 0 until the
+/// next interest starts a connection), ZNOTHING when asked to read on an
+/// open connection and nothing was there, else ZOK. `true` with it: a
+/// callback closed the handle, and the close is complete (the handle must
+/// be let go of).
+pub fn process(zh: &ZHandle, events: i32) -> (i32, bool) {
     let (rc, jobs) = {
         let mut st = zh.st.lock();
         let mut core = zh.core.lock();
-        if st.transport.is_none() {
-            return ZINVALIDSTATE;
+        st.release_retired();
+        let Some(t) = st.transport.as_mut() else { return (ZINVALIDSTATE, false) };
+        core.log_cb = zh.log_cb();
+        let now = Instant::now();
+        core.accept(&mut zh.outbox.lock(), now);
+        let (state, opening) = (core.state(), core.is_opening());
+        let read = socket::pump(&mut core, t, events & INTEREST_READ != 0, events & INTEREST_WRITE != 0, now);
+        let dropped = core.take_disconnect();
+        if dropped {
+            st.drop_transport();
         }
-        let (state, drops) = (core.state(), st.drops);
-        let read = st.turn(zh, &mut core, events & INTEREST_READ != 0, events & INTEREST_WRITE != 0, false);
         let rc = if core.state() < 0 && state >= 0 {
             if core.state() == AUTH_FAILED_STATE { ZAUTHFAILED } else { ZSESSIONEXPIRED }
-        } else if st.drops != drops {
+        } else if dropped {
             ZCONNECTIONLOSS
-        } else if events & INTEREST_READ != 0 && read == 0 {
+        } else if events & INTEREST_READ != 0 && read == 0 && !opening {
             ZNOTHING
         } else {
             ZOK
@@ -136,7 +205,48 @@ pub fn process(zh: &ZHandle, events: i32) -> i32 {
         (rc, core.take_jobs())
     };
     run_jobs(zh, jobs);
-    rc
+    if std::mem::take(&mut zh.st.lock().close_deferred) {
+        close(zh);
+        return (rc, true);
+    }
+    (rc, false)
+}
+
+/// After a call queued a request or an auth packet: writes what the socket
+/// takes now, never waiting (the reference's calls end with a non-blocking
+/// flush of the send queue), so that a request made outside any callback
+/// (from a timer, another event source) is on the wire at once, not at the
+/// loop's next turn. Does nothing while a library call holds the handle
+/// (the turn in progress writes it). A write error is reported by the next
+/// `zookeeper_process` (ZCONNECTIONLOSS), as with the reference.
+pub fn send_now(zh: &ZHandle) {
+    let Some(mut st) = zh.st.try_lock() else { return };
+    let Some(mut core) = zh.core.try_lock() else { return };
+    let now = Instant::now();
+    core.accept(&mut zh.outbox.lock(), now);
+    st.flush(&mut core, now);
+}
+
+/// `zookeeper_close` called from a completion or watcher that
+/// `zookeeper_process` runs: as the reference, the close is only begun
+/// (CloseSession written, every call not answered completes with ZCLOSING
+/// after the callback returns, in the same `zookeeper_process`), and it
+/// completes when that `zookeeper_process` returns. Returns false when not
+/// in such a callback (the caller closes at once with `close`).
+pub fn close_from_callback(zh: &ZHandle) -> bool {
+    if !zh.st_in_callbacks.load(std::sync::atomic::Ordering::Acquire) {
+        return false;
+    }
+    let mut st = zh.st.lock();
+    let mut core = zh.core.lock();
+    let now = Instant::now();
+    {
+        let mut ob = zh.outbox.lock();
+        core.close(now, &mut ob, false);
+    }
+    st.flush(&mut core, now);
+    st.close_deferred = true;
+    true
 }
 
 /// `zookeeper_close` in the ST library: CloseSession is sent and its
@@ -145,12 +255,13 @@ pub fn process(zh: &ZHandle, events: i32) -> i32 {
 pub fn close(zh: &ZHandle) {
     let mut st = zh.st.lock();
     let mut core = zh.core.lock();
+    st.release_retired();
     {
         let mut ob = zh.outbox.lock();
         core.close(Instant::now(), &mut ob, false);
     }
     loop {
-        st.turn(zh, &mut core, false, false, false);
+        st.close_turn(zh, &mut core, false, false);
         if core.is_finished() {
             break;
         }
@@ -165,18 +276,37 @@ pub fn close(zh: &ZHandle) {
         let readable = re & (libc::POLLIN | libc::POLLERR | libc::POLLHUP) != 0;
         let writable = re & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0;
         if readable || writable {
-            st.turn(zh, &mut core, readable, writable, false);
+            st.close_turn(zh, &mut core, readable, writable);
         }
     }
+    // The handle is gone for the loop: every descriptor closes now.
+    st.retired.clear();
     let jobs = core.take_jobs();
     drop(core);
     drop(st);
     run_jobs(zh, jobs);
 }
 
-fn run_jobs(zh: &ZHandle, jobs: Vec<Job>) {
+/// Runs the callbacks a turn produced, then those they produced in turn
+/// (a close from a callback fails the calls not answered). Once a callback
+/// closed the handle, the completions still waiting in the batch complete
+/// with ZCLOSING, not with their replies, as the reference, which matches
+/// replies to calls one at a time.
+fn run_jobs(zh: &ZHandle, mut jobs: Vec<Job>) {
+    use std::sync::atomic::Ordering;
     let zptr = zh as *const ZHandle as *mut ZHandle;
-    for job in jobs {
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::completion::run_job(zh, zptr, job)));
+    let outer = zh.st_in_callbacks.swap(true, Ordering::AcqRel);
+    while !jobs.is_empty() {
+        for mut job in jobs {
+            if zh.is_closing() {
+                if let Job::Complete(_, rc, reply) = &mut job {
+                    *rc = ZCLOSING;
+                    *reply = None;
+                }
+            }
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::completion::run_job(zh, zptr, job)));
+        }
+        jobs = zh.core.lock().take_jobs();
     }
+    zh.st_in_callbacks.store(outer, Ordering::Release);
 }

@@ -288,6 +288,9 @@ pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
                     let _ = comp.join();
                 }
             }
+        } else if crate::client::st::close_from_callback(&z) {
+            // Completed when the zookeeper_process running the callback returns.
+            return ZOK;
         } else {
             crate::client::st::close(&z);
         }
@@ -628,11 +631,14 @@ pub unsafe extern "C" fn zookeeper_interest(
         if z.is_unrecoverable() {
             return ZINVALIDSTATE;
         }
-        let (f, ev, wait) = if crate::client::handle::THREADED {
-            (-1, 0, std::time::Duration::from_secs(1))
+        let (rc, f, ev, wait) = if crate::client::handle::THREADED {
+            (ZOK, -1, 0, std::time::Duration::from_secs(1))
         } else {
-            let i = crate::client::st::interest(&z);
-            (i.fd, i.events, i.wait)
+            let (rc, i, closed) = crate::client::st::interest(&z);
+            if closed {
+                unregister(zh);
+            }
+            (rc, i.fd, i.events, i.wait)
         };
         // SAFETY: the three out-parameters are valid for the call (checked
         // non-NULL above; their validity is the caller's contract).
@@ -643,7 +649,7 @@ pub unsafe extern "C" fn zookeeper_interest(
         *interest = ev;
         tv.tv_sec = wait.as_secs() as libc::time_t;
         tv.tv_usec = wait.subsec_micros() as libc::suseconds_t;
-        ZOK
+        rc
     })
 }
 
@@ -671,7 +677,11 @@ pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, events: c_int) ->
         if crate::client::handle::THREADED {
             return crate::proto::errors::ZNOTHING;
         }
-        crate::client::st::process(&z, events)
+        let (rc, closed) = crate::client::st::process(&z, events);
+        if closed {
+            unregister(zh);
+        }
+        rc
     })
 }
 

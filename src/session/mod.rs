@@ -70,6 +70,10 @@ pub struct Config {
     pub passwd: [u8; 16],
     /// SASL authentication on every connection (`zookeeper_init_sasl`).
     pub sasl: Option<Box<dyn sasl::Mechanism>>,
+    /// Between connections the state is 0, not CONNECTING, until the next
+    /// connection starts (the reference's single-threaded library, whose
+    /// `zoo_state` says 0 after a connection failed or was lost).
+    pub zero_state_between_connections: bool,
 }
 
 /// The connection, as the core sees it.
@@ -161,6 +165,8 @@ pub struct Session {
     /// The session's xid sequence (shared with the callers' queue).
     xids: Arc<Xids>,
     sasl: Option<Box<dyn sasl::Mechanism>>,
+    /// The state while no connection is under way (see `Config`).
+    down_state: i32,
 }
 
 impl Session {
@@ -208,6 +214,7 @@ impl Session {
             jobs: Vec::new(),
             xids: Arc::default(),
             sasl: cfg.sasl,
+            down_state: if cfg.zero_state_between_connections { 0 } else { CONNECTING_STATE },
         }
     }
 
@@ -422,6 +429,13 @@ impl Session {
 
     // ---- the driver's side --------------------------------------------
 
+    /// Whether the driver must drop its transport now (the one action a
+    /// driver takes without starting connections: the ST library's
+    /// `zookeeper_process`). Cleared by the call.
+    pub fn take_disconnect(&mut self) -> bool {
+        std::mem::take(&mut self.disconnect)
+    }
+
     /// What the driver must do now, if anything (call until `None`).
     pub fn next_action(&mut self, now: Instant) -> Option<Action> {
         if self.disconnect {
@@ -534,7 +548,7 @@ impl Session {
                     return;
                 }
                 zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "handle_socket_error_msg", "Socket {} zk retcode={}, {}", format_addr(&addr), rc, msg);
-                self.set_state(CONNECTING_STATE);
+                self.set_state(self.down_state);
                 // As the reference: calls made while disconnected fail with
                 // ZCONNECTIONLOSS (ZSSLCONNECTIONERROR after a TLS failure)
                 // when a connection attempt fails, so that no caller waits
@@ -582,7 +596,7 @@ impl Session {
             zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "handle_socket_error_msg", "Socket {} zk retcode={}, {}", format_addr(&addr), rc, msg);
         }
         let was = self.state;
-        self.set_state(CONNECTING_STATE);
+        self.set_state(self.down_state);
         if was == CONNECTED_STATE || was == READONLY_STATE {
             self.session_event(CONNECTING_STATE);
         }
@@ -1055,29 +1069,35 @@ impl Session {
         Some(self.last_contact? + Duration::from_millis(self.timeout.max(1) as u64))
     }
 
-    /// Acts on the clock: timeouts, pings, the end of a close.
-    pub fn tick(&mut self, now: Instant) {
+    /// Acts on the clock: timeouts, pings, the end of a close. Returns the
+    /// code of what the clock ended, if anything: ZOPERATIONTIMEOUT when a
+    /// connection timed out (connect, handshake, SASL or receive timeout),
+    /// ZSESSIONEXPIRED when the client-side expiry ended the session (what
+    /// the ST library's `zookeeper_interest` returns then, as the reference).
+    pub fn tick(&mut self, now: Instant) -> Option<i32> {
         if self.client_expiry_at().is_some_and(|t| now >= t) {
             zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "zookeeper_interest",
                 "no server reached for the session timeout ({} ms): sessionId={:#x} expired on the client side", self.timeout, self.session_id);
             self.end(EXPIRED_SESSION_STATE, ZSESSIONEXPIRED);
-            return;
+            return Some(ZSESSIONEXPIRED);
         }
         if self.move_server && !self.closing {
             if let Conn::Up { .. } = self.conn {
                 self.move_server = false;
                 zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "zoo_set_servers", "moving to another server of the new list");
                 self.lose(now, ZCONNECTIONLOSS, "");
-                return;
+                return None;
             }
             self.move_server = false;
         }
         match self.conn {
             Conn::Opening { deadline, .. } | Conn::Handshake { deadline, .. } if now >= deadline => {
                 self.transport_failed(now, "errno=110(Connection timed out): connection to the server timed out");
+                return Some(ZOPERATIONTIMEOUT);
             }
             Conn::Authenticating { deadline, .. } if now >= deadline => {
                 self.transport_failed(now, "errno=110(Connection timed out): no answer during SASL authentication");
+                return Some(ZOPERATIONTIMEOUT);
             }
             Conn::Up { last_recv, last_send, .. } => {
                 if let Some(d) = self.close_deadline {
@@ -1086,7 +1106,7 @@ impl Session {
                             "Timed out ({}ms) during waiting for server's reply after sending a close request, sessionId={:#x}",
                             (self.timeout.max(1) as u64).min(CLOSE_WAIT_MAX_MS), self.session_id);
                         self.finish();
-                        return;
+                        return None;
                     }
                 }
                 let recv_limit = self.recv_limit();
@@ -1099,7 +1119,7 @@ impl Session {
                     );
                     zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "zookeeper_interest", "{}", msg);
                     self.lose(now, ZOPERATIONTIMEOUT, "");
-                    return;
+                    return Some(ZOPERATIONTIMEOUT);
                 }
                 if !self.wants_write() && now.saturating_duration_since(last_send) >= self.ping_every() && !self.closing {
                     let mut f = Vec::new();
@@ -1110,6 +1130,7 @@ impl Session {
             }
             _ => {}
         }
+        None
     }
 
     fn recv_limit(&self) -> Duration {

@@ -100,7 +100,7 @@ impl Rig {
         hosts.resolve_delay = None;
         let t = Instant::now();
         let published = Arc::new(Published::new(TIMEOUT, 0, &[0; 16]));
-        let cfg = Config { requested_timeout: TIMEOUT, read_only_allowed: false, chroot: None, session_id: 0, passwd: [0; 16], sasl: None };
+        let cfg = Config { requested_timeout: TIMEOUT, read_only_allowed: false, chroot: None, session_id: 0, passwd: [0; 16], sasl: None, zero_state_between_connections: false };
         let core = Session::new(cfg, hosts, published, None, t);
         let q = core.new_outbox();
         Rig { core, q, t, log: Default::default() }
