@@ -895,3 +895,31 @@ fn read_room_is_small_while_idle_and_grows_while_reads_fill_it() {
     assert!(room >= big.len() - 8, "{room}");
     assert!(r.deliver().contains(&"big:0".to_string()));
 }
+
+/// The ST library's view of a connection's end: the state is 0 between
+/// connections (its `zoo_state`, as the reference's), the clock reports a
+/// time-out's code (what `zookeeper_interest` returns), and the driver is
+/// told to drop the transport once.
+#[test]
+fn st_between_connections_state_zero_and_timeout_code() {
+    let mut r = Rig::new();
+    r.core.down_state = 0;
+    r.connect();
+    r.deliver();
+    // The server falls silent: two thirds of the timeout later the clock
+    // drops the connection and says why.
+    r.t += Duration::from_millis(TIMEOUT as u64 * 2 / 3);
+    assert_eq!(r.core.tick(r.t), Some(ZOPERATIONTIMEOUT));
+    assert!(r.core.take_disconnect());
+    assert!(!r.core.take_disconnect(), "told once");
+    assert_eq!(r.core.state(), 0);
+    assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTING_STATE}::true")]);
+    // The next attempt makes it CONNECTING again; a refusal makes it 0.
+    assert!(matches!(r.actions()[..], [Action::Connect(_)]));
+    assert_eq!(r.core.state(), CONNECTING_STATE);
+    r.core.transport_refused(r.t, "refused");
+    assert_eq!(r.core.state(), 0);
+    assert!(r.core.take_disconnect());
+    // Nothing else for the clock to report meanwhile.
+    assert_eq!(r.core.tick(r.t), None);
+}
