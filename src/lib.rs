@@ -5,6 +5,8 @@
 
 pub mod client;
 pub mod ffi;
+#[cfg(test)]
+mod layering;
 pub mod log;
 pub mod proto;
 pub mod session;

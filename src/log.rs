@@ -139,13 +139,24 @@ pub fn emit(cb: log_callback_fn, line_text: &[u8]) {
 }
 
 /// Logs a message produced inside the library.
-pub fn log(cb: log_callback_fn, lvl: ZooLogLevel, func: &str, line: u32, msg: &str) {
+pub fn log(target: impl Into<LogTarget>, lvl: ZooLogLevel, func: &str, line: u32, msg: &str) {
     if !enabled(lvl) {
         return;
     }
     let mut s = prefix(lvl, func, line as c_int);
     s.push_str(msg);
-    emit(cb, s.as_bytes());
+    emit(target.into().0, s.as_bytes());
+}
+
+/// Where a handle's lines go (its log callback, or the log stream), as the
+/// session core holds it: opaque there, set by the driver.
+#[derive(Clone, Copy, Default)]
+pub struct LogTarget(log_callback_fn);
+
+impl From<log_callback_fn> for LogTarget {
+    fn from(cb: log_callback_fn) -> Self {
+        LogTarget(cb)
+    }
 }
 
 #[macro_export]

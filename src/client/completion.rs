@@ -5,7 +5,6 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::handle::ZHandle;
-use crate::session::watches::Watcher;
 pub use crate::session::Job;
 
 /// The queue from the IO thread (and callers) to the completion thread.
@@ -67,14 +66,15 @@ pub(crate) fn run_job(zh: &ZHandle, zptr: *mut ZHandle, job: Job) {
         Job::Complete(cb, rc, reply) => cb(rc, reply),
         Job::Watch { watchers, ty, state, path, with_default } => {
             let default = if with_default {
-                (*zh.watcher.lock()).map(|func| Watcher { func, ctx: zh.context.load(std::sync::atomic::Ordering::Acquire) as usize })
+                (*zh.watcher.lock()).map(|func| super::watcher::of(func, zh.context.load(std::sync::atomic::Ordering::Acquire)))
             } else {
                 None
             };
             // The default watcher first, then each registered one once (as the reference).
             for w in default.iter().chain(watchers.iter().filter(|w| Some(**w) != default)) {
-                // SAFETY: a watcher registered through the C API, called as the C client calls it.
-                unsafe { (w.func)(zptr, ty, state, path.as_ptr(), w.ctx as *mut libc::c_void) };
+                // SAFETY: every watcher the core holds was made by `watcher::of`
+                // from the C API's arguments; `path` lives for the call.
+                unsafe { super::watcher::call(w, zptr, ty, state, path.as_ptr()) };
             }
         }
         Job::Batch(jobs) => {

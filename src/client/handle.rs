@@ -15,8 +15,9 @@ use crate::proto::errors::ZCLOSING;
 use crate::proto::records::Request;
 use crate::session::hosts::HostList;
 use crate::session::outbox::{Done, Job, Outbox, Unwatch};
-use crate::session::published::Published;
-use crate::session::watches::{WatchReg, WatcherFn};
+use super::published::Published;
+use super::watcher::WatcherFn;
+use crate::session::watches::WatchReg;
 use crate::session::{Config, Session};
 
 pub use crate::proto::consts::{
@@ -87,7 +88,8 @@ pub struct InitParams {
     pub timeout: i32,
     pub clientid: Option<clientid_t>,
     pub context: *mut c_void,
-    pub flags: i32,
+    /// `ZOO_READONLY`: a read-only server may serve the session.
+    pub read_only: bool,
     pub log_cb: log_callback_fn,
     /// `zookeeper_init_ssl`: the TLS settings every connection uses.
     pub tls: Option<Arc<super::tls::TlsSettings>>,
@@ -119,6 +121,7 @@ fn default_stack_size() -> usize {
 impl ZHandle {
     /// Creates the handle and, in the MT library, starts its IO and completion threads.
     pub fn start(p: InitParams) -> Result<Arc<ZHandle>, i32> {
+        super::resolve::seed_once();
         let wake_fd = if THREADED {
             // SAFETY: plain syscall; the fd is owned by the handle and closed in Drop.
             let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
@@ -134,14 +137,14 @@ impl ZHandle {
         let published = Arc::new(Published::new(p.timeout, cid.client_id, &passwd));
         let cfg = Config {
             requested_timeout: p.timeout,
-            read_only_allowed: p.flags & crate::ffi::consts::ZOO_READONLY != 0,
+            read_only_allowed: p.read_only,
             chroot: p.chroot.clone(),
             session_id: cid.client_id,
             passwd,
             sasl: p.sasl,
             zero_state_between_connections: !THREADED,
         };
-        let core = Session::new(cfg, p.hosts, published.clone(), p.log_cb, Instant::now());
+        let core = Session::new(cfg, p.hosts, published.clone(), p.log_cb.into(), Instant::now());
         let outbox = core.new_outbox();
         let zh = Arc::new(ZHandle {
             core: Mutex::new(core),

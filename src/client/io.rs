@@ -56,10 +56,10 @@ pub(crate) fn run(zh: Arc<ZHandle>) {
 /// deepest calls (a turn's) do not sit below the locals of the rest of the
 /// loop; every page of this thread's stack they reach costs 4 KiB per session.
 #[inline(never)]
-fn step(zh: &ZHandle, transport: &mut Option<Transport>, ready: Ready) -> Option<(Option<i16>, Option<Instant>)> {
+fn step(zh: &Arc<ZHandle>, transport: &mut Option<Transport>, ready: Ready) -> Option<(Option<i16>, Option<Instant>)> {
     let now = Instant::now();
     let mut core = zh.core.lock();
-    core.log_cb = zh.log_cb();
+    core.log_cb = zh.log_cb().into();
     core.accept(&mut zh.outbox.lock(), now);
     if let Some((addr, rw)) = zh.probe_result.lock().take() {
         core.probe_done(now, addr, rw);
@@ -95,8 +95,8 @@ fn step(zh: &ZHandle, transport: &mut Option<Transport>, ready: Ready) -> Option
 
 /// The probe connects and waits for an answer: on a thread of its own, so
 /// that the IO thread keeps serving the read-only session meanwhile.
-fn spawn_probe(zh: &ZHandle, addr: std::net::SocketAddr) {
-    let Some(z) = crate::ffi::handle(zh as *const ZHandle) else { return };
+fn spawn_probe(zh: &Arc<ZHandle>, addr: std::net::SocketAddr) {
+    let z = zh.clone();
     let r = std::thread::Builder::new().name("zk-rw-probe".into()).spawn(move || {
         let rw = socket::is_rw_server(&addr, PROBE_LIMIT);
         *z.probe_result.lock() = Some((addr, rw));

@@ -98,7 +98,7 @@ impl Transport {
         let one: c_int = 1;
         // SAFETY: setsockopt reads 4 bytes from a local int.
         unsafe { libc::setsockopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, &one as *const c_int as *const c_void, 4) };
-        let (ss, len) = crate::session::hosts::to_sockaddr(addr);
+        let (ss, len) = to_sockaddr(addr);
         // SAFETY: ss is a sockaddr_storage holding a sockaddr of length len.
         let rc = unsafe { libc::connect(fd, &ss as *const _ as *const libc::sockaddr, len) };
         if rc < 0 {
@@ -304,6 +304,38 @@ impl Transport {
             Err(e) => Err(IoErr::Tls(format!("TLS error: {e}"))),
         }
     }
+}
+
+/// The C `sockaddr` of an address, for connect() and zookeeper_get_connected_host().
+pub fn to_sockaddr(a: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
+    // SAFETY: sockaddr_storage is plain old data; all zeroes is a valid value.
+    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let len = match a {
+        SocketAddr::V4(v) => {
+            let sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as u16,
+                sin_port: v.port().to_be(),
+                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(v.ip().octets()) },
+                sin_zero: [0; 8],
+            };
+            // SAFETY: sockaddr_storage is large enough for any sockaddr.
+            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in, sin) };
+            std::mem::size_of::<libc::sockaddr_in>()
+        }
+        SocketAddr::V6(v) => {
+            let sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as u16,
+                sin6_port: v.port().to_be(),
+                sin6_flowinfo: v.flowinfo(),
+                sin6_addr: libc::in6_addr { s6_addr: v.ip().octets() },
+                sin6_scope_id: v.scope_id(),
+            };
+            // SAFETY: sockaddr_storage is large enough for any sockaddr.
+            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in6, sin6) };
+            std::mem::size_of::<libc::sockaddr_in6>()
+        }
+    };
+    (ss, len as libc::socklen_t)
 }
 
 /// Opens the transport the core asked for: TCP, and TLS over it when the

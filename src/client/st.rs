@@ -128,7 +128,7 @@ fn interest_turn(zh: &ZHandle) -> (i32, Interest, Vec<Job>) {
     let mut st = zh.st.lock();
     let mut core = zh.core.lock();
     st.release_retired();
-    core.log_cb = zh.log_cb();
+    core.log_cb = zh.log_cb().into();
     // The wait is measured from the time of this turn (as the reference
     // reports a third of the timeout right after starting a connection).
     let now = Instant::now();
@@ -184,7 +184,7 @@ pub fn process(zh: &ZHandle, events: i32) -> (i32, bool) {
         let mut core = zh.core.lock();
         st.release_retired();
         let Some(t) = st.transport.as_mut() else { return (ZINVALIDSTATE, false) };
-        core.log_cb = zh.log_cb();
+        core.log_cb = zh.log_cb().into();
         let now = Instant::now();
         core.accept(&mut zh.outbox.lock(), now);
         let (state, opening) = (core.state(), core.is_opening());

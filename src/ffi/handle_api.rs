@@ -87,7 +87,7 @@ pub(crate) unsafe fn init_internal(
             return std::ptr::null_mut();
         }
     }
-    let addrs = hosts::resolve_ordered(&list);
+    let addrs = crate::client::resolve::resolve_ordered(&list);
     if addrs.is_empty() {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
@@ -97,13 +97,13 @@ pub(crate) unsafe fn init_internal(
         None => spec.clone(),
     };
     let params = InitParams {
-        hosts: HostList::new(hosts_spec, list, addrs),
+        hosts: HostList::new(hosts_spec, list, addrs, crate::client::resolve::resolve),
         chroot: chroot.map(|c| c.into_bytes()),
         watcher,
         timeout: recv_timeout,
         clientid: cid,
         context,
-        flags,
+        read_only: flags & crate::ffi::consts::ZOO_READONLY != 0,
         log_cb,
         tls,
         sasl,
@@ -392,7 +392,7 @@ pub unsafe extern "C" fn zookeeper_get_connected_host(
             return std::ptr::null_mut();
         }
         let Some(a) = z.published.connected() else { return std::ptr::null_mut() };
-        let (ss, len) = hosts::to_sockaddr(&a);
+        let (ss, len) = crate::client::socket::to_sockaddr(&a);
         if *cap < len {
             return std::ptr::null_mut();
         }
@@ -547,12 +547,12 @@ pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_cha
         // SAFETY: `hosts` is a NUL-terminated string valid for the call (the contract above).
         let spec = String::from_utf8_lossy(unsafe { ptr::cbytes_opt(hosts) }.unwrap_or_default()).into_owned();
         let Some((list, _)) = hosts::parse(&spec) else { return ZBADARGUMENTS };
-        let addrs = hosts::resolve_ordered(&list);
+        let addrs = crate::client::resolve::resolve_ordered(&list);
         if addrs.is_empty() {
             return ZBADARGUMENTS;
         }
         let hosts_spec = spec.split('/').next().unwrap_or_default().to_string();
-        z.with_core(|c| c.set_servers(HostList::new(hosts_spec, list, addrs)));
+        z.with_core(|c| c.set_servers(HostList::new(hosts_spec, list, addrs, crate::client::resolve::resolve)));
         ZOK
     })
 }

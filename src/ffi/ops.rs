@@ -109,7 +109,7 @@ pub(crate) fn submit(
 }
 
 pub(crate) fn watcher_of(w: watcher_fn, ctx: *mut c_void) -> Option<Watcher> {
-    w.map(|func| Watcher { func, ctx: ctx as usize })
+    w.map(|func| crate::client::watcher::of(func, ctx))
 }
 
 /// The default watcher, for calls with `watch != 0`.
@@ -118,7 +118,7 @@ pub(crate) fn default_watcher(zh: &ZHandle, watch: c_int) -> Option<Watcher> {
         return None;
     }
     let f = *zh.watcher.lock();
-    f.map(|func| Watcher { func, ctx: zh.context.load(std::sync::atomic::Ordering::Acquire) as usize })
+    f.map(|func| crate::client::watcher::of(func, zh.context.load(std::sync::atomic::Ordering::Acquire)))
 }
 
 pub(crate) fn reg(op: WatchOp, path: &[u8], w: Option<Watcher>) -> Option<WatchReg> {

@@ -1,21 +1,12 @@
 //! The server list: parsing `h1:p1,[v6]:p2/chroot`, resolving names and
 //! cycling through the addresses.
 
-use std::net::{SocketAddr, ToSocketAddrs};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// `zoo_deterministic_conn_order`: keep the listed order instead of shuffling.
 pub static DETERMINISTIC: AtomicBool = AtomicBool::new(false);
-
-/// Resolves and, unless the order is deterministic, shuffles.
-pub fn resolve_ordered(hosts: &[HostPort]) -> Vec<SocketAddr> {
-    let mut addrs = resolve(hosts);
-    if !DETERMINISTIC.load(Ordering::Relaxed) {
-        shuffle(&mut addrs);
-    }
-    addrs
-}
 
 /// One `host:port` entry of a connect string.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,32 +56,28 @@ pub fn parse(s: &str) -> Option<(Vec<HostPort>, Option<String>)> {
     Some((out, chroot))
 }
 
-/// Resolves every entry; names that do not resolve are skipped.
-pub fn resolve(hosts: &[HostPort]) -> Vec<SocketAddr> {
-    let mut v = Vec::new();
-    for h in hosts {
-        if let Ok(addrs) = (h.host.as_str(), h.port).to_socket_addrs() {
-            for a in addrs {
-                if !v.contains(&a) {
-                    v.push(a);
-                }
-            }
-        }
-    }
-    v
+/// Resolves names to addresses: the driver's resolver (the system's in
+/// this library, `client::resolve`; a fake in tests). Names that do not
+/// resolve are left out; the core never calls the operating system itself.
+pub type Resolver = fn(&[HostPort]) -> Vec<SocketAddr>;
+
+static SEED: AtomicU64 = AtomicU64::new(0x9e37_79b9_7f4a_7c15);
+
+/// Seeds the generator behind `random_u64` (the driver does, once, from
+/// the clock and the process id; tests leave the fixed default).
+pub fn seed(s: u64) {
+    SEED.store(s | 1, Ordering::Relaxed);
 }
 
-/// A small xorshift generator seeded from the clock and the pid, for
-/// shuffling the server list and jittering back-off.
+/// A small xorshift generator (per thread, from the seed), for shuffling
+/// the server list and jittering back-off.
 pub fn random_u64() -> u64 {
     use std::cell::Cell;
-    thread_local!(static S: Cell<u64> = Cell::new(0));
+    thread_local!(static S: Cell<u64> = const { Cell::new(0) });
     S.with(|s| {
         let mut x = s.get();
         if x == 0 {
-            let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-            unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-            x = (ts.tv_nsec as u64) ^ ((ts.tv_sec as u64) << 32) ^ ((std::process::id() as u64) << 16) | 1;
+            x = SEED.fetch_add(0x6a09_e667_f3bc_c909, Ordering::Relaxed) | 1;
         }
         x ^= x << 13;
         x ^= x >> 7;
@@ -121,13 +108,13 @@ pub struct HostList {
     /// (None: never again).
     pub resolve_delay: Option<Duration>,
     pub resolved_at: Instant,
-    /// How names are resolved (the system resolver; tests use a fake).
-    pub resolver: fn(&[HostPort]) -> Vec<SocketAddr>,
+    /// How names are resolved again (the driver's resolver).
+    pub resolver: Resolver,
 }
 
 impl HostList {
-    pub fn new(spec: String, hosts: Vec<HostPort>, addrs: Vec<SocketAddr>) -> Self {
-        HostList { spec, hosts, addrs, next: 0, current: None, resolve_delay: Some(Duration::ZERO), resolved_at: Instant::now(), resolver: resolve }
+    pub fn new(spec: String, hosts: Vec<HostPort>, addrs: Vec<SocketAddr>, resolver: Resolver) -> Self {
+        HostList { spec, hosts, addrs, next: 0, current: None, resolve_delay: Some(Duration::ZERO), resolved_at: Instant::now(), resolver }
     }
 
     /// The next address to try, and whether this wraps around the list.
@@ -162,36 +149,6 @@ impl HostList {
         self.current = Some(a);
         Some((a, self.next >= self.addrs.len()))
     }
-}
-
-/// The C `sockaddr` of an address, for connect() and zookeeper_get_connected_host().
-pub fn to_sockaddr(a: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
-    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-    let len = match a {
-        SocketAddr::V4(v) => {
-            let sin = libc::sockaddr_in {
-                sin_family: libc::AF_INET as u16,
-                sin_port: v.port().to_be(),
-                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(v.ip().octets()) },
-                sin_zero: [0; 8],
-            };
-            // SAFETY: sockaddr_storage is large enough for any sockaddr.
-            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in, sin) };
-            std::mem::size_of::<libc::sockaddr_in>()
-        }
-        SocketAddr::V6(v) => {
-            let sin6 = libc::sockaddr_in6 {
-                sin6_family: libc::AF_INET6 as u16,
-                sin6_port: v.port().to_be(),
-                sin6_flowinfo: v.flowinfo(),
-                sin6_addr: libc::in6_addr { s6_addr: v.ip().octets() },
-                sin6_scope_id: v.scope_id(),
-            };
-            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in6, sin6) };
-            std::mem::size_of::<libc::sockaddr_in6>()
-        }
-    };
-    (ss, len as libc::socklen_t)
 }
 
 impl HostList {
@@ -236,6 +193,11 @@ pub fn format_addr(a: &SocketAddr) -> String {
 mod tests {
     use super::*;
 
+    /// Address literals only (the tests need no resolver).
+    fn literal(hosts: &[HostPort]) -> Vec<SocketAddr> {
+        hosts.iter().filter_map(|h| format!("{}:{}", h.host, h.port).parse().ok()).collect()
+    }
+
     #[test]
     fn parses_lists_and_chroot() {
         let (h, c) = parse("a:1,[::1]:2,b:3/app/x").unwrap();
@@ -249,22 +211,22 @@ mod tests {
     fn replace_moves_off_a_removed_server() {
         let a: SocketAddr = "127.0.0.1:1".parse().unwrap();
         let b: SocketAddr = "127.0.0.1:2".parse().unwrap();
-        let mut h = HostList::new("a".into(), vec![], vec![a]);
-        assert!(h.replace(HostList::new("b".into(), vec![], vec![b]), Some(a)));
+        let mut h = HostList::new("a".into(), vec![], vec![a], literal);
+        assert!(h.replace(HostList::new("b".into(), vec![], vec![b], literal), Some(a)));
         assert_eq!(h.advance().unwrap().0, b);
         // staying on a server that remains when the list does not grow
-        let mut h = HostList::new("ab".into(), vec![], vec![a, b]);
-        assert!(!h.replace(HostList::new("ba".into(), vec![], vec![b, a]), Some(a)));
+        let mut h = HostList::new("ab".into(), vec![], vec![a, b], literal);
+        assert!(!h.replace(HostList::new("ba".into(), vec![], vec![b, a], literal), Some(a)));
     }
 
     #[test]
     fn names_are_resolved_again_when_a_round_wraps() {
         let stale: SocketAddr = "127.0.0.9:2181".parse().unwrap();
         let hosts = vec![HostPort { host: "127.0.0.1".into(), port: 2181 }];
-        let mut h = HostList::new("x".into(), hosts.clone(), vec![stale]);
+        let mut h = HostList::new("x".into(), hosts.clone(), vec![stale], literal);
         assert_eq!(h.advance().unwrap().0, stale); // first round: as resolved at init
         assert_eq!(h.advance().unwrap().0, "127.0.0.1:2181".parse().unwrap());
-        let mut h = HostList::new("x".into(), hosts, vec![stale]);
+        let mut h = HostList::new("x".into(), hosts, vec![stale], literal);
         h.resolve_delay = None; // -1: never again
         h.advance();
         assert_eq!(h.advance().unwrap().0, stale);

@@ -10,7 +10,6 @@ pub mod backoff;
 pub mod chroot;
 pub mod hosts;
 pub mod outbox;
-pub mod published;
 pub mod sasl;
 pub mod watches;
 #[cfg(test)]
@@ -23,7 +22,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::log::log_callback_fn;
+use crate::log::LogTarget;
 use crate::proto::codec::Reader;
 use crate::proto::consts::*;
 use crate::proto::errors::*;
@@ -33,7 +32,6 @@ use crate::zlog;
 use backoff::Backoff;
 use hosts::{format_addr, HostList};
 pub use outbox::{Callback, Done, Job, Outbox, Pending, Unwatch, Xids};
-use published::Published;
 use watches::{Watcher, WatchRegistry};
 
 /// Largest frame accepted from a server (jute.maxbuffer default plus slack).
@@ -60,6 +58,21 @@ const CLOSE_WAIT_MAX_MS: u64 = 3000;
 /// then twice as long each time, up to a minute (as the reference).
 const RW_PROBE_FIRST: Duration = Duration::from_millis(200);
 const RW_PROBE_MAX: Duration = Duration::from_secs(60);
+
+/// Where the core publishes what callers read without asking it (the
+/// driver's shared view of the session, read by any thread).
+pub trait Publish: Send + Sync {
+    fn set_state(&self, s: i32);
+    fn set_closing(&self);
+    fn set_timeout(&self, t: i32);
+    /// The server of the established connection, or none.
+    fn set_connected(&self, a: Option<SocketAddr>);
+    /// The server being tried or used.
+    fn set_current_server(&self, a: &SocketAddr);
+    fn set_session(&self, id: i64, passwd: &[u8]);
+    /// The current server as "host:port" (for log lines).
+    fn current_server_string(&self) -> String;
+}
 
 /// What the session is given at init.
 pub struct Config {
@@ -109,8 +122,9 @@ pub enum Action {
 }
 
 pub struct Session {
-    published: Arc<Published>,
-    pub log_cb: log_callback_fn,
+    published: Arc<dyn Publish>,
+    /// Where log lines go (the driver keeps it current).
+    pub log_cb: LogTarget,
     requested_timeout: i32,
     read_only_allowed: bool,
     chroot: Option<Vec<u8>>,
@@ -170,7 +184,7 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(cfg: Config, hosts: HostList, published: Arc<Published>, log_cb: log_callback_fn, now: Instant) -> Self {
+    pub fn new(cfg: Config, hosts: HostList, published: Arc<dyn Publish>, log_cb: LogTarget, now: Instant) -> Self {
         Session {
             published,
             log_cb,
@@ -764,7 +778,7 @@ impl Session {
         for (d, s) in self.passwd.iter_mut().zip(resp.passwd.iter()) {
             *d = *s;
         }
-        self.published.client_id.set(resp.session_id, &resp.passwd);
+        self.published.set_session(resp.session_id, &resp.passwd);
         self.last_contact = Some(now);
         if self.sasl.is_some() {
             // As the reference: the state stays ASSOCIATING and nothing else

@@ -93,15 +93,29 @@ fn frames_of(bytes: &[u8]) -> Vec<(i32, i32)> {
     v
 }
 
+/// The tests read the core itself, not a published view.
+struct NoView;
+impl Publish for NoView {
+    fn set_state(&self, _: i32) {}
+    fn set_closing(&self) {}
+    fn set_timeout(&self, _: i32) {}
+    fn set_connected(&self, _: Option<std::net::SocketAddr>) {}
+    fn set_current_server(&self, _: &std::net::SocketAddr) {}
+    fn set_session(&self, _: i64, _: &[u8]) {}
+    fn current_server_string(&self) -> String {
+        String::new()
+    }
+}
+
 impl Rig {
     fn new() -> Rig {
-        let mut hosts = HostList::new("a:1,a:2".into(), vec![], addrs());
+        let mut hosts = HostList::new("a:1,a:2".into(), vec![], addrs(), fake_resolver);
         hosts.resolver = fake_resolver;
         hosts.resolve_delay = None;
         let t = Instant::now();
-        let published = Arc::new(Published::new(TIMEOUT, 0, &[0; 16]));
+        let published = Arc::new(NoView);
         let cfg = Config { requested_timeout: TIMEOUT, read_only_allowed: false, chroot: None, session_id: 0, passwd: [0; 16], sasl: None, zero_state_between_connections: false };
-        let core = Session::new(cfg, hosts, published, None, t);
+        let core = Session::new(cfg, hosts, published, Default::default(), t);
         let q = core.new_outbox();
         Rig { core, q, t, log: Default::default() }
     }
@@ -181,7 +195,8 @@ fn run(j: Job, log: &Arc<StdMutex<Vec<String>>>) {
     }
 }
 
-unsafe extern "C" fn nop_watcher(_: *mut crate::client::handle::ZHandle, _: i32, _: i32, _: *const libc::c_char, _: *mut libc::c_void) {}
+/// A watcher identity (the core never calls it).
+const NOP_WATCHER: usize = 0x1000;
 
 #[test]
 fn handshake_then_session_event_then_replies_in_server_order() {
@@ -189,7 +204,7 @@ fn handshake_then_session_event_then_replies_in_server_order() {
     assert_eq!(r.core.state(), NOTCONNECTED_STATE);
     r.connect();
     assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTED_STATE}::true")]);
-    let w = Watcher { func: nop_watcher, ctx: 1 };
+    let w = Watcher { func: NOP_WATCHER, ctx: 1 };
     let x1 = r.get("one", Some(WatchReg { op: WatchOp::Data, path: b"/a".to_vec(), watcher: w }));
     let x2 = r.get("two", None);
     assert_eq!(frames_of(&r.written()), vec![(x1, ZOO_GETDATA_OP), (x2, ZOO_GETDATA_OP)]);
@@ -344,7 +359,7 @@ fn watch_removal_completes_in_order_after_earlier_replies() {
     let mut r = Rig::new();
     r.connect();
     r.deliver();
-    let w = Watcher { func: nop_watcher, ctx: 7 };
+    let w = Watcher { func: NOP_WATCHER, ctx: 7 };
     let x1 = r.get("watched", Some(WatchReg { op: WatchOp::Data, path: b"/a".to_vec(), watcher: w }));
     r.written();
     r.feed(&data_reply(x1, b"v"));
@@ -375,7 +390,7 @@ fn pings_when_idle_and_watches_and_auth_are_sent_again_after_a_reconnect() {
     r.core.add_auth(b"digest".to_vec(), Some(b"u:p".to_vec()), None, r.t);
     assert_eq!(frames_of(&r.written()), vec![(AUTH_XID, ZOO_SETAUTH_OP)]);
     r.feed(&reply(AUTH_XID, 0, |_| {}));
-    let w = Watcher { func: nop_watcher, ctx: 1 };
+    let w = Watcher { func: NOP_WATCHER, ctx: 1 };
     let x = r.get("w", Some(WatchReg { op: WatchOp::Exists, path: b"/gone".to_vec(), watcher: w }));
     r.written();
     r.feed(&reply(x, ZNONODE, |_| {}));
@@ -419,7 +434,7 @@ fn many_watchers_make_one_session_event_in_linear_time() {
     r.connect();
     r.deliver();
     for i in 0..50_000usize {
-        let w = Watcher { func: nop_watcher, ctx: i };
+        let w = Watcher { func: NOP_WATCHER, ctx: i };
         r.core.watches.activate(&WatchReg { op: WatchOp::Data, path: format!("/n{i}").into_bytes(), watcher: w }, 0);
     }
     let t = std::time::Instant::now();
@@ -529,7 +544,7 @@ fn persistent_watches_are_rearmed_with_setwatches2_and_stay_after_firing() {
     let mut r = Rig::new();
     r.connect();
     r.deliver();
-    let w = Watcher { func: nop_watcher, ctx: 3 };
+    let w = Watcher { func: NOP_WATCHER, ctx: 3 };
     let log = r.log.clone();
     let x = r.q.push(
         &Request::AddWatch { path: b"/t".to_vec(), mode: watches::ADD_WATCH_MODE_PERSISTENT_RECURSIVE },

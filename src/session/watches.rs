@@ -1,28 +1,17 @@
 //! The watch registry: which watcher functions wait on which paths, for
 //! data, exist and child watches, keyed by server path.
 
-use libc::{c_char, c_int, c_void};
 use std::collections::HashMap;
 
-use crate::client::handle::ZHandle;
-
-/// A C watcher function.
-pub type WatcherFn = unsafe extern "C" fn(zh: *mut ZHandle, ty: c_int, state: c_int, path: *const c_char, ctx: *mut c_void);
-
-/// A watcher function with its context; two watchers are the same when
-/// both function and context are.
-#[derive(Clone, Copy, Debug)]
+/// An application's watcher as the core sees it: an opaque identity the
+/// driver made (in this library the C function and its context pointer, as
+/// integers: `client::watcher`). The core stores, compares and hands them
+/// back; it never calls one. Two watchers are the same when both parts are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Watcher {
-    pub func: WatcherFn,
+    pub func: usize,
     pub ctx: usize,
 }
-
-impl PartialEq for Watcher {
-    fn eq(&self, o: &Self) -> bool {
-        self.func as usize == o.func as usize && self.ctx == o.ctx
-    }
-}
-impl Eq for Watcher {}
 
 /// The kind of watch a read request asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,11 +146,11 @@ impl WatchRegistry {
         // its first session event, a call chain deep enough to touch one
         // more page of that thread's stack in every session.
         type Fixed = std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
-        let mut seen: std::collections::HashSet<(usize, usize), Fixed> = out.iter().map(|w| (w.func as usize, w.ctx)).collect();
+        let mut seen: std::collections::HashSet<(usize, usize), Fixed> = out.iter().map(|w| (w.func, w.ctx)).collect();
         for t in [&self.data, &self.exist, &self.child, &self.persistent, &self.recursive] {
             for v in t.values() {
                 for w in v {
-                    if seen.insert((w.func as usize, w.ctx)) {
+                    if seen.insert((w.func, w.ctx)) {
                         out.push(*w);
                     }
                 }
@@ -241,12 +230,12 @@ impl WatchRegistry {
 mod tests {
     use super::*;
 
-    unsafe extern "C" fn w1(_: *mut ZHandle, _: c_int, _: c_int, _: *const c_char, _: *mut c_void) {}
+    const W1: usize = 0x1000;
 
     #[test]
     fn exist_watch_on_nonode_fires_on_create() {
         let mut r = WatchRegistry::default();
-        let w = Watcher { func: w1, ctx: 1 };
+        let w = Watcher { func: W1, ctx: 1 };
         r.activate(&WatchReg { op: WatchOp::Exists, path: b"/a".to_vec(), watcher: w }, -101);
         assert!(r.trigger(CHILD_EVENT, b"/a").is_empty());
         assert_eq!(r.trigger(CREATED_EVENT, b"/a"), vec![w]);
@@ -256,8 +245,8 @@ mod tests {
     #[test]
     fn persistent_watches_stay_and_recursive_ones_see_descendants() {
         let mut r = WatchRegistry::default();
-        let p = Watcher { func: w1, ctx: 1 };
-        let q = Watcher { func: w1, ctx: 2 };
+        let p = Watcher { func: W1, ctx: 1 };
+        let q = Watcher { func: W1, ctx: 2 };
         r.activate(&WatchReg { op: WatchOp::Persistent, path: b"/a".to_vec(), watcher: p }, 0);
         r.activate(&WatchReg { op: WatchOp::PersistentRecursive, path: b"/a".to_vec(), watcher: q }, 0);
         assert_eq!(r.trigger(CHANGED_EVENT, b"/a"), vec![p, q]);
@@ -275,7 +264,7 @@ mod tests {
     #[test]
     fn same_watcher_fires_once() {
         let mut r = WatchRegistry::default();
-        let w = Watcher { func: w1, ctx: 1 };
+        let w = Watcher { func: W1, ctx: 1 };
         r.activate(&WatchReg { op: WatchOp::Data, path: b"/a".to_vec(), watcher: w }, 0);
         r.activate(&WatchReg { op: WatchOp::Child, path: b"/a".to_vec(), watcher: w }, 0);
         assert_eq!(r.trigger(DELETED_EVENT, b"/a"), vec![w]);

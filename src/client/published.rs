@@ -1,6 +1,8 @@
 //! What the session core publishes for callers to read without asking it:
-//! state, negotiated timeout, session identity, the server in use. Written
-//! only by the core, read by any thread.
+//! state, negotiated timeout, session identity, the server in use, in the
+//! layouts the C API hands out (a `clientid_t` that `zoo_client_id` points
+//! at, the current server as a C string that stays valid). Written only by
+//! the core, through `session::Publish`; read by any thread.
 
 use libc::c_char;
 use parking_lot::Mutex;
@@ -8,9 +10,10 @@ use std::ffi::CString;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicI8, AtomicPtr, Ordering};
 
-use super::hosts::format_addr;
-use crate::client::handle::clientid_t;
+use super::handle::clientid_t;
 use crate::proto::consts::{CONNECTED_STATE, NOTCONNECTED_STATE, READONLY_STATE};
+use crate::session::hosts::format_addr;
+use crate::session::Publish;
 
 /// A session identity laid out exactly as `clientid_t` (an `i64` and 16
 /// bytes), made of atomics: `zoo_client_id` hands C a pointer to it, and
@@ -73,7 +76,7 @@ impl Published {
     pub fn state(&self) -> i32 {
         self.state.load(Ordering::Acquire)
     }
-    pub(crate) fn set_state(&self, s: i32) {
+    fn set_state_(&self, s: i32) {
         self.state.store(s, Ordering::Release)
     }
     pub fn is_connected(&self) -> bool {
@@ -85,19 +88,19 @@ impl Published {
     pub fn closing(&self) -> bool {
         self.closing.load(Ordering::Acquire)
     }
-    pub(crate) fn set_closing(&self) {
+    fn set_closing_(&self) {
         self.closing.store(true, Ordering::Release)
     }
     pub fn timeout(&self) -> i32 {
         self.timeout.load(Ordering::Relaxed)
     }
-    pub(crate) fn set_timeout(&self, t: i32) {
+    fn set_timeout_(&self, t: i32) {
         self.timeout.store(t, Ordering::Relaxed)
     }
     pub fn connected(&self) -> Option<SocketAddr> {
         *self.connected.lock()
     }
-    pub(crate) fn set_connected(&self, a: Option<SocketAddr>) {
+    fn set_connected_(&self, a: Option<SocketAddr>) {
         *self.connected.lock() = a;
     }
 
@@ -107,7 +110,7 @@ impl Published {
         self.current_server.load(Ordering::Acquire)
     }
 
-    pub(crate) fn set_current_server(&self, a: &SocketAddr) {
+    fn set_current_server_(&self, a: &SocketAddr) {
         let mut v = self.servers.lock();
         let p = match v.iter().find(|(x, _)| x == a) {
             Some((_, s)) => s.as_ptr(),
@@ -127,8 +130,36 @@ impl Published {
 
     /// The current server as a Rust string (for log lines).
     pub fn current_server_string(&self) -> String {
+        self.current_server_string_()
+    }
+
+    fn current_server_string_(&self) -> String {
         // SAFETY: the pointer is EMPTY or a CString owned by `servers`, which
         // lives as long as `self` and never drops an entry.
         unsafe { std::ffi::CStr::from_ptr(self.current_server()) }.to_string_lossy().into_owned()
+    }
+}
+
+impl Publish for Published {
+    fn set_state(&self, s: i32) {
+        self.set_state_(s)
+    }
+    fn set_closing(&self) {
+        self.set_closing_()
+    }
+    fn set_timeout(&self, t: i32) {
+        self.set_timeout_(t)
+    }
+    fn set_connected(&self, a: Option<SocketAddr>) {
+        self.set_connected_(a)
+    }
+    fn set_current_server(&self, a: &SocketAddr) {
+        self.set_current_server_(a)
+    }
+    fn set_session(&self, id: i64, passwd: &[u8]) {
+        self.client_id.set(id, passwd)
+    }
+    fn current_server_string(&self) -> String {
+        self.current_server_string_()
     }
 }
