@@ -62,12 +62,49 @@ fn main() {
             b = b.with_src(root.join(s));
         }
         let bindings = b.generate().unwrap_or_else(|e| panic!("{}: {e}", h.file));
+        let mut text = Vec::new();
+        bindings.write(&mut text);
+        let text = join_fn_prefix(&String::from_utf8(text).unwrap(), "ZOOAPI");
         let path = out.join(h.file);
-        bindings.write_to_file(&path);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(&text[..]) {
+            std::fs::write(&path, &text).unwrap();
+        }
         if update {
             copy_if_changed(&path, &root.join("include/zookeeper").join(h.file));
         }
     }
+}
+
+/// cbindgen writes a declaration too long for one line with the function
+/// prefix alone on the line before it (`ZOOAPI` / `int zoo_acreate(zhandle_t *zh,`
+/// / aligned parameters). The reference writes `ZOOAPI int zoo_acreate(zhandle_t *zh, ...`
+/// and build scripts grep the headers for declarations, so the prefix is
+/// joined to the line after it and the aligned parameters shifted by as much.
+fn join_fn_prefix(text: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut shift = String::new();
+    let mut lines = text.split_inclusive('\n');
+    while let Some(line) = lines.next() {
+        if line.trim_end() == prefix {
+            if let Some(next) = lines.next() {
+                out.push_str(prefix);
+                out.push(' ');
+                out.push_str(next);
+                if !next.trim_end().ends_with(';') {
+                    shift = " ".repeat(prefix.len() + 1);
+                }
+                continue;
+            }
+        }
+        if !shift.is_empty() {
+            out.push_str(&shift);
+            if line.trim_end().ends_with(';') {
+                shift.clear();
+            }
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 fn copy_if_changed(from: &Path, to: &Path) {

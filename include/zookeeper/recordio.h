@@ -69,4 +69,4 @@ int64_t zoo_htonll(int64_t v);
 }  // extern "C"
 #endif  // __cplusplus
 
-#endif  /* __RECORDIO_H__ */
+#endif

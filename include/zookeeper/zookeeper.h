@@ -33,7 +33,7 @@
 #endif
 struct sasl_callback;
 
-/** The node that holds the ensemble configuration (ZOO_CONFIG_NODE in src/ffi/consts.rs). */
+/** The node that holds the ensemble configuration (the string constant of src/ffi/consts.rs). */
 #define ZOO_CONFIG_NODE "/zookeeper/config"
 
 /** Log levels. */
@@ -503,13 +503,12 @@ extern struct ACL_vector ZOO_CREATOR_ALL_ACL;
  * - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set. MT: starts
  *   the IO and completion threads.
  */
-ZOOAPI
-zhandle_t *zookeeper_init(const char *host,
-                          watcher_fn fn_,
-                          int recv_timeout,
-                          const struct clientid_t *clientid,
-                          void *context,
-                          int flags);
+ZOOAPI zhandle_t *zookeeper_init(const char *host,
+                                 watcher_fn fn_,
+                                 int recv_timeout,
+                                 const struct clientid_t *clientid,
+                                 void *context,
+                                 int flags);
 
 /**
  * As `zookeeper_init`, with a log callback for this handle.
@@ -525,14 +524,13 @@ zhandle_t *zookeeper_init(const char *host,
  * - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set. MT: starts
  *   the IO and completion threads.
  */
-ZOOAPI
-zhandle_t *zookeeper_init2(const char *host,
-                           watcher_fn fn_,
-                           int recv_timeout,
-                           const struct clientid_t *clientid,
-                           void *context,
-                           int flags,
-                           log_callback_fn log_callback);
+ZOOAPI zhandle_t *zookeeper_init2(const char *host,
+                                  watcher_fn fn_,
+                                  int recv_timeout,
+                                  const struct clientid_t *clientid,
+                                  void *context,
+                                  int flags,
+                                  log_callback_fn log_callback);
 
 /**
  * As `zookeeper_init`, over TLS. `cert` is the reference's
@@ -563,14 +561,13 @@ zhandle_t *zookeeper_init2(const char *host,
  * - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set. MT: starts
  *   the IO and completion threads.
  */
-ZOOAPI
-zhandle_t *zookeeper_init_ssl(const char *host,
-                              const char *cert,
-                              watcher_fn fn_,
-                              int recv_timeout,
-                              const struct clientid_t *clientid,
-                              void *context,
-                              int flags);
+ZOOAPI zhandle_t *zookeeper_init_ssl(const char *host,
+                                     const char *cert,
+                                     watcher_fn fn_,
+                                     int recv_timeout,
+                                     const struct clientid_t *clientid,
+                                     void *context,
+                                     int flags);
 
 /**
  * Closes the session and frees the handle. Every pending call completes
@@ -655,10 +652,9 @@ ZOOAPI watcher_fn zoo_set_watcher(zhandle_t *zh, watcher_fn newFn);
  *   becomes the address length.
  * - Returns `addr`, or NULL when not connected or the buffer is too small.
  */
-ZOOAPI
-struct sockaddr *zookeeper_get_connected_host(zhandle_t *zh,
-                                              struct sockaddr *addr,
-                                              socklen_t *addr_len);
+ZOOAPI struct sockaddr *zookeeper_get_connected_host(zhandle_t *zh,
+                                                     struct sockaddr *addr,
+                                                     socklen_t *addr_len);
 
 /**
  * ZINVALIDSTATE when the session expired or authentication failed, else ZOK.
@@ -797,15 +793,14 @@ ZOOAPI int zoo_unlock_auth(zhandle_t *zh);
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_acreate(zhandle_t *zh,
-                const char *path,
-                const char *value,
-                int valuelen,
-                const struct ACL_vector *acl,
-                int mode,
-                string_completion_t completion,
-                const void *data);
+ZOOAPI int zoo_acreate(zhandle_t *zh,
+                       const char *path,
+                       const char *value,
+                       int valuelen,
+                       const struct ACL_vector *acl,
+                       int mode,
+                       string_completion_t completion,
+                       const void *data);
 
 /**
  * Creates a node asynchronously, with a TTL for the TTL modes.
@@ -823,16 +818,15 @@ int zoo_acreate(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_acreate_ttl(zhandle_t *zh,
-                    const char *path,
-                    const char *value,
-                    int valuelen,
-                    const struct ACL_vector *acl,
-                    int mode,
-                    int64_t ttl,
-                    string_completion_t completion,
-                    const void *data);
+ZOOAPI int zoo_acreate_ttl(zhandle_t *zh,
+                           const char *path,
+                           const char *value,
+                           int valuelen,
+                           const struct ACL_vector *acl,
+                           int mode,
+                           int64_t ttl,
+                           string_completion_t completion,
+                           const void *data);
 
 /**
  * Creates a node asynchronously; the completion also gets its Stat.
@@ -850,15 +844,14 @@ int zoo_acreate_ttl(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_acreate2(zhandle_t *zh,
-                 const char *path,
-                 const char *value,
-                 int valuelen,
-                 const struct ACL_vector *acl,
-                 int mode,
-                 string_stat_completion_t completion,
-                 const void *data);
+ZOOAPI int zoo_acreate2(zhandle_t *zh,
+                        const char *path,
+                        const char *value,
+                        int valuelen,
+                        const struct ACL_vector *acl,
+                        int mode,
+                        string_stat_completion_t completion,
+                        const void *data);
 
 /**
  * Creates a node asynchronously with a TTL; the completion also gets its Stat.
@@ -876,16 +869,15 @@ int zoo_acreate2(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_acreate2_ttl(zhandle_t *zh,
-                     const char *path,
-                     const char *value,
-                     int valuelen,
-                     const struct ACL_vector *acl,
-                     int mode,
-                     int64_t ttl,
-                     string_stat_completion_t completion,
-                     const void *data);
+ZOOAPI int zoo_acreate2_ttl(zhandle_t *zh,
+                            const char *path,
+                            const char *value,
+                            int valuelen,
+                            const struct ACL_vector *acl,
+                            int mode,
+                            int64_t ttl,
+                            string_stat_completion_t completion,
+                            const void *data);
 
 /**
  * Deletes a node asynchronously (`version` -1 matches any version).
@@ -900,12 +892,11 @@ int zoo_acreate2_ttl(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_adelete(zhandle_t *zh,
-                const char *path,
-                int version,
-                void_completion_t completion,
-                const void *data);
+ZOOAPI int zoo_adelete(zhandle_t *zh,
+                       const char *path,
+                       int version,
+                       void_completion_t completion,
+                       const void *data);
 
 /**
  * Checks whether a node exists; `watch` sets the default watcher.
@@ -921,12 +912,11 @@ int zoo_adelete(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_aexists(zhandle_t *zh,
-                const char *path,
-                int watch,
-                stat_completion_t completion,
-                const void *data);
+ZOOAPI int zoo_aexists(zhandle_t *zh,
+                       const char *path,
+                       int watch,
+                       stat_completion_t completion,
+                       const void *data);
 
 /**
  * Checks whether a node exists, with a watcher of the caller's.
@@ -944,13 +934,12 @@ int zoo_aexists(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_awexists(zhandle_t *zh,
-                 const char *path,
-                 watcher_fn watcher,
-                 void *watcherCtx,
-                 stat_completion_t completion,
-                 const void *data);
+ZOOAPI int zoo_awexists(zhandle_t *zh,
+                        const char *path,
+                        watcher_fn watcher,
+                        void *watcherCtx,
+                        stat_completion_t completion,
+                        const void *data);
 
 /**
  * Gets a node's data; `watch` sets the default watcher.
@@ -966,12 +955,11 @@ int zoo_awexists(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_aget(zhandle_t *zh,
-             const char *path,
-             int watch,
-             data_completion_t completion,
-             const void *data);
+ZOOAPI int zoo_aget(zhandle_t *zh,
+                    const char *path,
+                    int watch,
+                    data_completion_t completion,
+                    const void *data);
 
 /**
  * Gets a node's data, with a watcher of the caller's.
@@ -989,13 +977,12 @@ int zoo_aget(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_awget(zhandle_t *zh,
-              const char *path,
-              watcher_fn watcher,
-              void *watcherCtx,
-              data_completion_t completion,
-              const void *data);
+ZOOAPI int zoo_awget(zhandle_t *zh,
+                     const char *path,
+                     watcher_fn watcher,
+                     void *watcherCtx,
+                     data_completion_t completion,
+                     const void *data);
 
 /**
  * Gets the last committed ensemble configuration.
@@ -1027,12 +1014,11 @@ ZOOAPI int zoo_agetconfig(zhandle_t *zh, int watch, data_completion_t completion
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_awgetconfig(zhandle_t *zh,
-                    watcher_fn watcher,
-                    void *watcherCtx,
-                    data_completion_t completion,
-                    const void *data);
+ZOOAPI int zoo_awgetconfig(zhandle_t *zh,
+                           watcher_fn watcher,
+                           void *watcherCtx,
+                           data_completion_t completion,
+                           const void *data);
 
 /**
  * Reconfigures the ensemble (incremental or with a new member list).
@@ -1048,14 +1034,13 @@ int zoo_awgetconfig(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_areconfig(zhandle_t *zh,
-                  const char *joining,
-                  const char *leaving,
-                  const char *members,
-                  int64_t version,
-                  data_completion_t dc,
-                  const void *data);
+ZOOAPI int zoo_areconfig(zhandle_t *zh,
+                         const char *joining,
+                         const char *leaving,
+                         const char *members,
+                         int64_t version,
+                         data_completion_t dc,
+                         const void *data);
 
 /**
  * Sets a node's data (`version` -1 matches any version).
@@ -1072,14 +1057,13 @@ int zoo_areconfig(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_aset(zhandle_t *zh,
-             const char *path,
-             const char *buffer,
-             int buflen,
-             int version,
-             stat_completion_t completion,
-             const void *data);
+ZOOAPI int zoo_aset(zhandle_t *zh,
+                    const char *path,
+                    const char *buffer,
+                    int buflen,
+                    int version,
+                    stat_completion_t completion,
+                    const void *data);
 
 /**
  * Lists a node's children; `watch` sets the default watcher.
@@ -1095,12 +1079,11 @@ int zoo_aset(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_aget_children(zhandle_t *zh,
-                      const char *path,
-                      int watch,
-                      strings_completion_t completion,
-                      const void *data);
+ZOOAPI int zoo_aget_children(zhandle_t *zh,
+                             const char *path,
+                             int watch,
+                             strings_completion_t completion,
+                             const void *data);
 
 /**
  * Lists a node's children, with a watcher of the caller's.
@@ -1118,13 +1101,12 @@ int zoo_aget_children(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_awget_children(zhandle_t *zh,
-                       const char *path,
-                       watcher_fn watcher,
-                       void *watcherCtx,
-                       strings_completion_t completion,
-                       const void *data);
+ZOOAPI int zoo_awget_children(zhandle_t *zh,
+                              const char *path,
+                              watcher_fn watcher,
+                              void *watcherCtx,
+                              strings_completion_t completion,
+                              const void *data);
 
 /**
  * Lists a node's children with the node's Stat; `watch` sets the default watcher.
@@ -1140,12 +1122,11 @@ int zoo_awget_children(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_aget_children2(zhandle_t *zh,
-                       const char *path,
-                       int watch,
-                       strings_stat_completion_t completion,
-                       const void *data);
+ZOOAPI int zoo_aget_children2(zhandle_t *zh,
+                              const char *path,
+                              int watch,
+                              strings_stat_completion_t completion,
+                              const void *data);
 
 /**
  * Lists a node's children with the node's Stat, with a watcher of the caller's.
@@ -1163,13 +1144,12 @@ int zoo_aget_children2(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_awget_children2(zhandle_t *zh,
-                        const char *path,
-                        watcher_fn watcher,
-                        void *watcherCtx,
-                        strings_stat_completion_t completion,
-                        const void *data);
+ZOOAPI int zoo_awget_children2(zhandle_t *zh,
+                               const char *path,
+                               watcher_fn watcher,
+                               void *watcherCtx,
+                               strings_stat_completion_t completion,
+                               const void *data);
 
 /**
  * Flushes the leader channel: later reads see everything committed before.
@@ -1184,11 +1164,10 @@ int zoo_awget_children2(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_async(zhandle_t *zh,
-              const char *path,
-              string_completion_t completion,
-              const void *data);
+ZOOAPI int zoo_async(zhandle_t *zh,
+                     const char *path,
+                     string_completion_t completion,
+                     const void *data);
 
 /**
  * Gets a node's ACL.
@@ -1203,11 +1182,10 @@ int zoo_async(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_aget_acl(zhandle_t *zh,
-                 const char *path,
-                 acl_completion_t completion,
-                 const void *data);
+ZOOAPI int zoo_aget_acl(zhandle_t *zh,
+                        const char *path,
+                        acl_completion_t completion,
+                        const void *data);
 
 /**
  * Sets a node's ACL.
@@ -1223,13 +1201,12 @@ int zoo_aget_acl(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_aset_acl(zhandle_t *zh,
-                 const char *path,
-                 int version,
-                 struct ACL_vector *acl,
-                 void_completion_t completion,
-                 const void *data);
+ZOOAPI int zoo_aset_acl(zhandle_t *zh,
+                        const char *path,
+                        int version,
+                        struct ACL_vector *acl,
+                        void_completion_t completion,
+                        const void *data);
 
 /**
  * Adds authentication credentials for the session; they are re-sent on
@@ -1246,13 +1223,12 @@ int zoo_aset_acl(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_add_auth(zhandle_t *zh,
-                 const char *scheme,
-                 const char *cert,
-                 int certLen,
-                 void_completion_t completion,
-                 const void *data);
+ZOOAPI int zoo_add_auth(zhandle_t *zh,
+                        const char *scheme,
+                        const char *cert,
+                        int certLen,
+                        void_completion_t completion,
+                        const void *data);
 
 /**
  * Removes a watcher of a node (locally only when `local` and there is no connection).
@@ -1270,15 +1246,14 @@ int zoo_add_auth(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_aremove_watches(zhandle_t *zh,
-                        const char *path,
-                        ZooWatcherType wtype,
-                        watcher_fn watcher,
-                        void *watcherCtx,
-                        int local,
-                        void_completion_t *completion,
-                        const void *data);
+ZOOAPI int zoo_aremove_watches(zhandle_t *zh,
+                               const char *path,
+                               ZooWatcherType wtype,
+                               watcher_fn watcher,
+                               void *watcherCtx,
+                               int local,
+                               void_completion_t *completion,
+                               const void *data);
 
 /**
  * Removes every watcher of a node of the given type.
@@ -1293,13 +1268,12 @@ int zoo_aremove_watches(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_aremove_all_watches(zhandle_t *zh,
-                            const char *path,
-                            ZooWatcherType wtype,
-                            int local,
-                            void_completion_t *completion,
-                            const void *data);
+ZOOAPI int zoo_aremove_all_watches(zhandle_t *zh,
+                                   const char *path,
+                                   ZooWatcherType wtype,
+                                   int local,
+                                   void_completion_t *completion,
+                                   const void *data);
 
 /**
  * Prepares a create operation of a multi request.
@@ -1314,15 +1288,14 @@ int zoo_aremove_all_watches(zhandle_t *zh,
  * - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
  *   truncated and NUL-terminated.
  */
-ZOOAPI
-void zoo_create_op_init(zoo_op_t *op,
-                        const char *path,
-                        const char *value,
-                        int valuelen,
-                        const struct ACL_vector *acl,
-                        int mode,
-                        char *path_buffer,
-                        int path_buffer_len);
+ZOOAPI void zoo_create_op_init(zoo_op_t *op,
+                               const char *path,
+                               const char *value,
+                               int valuelen,
+                               const struct ACL_vector *acl,
+                               int mode,
+                               char *path_buffer,
+                               int path_buffer_len);
 
 /**
  * Prepares a create operation whose result also carries the node's Stat.
@@ -1337,15 +1310,14 @@ void zoo_create_op_init(zoo_op_t *op,
  * - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
  *   truncated and NUL-terminated.
  */
-ZOOAPI
-void zoo_create2_op_init(zoo_op_t *op,
-                         const char *path,
-                         const char *value,
-                         int valuelen,
-                         const struct ACL_vector *acl,
-                         int mode,
-                         char *path_buffer,
-                         int path_buffer_len);
+ZOOAPI void zoo_create2_op_init(zoo_op_t *op,
+                                const char *path,
+                                const char *value,
+                                int valuelen,
+                                const struct ACL_vector *acl,
+                                int mode,
+                                char *path_buffer,
+                                int path_buffer_len);
 
 /**
  * Prepares a delete operation of a multi request.
@@ -1368,13 +1340,12 @@ ZOOAPI void zoo_delete_op_init(zoo_op_t *op, const char *path, int version);
  *   a negative length NULL data).
  * - `stat`: NULL or the caller's, written on success.
  */
-ZOOAPI
-void zoo_set_op_init(zoo_op_t *op,
-                     const char *path,
-                     const char *buffer,
-                     int buflen,
-                     int version,
-                     struct Stat *stat);
+ZOOAPI void zoo_set_op_init(zoo_op_t *op,
+                            const char *path,
+                            const char *buffer,
+                            int buflen,
+                            int version,
+                            struct Stat *stat);
 
 /**
  * Prepares a version check of a multi request.
@@ -1402,13 +1373,12 @@ ZOOAPI void zoo_check_op_init(zoo_op_t *op, const char *path, int version);
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_amulti(zhandle_t *zh,
-               int count,
-               const zoo_op_t *ops,
-               zoo_op_result_t *results,
-               void_completion_t completion,
-               const void *data);
+ZOOAPI int zoo_amulti(zhandle_t *zh,
+                      int count,
+                      const zoo_op_t *ops,
+                      zoo_op_result_t *results,
+                      void_completion_t completion,
+                      const void *data);
 
 #if defined(THREADED)
 /**
@@ -1445,15 +1415,14 @@ ZOOAPI int zoo_multi(zhandle_t *zh, int count, const zoo_op_t *ops, zoo_op_resul
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_create(zhandle_t *zh,
-               const char *path,
-               const char *value,
-               int valuelen,
-               const struct ACL_vector *acl,
-               int mode,
-               char *path_buffer,
-               int path_buffer_len);
+ZOOAPI int zoo_create(zhandle_t *zh,
+                      const char *path,
+                      const char *value,
+                      int valuelen,
+                      const struct ACL_vector *acl,
+                      int mode,
+                      char *path_buffer,
+                      int path_buffer_len);
 #endif
 
 #if defined(THREADED)
@@ -1473,16 +1442,15 @@ int zoo_create(zhandle_t *zh,
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_create_ttl(zhandle_t *zh,
-                   const char *path,
-                   const char *value,
-                   int valuelen,
-                   const struct ACL_vector *acl,
-                   int mode,
-                   int64_t ttl,
-                   char *path_buffer,
-                   int path_buffer_len);
+ZOOAPI int zoo_create_ttl(zhandle_t *zh,
+                          const char *path,
+                          const char *value,
+                          int valuelen,
+                          const struct ACL_vector *acl,
+                          int mode,
+                          int64_t ttl,
+                          char *path_buffer,
+                          int path_buffer_len);
 #endif
 
 #if defined(THREADED)
@@ -1503,16 +1471,15 @@ int zoo_create_ttl(zhandle_t *zh,
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_create2(zhandle_t *zh,
-                const char *path,
-                const char *value,
-                int valuelen,
-                const struct ACL_vector *acl,
-                int mode,
-                char *path_buffer,
-                int path_buffer_len,
-                struct Stat *stat);
+ZOOAPI int zoo_create2(zhandle_t *zh,
+                       const char *path,
+                       const char *value,
+                       int valuelen,
+                       const struct ACL_vector *acl,
+                       int mode,
+                       char *path_buffer,
+                       int path_buffer_len,
+                       struct Stat *stat);
 #endif
 
 #if defined(THREADED)
@@ -1533,17 +1500,16 @@ int zoo_create2(zhandle_t *zh,
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_create2_ttl(zhandle_t *zh,
-                    const char *path,
-                    const char *value,
-                    int valuelen,
-                    const struct ACL_vector *acl,
-                    int mode,
-                    int64_t ttl,
-                    char *path_buffer,
-                    int path_buffer_len,
-                    struct Stat *stat);
+ZOOAPI int zoo_create2_ttl(zhandle_t *zh,
+                           const char *path,
+                           const char *value,
+                           int valuelen,
+                           const struct ACL_vector *acl,
+                           int mode,
+                           int64_t ttl,
+                           char *path_buffer,
+                           int path_buffer_len,
+                           struct Stat *stat);
 #endif
 
 #if defined(THREADED)
@@ -1594,12 +1560,11 @@ ZOOAPI int zoo_exists(zhandle_t *zh, const char *path, int watch, struct Stat *s
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_wexists(zhandle_t *zh,
-                const char *path,
-                watcher_fn watcher,
-                void *watcherCtx,
-                struct Stat *stat);
+ZOOAPI int zoo_wexists(zhandle_t *zh,
+                       const char *path,
+                       watcher_fn watcher,
+                       void *watcherCtx,
+                       struct Stat *stat);
 #endif
 
 #if defined(THREADED)
@@ -1618,13 +1583,12 @@ int zoo_wexists(zhandle_t *zh,
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_get(zhandle_t *zh,
-            const char *path,
-            int watch,
-            char *buffer,
-            int *buffer_len,
-            struct Stat *stat);
+ZOOAPI int zoo_get(zhandle_t *zh,
+                   const char *path,
+                   int watch,
+                   char *buffer,
+                   int *buffer_len,
+                   struct Stat *stat);
 #endif
 
 #if defined(THREADED)
@@ -1645,14 +1609,13 @@ int zoo_get(zhandle_t *zh,
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_wget(zhandle_t *zh,
-             const char *path,
-             watcher_fn watcher,
-             void *watcherCtx,
-             char *buffer,
-             int *buffer_len,
-             struct Stat *stat);
+ZOOAPI int zoo_wget(zhandle_t *zh,
+                    const char *path,
+                    watcher_fn watcher,
+                    void *watcherCtx,
+                    char *buffer,
+                    int *buffer_len,
+                    struct Stat *stat);
 #endif
 
 #if defined(THREADED)
@@ -1670,12 +1633,11 @@ int zoo_wget(zhandle_t *zh,
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_getconfig(zhandle_t *zh,
-                  int watch,
-                  char *buffer,
-                  int *buffer_len,
-                  struct Stat *stat);
+ZOOAPI int zoo_getconfig(zhandle_t *zh,
+                         int watch,
+                         char *buffer,
+                         int *buffer_len,
+                         struct Stat *stat);
 #endif
 
 #if defined(THREADED)
@@ -1695,13 +1657,12 @@ int zoo_getconfig(zhandle_t *zh,
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_wgetconfig(zhandle_t *zh,
-                   watcher_fn watcher,
-                   void *watcherCtx,
-                   char *buffer,
-                   int *buffer_len,
-                   struct Stat *stat);
+ZOOAPI int zoo_wgetconfig(zhandle_t *zh,
+                          watcher_fn watcher,
+                          void *watcherCtx,
+                          char *buffer,
+                          int *buffer_len,
+                          struct Stat *stat);
 #endif
 
 #if defined(THREADED)
@@ -1720,15 +1681,14 @@ int zoo_wgetconfig(zhandle_t *zh,
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_reconfig(zhandle_t *zh,
-                 const char *joining,
-                 const char *leaving,
-                 const char *members,
-                 int64_t version,
-                 char *buffer,
-                 int *buffer_len,
-                 struct Stat *stat);
+ZOOAPI int zoo_reconfig(zhandle_t *zh,
+                        const char *joining,
+                        const char *leaving,
+                        const char *members,
+                        int64_t version,
+                        char *buffer,
+                        int *buffer_len,
+                        struct Stat *stat);
 #endif
 
 #if defined(THREADED)
@@ -1763,13 +1723,12 @@ ZOOAPI int zoo_set(zhandle_t *zh, const char *path, const char *buffer, int bufl
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_set2(zhandle_t *zh,
-             const char *path,
-             const char *buffer,
-             int buflen,
-             int version,
-             struct Stat *stat);
+ZOOAPI int zoo_set2(zhandle_t *zh,
+                    const char *path,
+                    const char *buffer,
+                    int buflen,
+                    int version,
+                    struct Stat *stat);
 #endif
 
 #if defined(THREADED)
@@ -1787,11 +1746,10 @@ int zoo_set2(zhandle_t *zh,
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_get_children(zhandle_t *zh,
-                     const char *path,
-                     int watch,
-                     struct String_vector *strings);
+ZOOAPI int zoo_get_children(zhandle_t *zh,
+                            const char *path,
+                            int watch,
+                            struct String_vector *strings);
 #endif
 
 #if defined(THREADED)
@@ -1811,12 +1769,11 @@ int zoo_get_children(zhandle_t *zh,
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_wget_children(zhandle_t *zh,
-                      const char *path,
-                      watcher_fn watcher,
-                      void *watcherCtx,
-                      struct String_vector *strings);
+ZOOAPI int zoo_wget_children(zhandle_t *zh,
+                             const char *path,
+                             watcher_fn watcher,
+                             void *watcherCtx,
+                             struct String_vector *strings);
 #endif
 
 #if defined(THREADED)
@@ -1835,12 +1792,11 @@ int zoo_wget_children(zhandle_t *zh,
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_get_children2(zhandle_t *zh,
-                      const char *path,
-                      int watch,
-                      struct String_vector *strings,
-                      struct Stat *stat);
+ZOOAPI int zoo_get_children2(zhandle_t *zh,
+                             const char *path,
+                             int watch,
+                             struct String_vector *strings,
+                             struct Stat *stat);
 #endif
 
 #if defined(THREADED)
@@ -1861,13 +1817,12 @@ int zoo_get_children2(zhandle_t *zh,
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_wget_children2(zhandle_t *zh,
-                       const char *path,
-                       watcher_fn watcher,
-                       void *watcherCtx,
-                       struct String_vector *strings,
-                       struct Stat *stat);
+ZOOAPI int zoo_wget_children2(zhandle_t *zh,
+                              const char *path,
+                              watcher_fn watcher,
+                              void *watcherCtx,
+                              struct String_vector *strings,
+                              struct Stat *stat);
 #endif
 
 #if defined(THREADED)
@@ -1919,13 +1874,12 @@ ZOOAPI int zoo_set_acl(zhandle_t *zh, const char *path, int version, const struc
  *   directly (so this may be called from a watcher or a completion); every out-parameter is
  *   written before it returns.
  */
-ZOOAPI
-int zoo_remove_watches(zhandle_t *zh,
-                       const char *path,
-                       ZooWatcherType wtype,
-                       watcher_fn watcher,
-                       void *watcherCtx,
-                       int local);
+ZOOAPI int zoo_remove_watches(zhandle_t *zh,
+                              const char *path,
+                              ZooWatcherType wtype,
+                              watcher_fn watcher,
+                              void *watcherCtx,
+                              int local);
 #endif
 
 #if defined(THREADED)
@@ -1958,10 +1912,9 @@ ZOOAPI int zoo_remove_all_watches(zhandle_t *zh, const char *path, ZooWatcherTyp
  * - The callbacks run on the thread that authenticates: the IO thread (MT) or the thread calling
  *   `zookeeper_process` (ST).
  */
-ZOOAPI
-struct sasl_callback *zoo_sasl_make_basic_callbacks(const char *user,
-                                                    const char *realm,
-                                                    const char *password_file);
+ZOOAPI struct sasl_callback *zoo_sasl_make_basic_callbacks(const char *user,
+                                                           const char *realm,
+                                                           const char *password_file);
 
 /**
  * As `zoo_sasl_make_basic_callbacks`, the password described by
@@ -1977,10 +1930,9 @@ struct sasl_callback *zoo_sasl_make_basic_callbacks(const char *user,
  * - Returns one malloc'ed block to `free` after the handles are closed; NULL with errno set.
  * - The password callback runs on the IO thread (MT) or the thread calling `zookeeper_process` (ST).
  */
-ZOOAPI
-struct sasl_callback *zoo_sasl_make_password_callbacks(const char *user,
-                                                       const char *realm,
-                                                       zoo_sasl_password_t *password);
+ZOOAPI struct sasl_callback *zoo_sasl_make_password_callbacks(const char *user,
+                                                              const char *realm,
+                                                              zoo_sasl_password_t *password);
 
 /**
  * As `zookeeper_init2`, with SASL authentication: on every connection,
@@ -2011,15 +1963,14 @@ struct sasl_callback *zoo_sasl_make_password_callbacks(const char *user,
  * - Returns a handle the caller owns until `zookeeper_close`, or NULL with errno set (EINVAL: no
  *   mechanism list; ELIBACC: libsasl2 cannot be loaded).
  */
-ZOOAPI
-zhandle_t *zookeeper_init_sasl(const char *host,
-                               watcher_fn fn_,
-                               int recv_timeout,
-                               const struct clientid_t *clientid,
-                               void *context,
-                               int flags,
-                               log_callback_fn log_callback,
-                               zoo_sasl_params_t *sasl_params);
+ZOOAPI zhandle_t *zookeeper_init_sasl(const char *host,
+                                      watcher_fn fn_,
+                                      int recv_timeout,
+                                      const struct clientid_t *clientid,
+                                      void *context,
+                                      int flags,
+                                      log_callback_fn log_callback,
+                                      zoo_sasl_params_t *sasl_params);
 
 /**
  * Ours, beyond upstream (which cannot combine them): a session over TLS
@@ -2032,16 +1983,15 @@ zhandle_t *zookeeper_init_sasl(const char *host,
  * with errno set on a bad certificate string or file (ENOENT, EINVAL) or bad SASL parameters
  * (EINVAL, ELIBACC).
  */
-ZOOAPI
-zhandle_t *zookeeper_init_ssl_sasl(const char *host,
-                                   const char *cert,
-                                   watcher_fn fn_,
-                                   int recv_timeout,
-                                   const struct clientid_t *clientid,
-                                   void *context,
-                                   int flags,
-                                   log_callback_fn log_callback,
-                                   zoo_sasl_params_t *sasl_params);
+ZOOAPI zhandle_t *zookeeper_init_ssl_sasl(const char *host,
+                                          const char *cert,
+                                          watcher_fn fn_,
+                                          int recv_timeout,
+                                          const struct clientid_t *clientid,
+                                          void *context,
+                                          int flags,
+                                          log_callback_fn log_callback,
+                                          zoo_sasl_params_t *sasl_params);
 
 #ifdef __cplusplus
 }  // extern "C"

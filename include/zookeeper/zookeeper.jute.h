@@ -934,4 +934,4 @@ void deallocate_WhoAmIResponse(struct WhoAmIResponse *v);
 }  // extern "C"
 #endif  // __cplusplus
 
-#endif  /* __ZOOKEEPER_JUTE__ */
+#endif

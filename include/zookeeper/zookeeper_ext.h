@@ -62,14 +62,13 @@ extern "C" {
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_aadd_watch(zhandle_t *zh,
-                   const char *path,
-                   int mode,
-                   watcher_fn watcher,
-                   void *watcherCtx,
-                   void_completion_t completion,
-                   const void *data);
+ZOOAPI int zoo_aadd_watch(zhandle_t *zh,
+                          const char *path,
+                          int mode,
+                          watcher_fn watcher,
+                          void *watcherCtx,
+                          void_completion_t completion,
+                          const void *data);
 
 /**
  * The identities the server knows the session by (server 3.7+): each
@@ -100,11 +99,10 @@ ZOOAPI int zoo_awhoami(zhandle_t *zh, whoami_completion_t completion, const void
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_aget_ephemerals(zhandle_t *zh,
-                        const char *prefix,
-                        strings_completion_t completion,
-                        const void *data);
+ZOOAPI int zoo_aget_ephemerals(zhandle_t *zh,
+                               const char *prefix,
+                               strings_completion_t completion,
+                               const void *data);
 
 /**
  * The number of nodes below `path` (server 3.6+).
@@ -119,11 +117,10 @@ int zoo_aget_ephemerals(zhandle_t *zh,
  * - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
  *   until then.
  */
-ZOOAPI
-int zoo_aget_all_children_number(zhandle_t *zh,
-                                 const char *path,
-                                 count_completion_t completion,
-                                 const void *data);
+ZOOAPI int zoo_aget_all_children_number(zhandle_t *zh,
+                                        const char *path,
+                                        count_completion_t completion,
+                                        const void *data);
 
 /**
  * Client-side session expiry (off by default, as the reference): with
@@ -158,12 +155,11 @@ ZOOAPI int zoo_set_backoff(zhandle_t *zh, int initial_ms, int max_ms);
  * thread waits until the IO thread has the reply, and every out-parameter
  * (the caller's) is written before it returns.
  */
-ZOOAPI
-int zoo_add_watch(zhandle_t *zh,
-                  const char *path,
-                  int mode,
-                  watcher_fn watcher,
-                  void *watcherCtx);
+ZOOAPI int zoo_add_watch(zhandle_t *zh,
+                         const char *path,
+                         int mode,
+                         watcher_fn watcher,
+                         void *watcherCtx);
 #endif
 
 #if defined(THREADED)

@@ -4,7 +4,7 @@
 #define ZOOKEEPER_VERSION_H_
 
 
-/* The version of the C client API (ZOO_VERSION in src/version.rs). */
+/* The version of the C client API (the string constant of src/version.rs). */
 #define ZOO_VERSION "3.8.0"
 
 
