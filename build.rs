@@ -55,8 +55,7 @@ fn main() {
     std::fs::create_dir_all(&out).unwrap();
     let update = std::env::var("ZK_UPDATE_HEADERS").is_ok_and(|v| v == "1");
     for h in HEADERS {
-        let config = cbindgen::Config::from_file(root.join("cbindgen").join(h.config))
-            .unwrap_or_else(|e| panic!("{}: {e}", h.config));
+        let config = cbindgen::Config::from_file(root.join("cbindgen").join(h.config)).unwrap_or_else(|e| panic!("{}: {e}", h.config));
         let mut b = cbindgen::Builder::new().with_config(config);
         for s in h.sources {
             b = b.with_src(root.join(s));

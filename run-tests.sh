@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: Rust unit tests (codec, records, hosts, watch registry,
+# Runs every test: rustfmt and clippy (scripts/lint.sh), Rust unit tests (codec, records, hosts, watch registry,
 # header freshness), then the C tests through ctest against real ZooKeeper
 # servers (standalone and a 3-node ensemble), the ABI comparisons with the
 # reference library, Debian's cli_mt and load_gen on our library, and the
@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
+scripts/lint.sh
 cargo test --release
 scripts/build.sh
 ctest --test-dir build --output-on-failure

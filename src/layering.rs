@@ -40,7 +40,12 @@ fn layers_import_only_downwards() {
                 let line = line.replace("super::super::", "crate::");
                 for f in *forbidden {
                     if line.contains(f) {
-                        bad.push(format!("src/{dir}/{}:{}: names `{f}`: {}", path.file_name().unwrap().to_string_lossy(), n + 1, line.trim()));
+                        bad.push(format!(
+                            "src/{dir}/{}:{}: names `{f}`: {}",
+                            path.file_name().unwrap().to_string_lossy(),
+                            n + 1,
+                            line.trim()
+                        ));
                     }
                 }
             }
@@ -54,6 +59,7 @@ fn layers_import_only_downwards() {
 #[test]
 fn the_check_sees_a_forbidden_path() {
     let sample = "use crate::ffi::consts;\n// crate::ffi in a comment is fine\nfn f() { crate::client::x(); }\n";
-    let hits: Vec<usize> = code_lines(sample).filter(|(_, l)| l.contains("crate::ffi") || l.contains("crate::client")).map(|(n, _)| n).collect();
+    let hits: Vec<usize> =
+        code_lines(sample).filter(|(_, l)| l.contains("crate::ffi") || l.contains("crate::client")).map(|(n, _)| n).collect();
     assert_eq!(hits, vec![0, 2]);
 }

@@ -13,6 +13,9 @@ mod tests {
     fn header_carries_the_version() {
         let h = include_str!("../include/zookeeper/zookeeper_version.h");
         assert!(h.contains(&format!("#define ZOO_VERSION \"{}\"", super::ZOO_VERSION)));
-        assert_eq!(&super::zoo_version_str[..5], super::ZOO_VERSION.as_bytes().iter().map(|&b| b as libc::c_char).collect::<Vec<_>>().as_slice());
+        assert_eq!(
+            &super::zoo_version_str[..5],
+            super::ZOO_VERSION.as_bytes().iter().map(|&b| b as libc::c_char).collect::<Vec<_>>().as_slice()
+        );
     }
 }

@@ -109,16 +109,9 @@ type ClientNew = unsafe extern "C" fn(
     c_uint,
     *mut *mut SaslConn,
 ) -> c_int;
-type ClientStart = unsafe extern "C" fn(
-    *mut SaslConn,
-    *const c_char,
-    *mut *mut c_void,
-    *mut *const c_char,
-    *mut c_uint,
-    *mut *const c_char,
-) -> c_int;
-type ClientStep =
-    unsafe extern "C" fn(*mut SaslConn, *const c_char, c_uint, *mut *mut c_void, *mut *const c_char, *mut c_uint) -> c_int;
+type ClientStart =
+    unsafe extern "C" fn(*mut SaslConn, *const c_char, *mut *mut c_void, *mut *const c_char, *mut c_uint, *mut *const c_char) -> c_int;
+type ClientStep = unsafe extern "C" fn(*mut SaslConn, *const c_char, c_uint, *mut *mut c_void, *mut *const c_char, *mut c_uint) -> c_int;
 type Dispose = unsafe extern "C" fn(*mut *mut SaslConn);
 type ErrDetail = unsafe extern "C" fn(*mut SaslConn) -> *const c_char;
 type ErrString = unsafe extern "C" fn(c_int, *const c_char, *mut *const c_char) -> *const c_char;
@@ -322,13 +315,14 @@ impl Mechanism for CyrusMechanism {
         let mut mech: *const c_char = std::ptr::null();
         let mut interact: *mut c_void = std::ptr::null_mut();
         // SAFETY: a live connection; the mechanism list is ours; the rest are local out-parameters.
-        let rc = unsafe {
-            (self.cyrus.client_start)(self.conn, self.params.mechlist.as_ptr(), &mut interact, &mut out, &mut outlen, &mut mech)
-        };
+        let rc =
+            unsafe { (self.cyrus.client_start)(self.conn, self.params.mechlist.as_ptr(), &mut interact, &mut out, &mut outlen, &mut mech) };
         let mech = text(mech);
         match rc {
             SASL_OK | SASL_CONTINUE => {}
-            SASL_INTERACT => return Err(format!("starting SASL negotiation: mechanism {mech} needs a callback the application did not give")),
+            SASL_INTERACT => {
+                return Err(format!("starting SASL negotiation: mechanism {mech} needs a callback the application did not give"))
+            }
             _ => return Err(self.error("starting SASL negotiation", rc)),
         }
         // DIGEST-MD5 from Cyrus may offer a re-authentication response from

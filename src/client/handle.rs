@@ -10,19 +10,18 @@ use std::thread::{JoinHandle, ThreadId};
 use std::time::Instant;
 
 use super::completion::JobQueue;
+use super::published::Published;
+use super::watcher::WatcherFn;
 use crate::log::log_callback_fn;
 use crate::proto::errors::ZCLOSING;
 use crate::proto::records::Request;
 use crate::session::hosts::HostList;
 use crate::session::outbox::{Done, Job, Outbox, Unwatch};
-use super::published::Published;
-use super::watcher::WatcherFn;
 use crate::session::watches::WatchReg;
 use crate::session::{Config, Session};
 
 pub use crate::proto::consts::{
-    ASSOCIATING_STATE, AUTH_FAILED_STATE, CONNECTED_STATE, CONNECTING_STATE, EXPIRED_SESSION_STATE, NOTCONNECTED_STATE,
-    READONLY_STATE,
+    ASSOCIATING_STATE, AUTH_FAILED_STATE, CONNECTED_STATE, CONNECTING_STATE, EXPIRED_SESSION_STATE, NOTCONNECTED_STATE, READONLY_STATE,
 };
 
 /// Whether this library is the multi-threaded one (`libzookeeper_mt`): an IO
@@ -74,12 +73,6 @@ pub struct ZHandle {
     /// TLS settings (`zookeeper_init_ssl`); None: plain TCP.
     pub tls: Option<Arc<super::tls::TlsSettings>>,
 }
-
-// SAFETY: the raw pointers inside (context, watcher contexts) belong to the
-// C caller, who shares them across threads as with the reference client;
-// everything else is synchronised.
-unsafe impl Sync for ZHandle {}
-unsafe impl Send for ZHandle {}
 
 pub struct InitParams {
     pub hosts: HostList,

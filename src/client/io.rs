@@ -112,10 +112,8 @@ fn spawn_probe(zh: &Arc<ZHandle>, addr: std::net::SocketAddr) {
 fn sleep(zh: &ZHandle, fd: Option<c_int>, (events, deadline): (Option<i16>, Option<Instant>)) -> Ready {
     let now = Instant::now();
     let wait = deadline.map(|d| d.saturating_duration_since(now)).unwrap_or(IDLE_WAIT);
-    let mut fds = [
-        pollfd { fd: zh.wake_fd, events: POLLIN, revents: 0 },
-        pollfd { fd: fd.unwrap_or(-1), events: events.unwrap_or(0), revents: 0 },
-    ];
+    let mut fds =
+        [pollfd { fd: zh.wake_fd, events: POLLIN, revents: 0 }, pollfd { fd: fd.unwrap_or(-1), events: events.unwrap_or(0), revents: 0 }];
     let nfds = if fd.is_some() { 2 } else { 1 };
     let ts = libc::timespec { tv_sec: wait.as_secs() as libc::time_t, tv_nsec: wait.subsec_nanos() as libc::c_long };
     // Announce the sleep, then look once more: a caller that queued before
@@ -137,8 +135,5 @@ fn sleep(zh: &ZHandle, fd: Option<c_int>, (events, deadline): (Option<i16>, Opti
         unsafe { libc::read(zh.wake_fd, &mut v as *mut u64 as *mut c_void, 8) };
     }
     let re = if n > 0 { fds[1].revents } else { 0 };
-    Ready {
-        readable: re & (POLLIN | POLLERR | POLLHUP) != 0,
-        writable: re & (POLLOUT | POLLERR | POLLHUP) != 0,
-    }
+    Ready { readable: re & (POLLIN | POLLERR | POLLHUP) != 0, writable: re & (POLLOUT | POLLERR | POLLHUP) != 0 }
 }

@@ -186,11 +186,7 @@ impl Transport {
                 return Ok(false);
             }
             match c.read_tls(&mut Fd(fd)) {
-                Ok(0) => {
-                    return Err(IoErr::Tls(
-                        "TLS handshake failed: the server closed the connection (is the port a TLS port?)".into(),
-                    ))
-                }
+                Ok(0) => return Err(IoErr::Tls("TLS handshake failed: the server closed the connection (is the port a TLS port?)".into())),
                 Ok(_) => {
                     if let Err(e) = c.process_new_packets() {
                         // Tell the server why (the alert rustls queued), best effort.
@@ -240,6 +236,7 @@ impl Transport {
         // uninitialised spare room; exactly n of them are then marked filled.
         let n = unsafe { libc::recv(self.fd(), spare.as_mut_ptr() as *mut c_void, spare.len(), 0) };
         if n > 0 {
+            // SAFETY: recv initialised these n bytes (see above).
             unsafe { buf.set_len(buf.len() + n as usize) };
             return Ok(n as usize);
         }

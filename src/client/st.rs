@@ -194,7 +194,11 @@ pub fn process(zh: &ZHandle, events: i32) -> (i32, bool) {
             st.drop_transport();
         }
         let rc = if core.state() < 0 && state >= 0 {
-            if core.state() == AUTH_FAILED_STATE { ZAUTHFAILED } else { ZSESSIONEXPIRED }
+            if core.state() == AUTH_FAILED_STATE {
+                ZAUTHFAILED
+            } else {
+                ZSESSIONEXPIRED
+            }
         } else if dropped {
             ZCONNECTIONLOSS
         } else if events & INTEREST_READ != 0 && read == 0 && !opening {

@@ -55,11 +55,17 @@ pub struct CertSpec {
 pub fn parse_cert_string(s: &str) -> Result<CertSpec, ConfigError> {
     let mut f = s.split(',').filter(|x| !x.is_empty()).map(|x| x.to_string());
     let Some(ca) = f.next() else {
-        return Err(cfg_err(libc::EINVAL, "empty certificate string (expected \"CA file,certificate file,key file[,key password]\")".into()));
+        return Err(cfg_err(
+            libc::EINVAL,
+            "empty certificate string (expected \"CA file,certificate file,key file[,key password]\")".into(),
+        ));
     };
     let (cert, key, passwd) = (f.next(), f.next(), f.next());
     if f.next().is_some() {
-        return Err(cfg_err(libc::EINVAL, "certificate string has more than 4 fields (CA file,certificate file,key file,key password)".into()));
+        return Err(cfg_err(
+            libc::EINVAL,
+            "certificate string has more than 4 fields (CA file,certificate file,key file,key password)".into(),
+        ));
     }
     if cert.is_some() && key.is_none() {
         return Err(cfg_err(libc::EINVAL, format!("client certificate {} given without a key file", cert.unwrap_or_default())));
@@ -120,8 +126,12 @@ fn read_key(path: &str, passwd: Option<&str>) -> Result<PrivateKeyDer<'static>, 
             format!("client key file {path}: legacy PEM encryption (Proc-Type) is not supported; convert it with `openssl pkcs8 -topk8`"),
         ));
     }
-    PrivateKeyDer::from_pem_slice(&pem)
-        .map_err(|_| cfg_err(libc::EINVAL, format!("client key file {path}: no private key (PEM \"PRIVATE KEY\", \"RSA PRIVATE KEY\" or \"EC PRIVATE KEY\") in it")))
+    PrivateKeyDer::from_pem_slice(&pem).map_err(|_| {
+        cfg_err(
+            libc::EINVAL,
+            format!("client key file {path}: no private key (PEM \"PRIVATE KEY\", \"RSA PRIVATE KEY\" or \"EC PRIVATE KEY\") in it"),
+        )
+    })
 }
 
 fn provider() -> Arc<CryptoProvider> {
@@ -187,9 +197,7 @@ impl ServerCertVerifier for NoHostname {
         use rustls::CertificateError::*;
         match self.0.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
             // webpki checks the chain first, the name last: a name error means the chain is good.
-            Err(rustls::Error::InvalidCertificate(NotValidForName | NotValidForNameContext { .. })) => {
-                Ok(ServerCertVerified::assertion())
-            }
+            Err(rustls::Error::InvalidCertificate(NotValidForName | NotValidForNameContext { .. })) => Ok(ServerCertVerified::assertion()),
             r => r,
         }
     }
@@ -249,7 +257,10 @@ mod tests {
     #[test]
     fn cert_strings_as_upstream_splits_them() {
         let s = parse_cert_string("ca.pem,c.pem,c.key,pw").unwrap();
-        assert_eq!((s.ca.as_str(), s.cert.as_deref(), s.key.as_deref(), s.passwd.as_deref()), ("ca.pem", Some("c.pem"), Some("c.key"), Some("pw")));
+        assert_eq!(
+            (s.ca.as_str(), s.cert.as_deref(), s.key.as_deref(), s.passwd.as_deref()),
+            ("ca.pem", Some("c.pem"), Some("c.key"), Some("pw"))
+        );
         // strtok: empty fields are skipped
         let s = parse_cert_string(",ca.pem,,c.pem,c.key").unwrap();
         assert_eq!((s.ca.as_str(), s.key.as_deref(), s.passwd.as_deref()), ("ca.pem", Some("c.key"), None));

@@ -2,8 +2,8 @@
 //! modes, states, event types, the predefined ids and ACLs, error codes.
 #![allow(non_upper_case_globals)]
 
-use crate::proto::jute::{Id, ACL, ACL_vector};
 use crate::proto::consts::*;
+use crate::proto::jute::{ACL_vector, Id, ACL};
 use libc::{c_char, c_int};
 
 /// Error codes returned by every call and passed to every completion.

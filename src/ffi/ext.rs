@@ -81,9 +81,13 @@ pub unsafe extern "C" fn zoo_aadd_watch(
 ) -> c_int {
     // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
     let path = unsafe { ptr::cstr_opt(path) };
-    submit(zh, "zoo_aadd_watch", Sending::Path(path), |z| build_add_watch(z, path, mode, watcher_of(watcher, watcherCtx)), |_| {
-        void_done(completion, data)
-    })
+    submit(
+        zh,
+        "zoo_aadd_watch",
+        Sending::Path(path),
+        |z| build_add_watch(z, path, mode, watcher_of(watcher, watcherCtx)),
+        |_| void_done(completion, data),
+    )
 }
 
 /// The identities the server knows the session by (server 3.7+): each
@@ -146,9 +150,13 @@ pub unsafe extern "C" fn zoo_aget_all_children_number(
 ) -> c_int {
     // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
     let path = unsafe { ptr::cstr_opt(path) };
-    submit(zh, "zoo_aget_all_children_number", Sending::Path(path), |z| {
-        Ok((Request::GetAllChildrenNumber { path: server_path(z, path, 0)? }, None))
-    }, |_| count_done(completion, data))
+    submit(
+        zh,
+        "zoo_aget_all_children_number",
+        Sending::Path(path),
+        |z| Ok((Request::GetAllChildrenNumber { path: server_path(z, path, 0)? }, None)),
+        |_| count_done(completion, data),
+    )
 }
 
 fn build_ephemerals(zh: &ZHandle, prefix: Option<&CStr>) -> Result<Built, i32> {
@@ -291,12 +299,24 @@ mod sync_api {
     /// thread waits until the IO thread has the reply, and every out-parameter
     /// (the caller's) is written before it returns.
     #[no_mangle]
-    pub unsafe extern "C" fn zoo_add_watch(zh: *mut zhandle_t, path: *const c_char, mode: c_int, watcher: watcher_fn, watcherCtx: *mut c_void) -> c_int {
+    pub unsafe extern "C" fn zoo_add_watch(
+        zh: *mut zhandle_t,
+        path: *const c_char,
+        mode: c_int,
+        watcher: watcher_fn,
+        watcherCtx: *mut c_void,
+    ) -> c_int {
         // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
         let path = unsafe { ptr::cstr_opt(path) };
         guard(ZSYSTEMERROR, || {
             wait_for(|done| {
-                submit(zh, "zoo_aadd_watch", Sending::Path(path), |z| build_add_watch(z, path, mode, watcher_of(watcher, watcherCtx)), move |_| done)
+                submit(
+                    zh,
+                    "zoo_aadd_watch",
+                    Sending::Path(path),
+                    |z| build_add_watch(z, path, mode, watcher_of(watcher, watcherCtx)),
+                    move |_| done,
+                )
             })
             .0
         })
@@ -338,7 +358,8 @@ mod sync_api {
             let Some(z) = handle(zh) else { return if zh.is_null() { ZBADARGUMENTS } else { ZINVALIDSTATE } };
             // SAFETY: `prefix` is NULL or the caller's NUL-terminated string, valid for the call.
             let prefix = unsafe { ptr::cstr_opt(prefix) };
-            let (rc, rep) = wait_for(|done| submit(zh, "zoo_aget_ephemerals", Sending::Path(prefix), |z| build_ephemerals(z, prefix), move |_| done));
+            let (rc, rep) =
+                wait_for(|done| submit(zh, "zoo_aget_ephemerals", Sending::Path(prefix), |z| build_ephemerals(z, prefix), move |_| done));
             if let (ZOK, Some(Reply::Children(c, _))) = (rc, rep) {
                 match string_vector(&client_paths(&z, c)) {
                     Ok(v) => *out = v,
@@ -362,9 +383,13 @@ mod sync_api {
             // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
             let path = unsafe { ptr::cstr_opt(path) };
             let (rc, rep) = wait_for(|done| {
-                submit(zh, "zoo_aget_all_children_number", Sending::Path(path), |z| {
-                    Ok((Request::GetAllChildrenNumber { path: server_path(z, path, 0)? }, None))
-                }, move |_| done)
+                submit(
+                    zh,
+                    "zoo_aget_all_children_number",
+                    Sending::Path(path),
+                    |z| Ok((Request::GetAllChildrenNumber { path: server_path(z, path, 0)? }, None)),
+                    move |_| done,
+                )
             });
             if let (ZOK, Some(Reply::Number(n))) = (rc, rep) {
                 *out = n;

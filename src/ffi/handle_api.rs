@@ -5,16 +5,14 @@ use libc::{c_char, c_int, c_void, sockaddr, socklen_t, FILE};
 use std::ffi::CStr;
 use std::sync::atomic::Ordering;
 
+use super::consts::ZOO_ERRORS;
 use super::types::*;
 use super::*;
 use crate::client::handle::{clientid_t, InitParams, ZHandle};
-use crate::session::hosts::{self, HostList};
 use crate::log::{self as zklog, log_callback_fn, ZooLogLevel};
 use crate::proto::consts::CLOSED_STATE;
+use crate::session::hosts::{self, HostList};
 use crate::zlog;
-use super::consts::ZOO_ERRORS;
-
-
 
 fn uname_field(f: fn(&libc::utsname) -> &[c_char]) -> String {
     // SAFETY: utsname is plain old data; all zeroes is a valid value.
@@ -51,6 +49,7 @@ pub(crate) fn set_errno(e: c_int) {
 /// # Safety
 /// `host` is NULL or a NUL-terminated string and `clientid` NULL or a
 /// valid clientid_t, for the call.
+#[allow(clippy::too_many_arguments)] // the C initialisers' parameters, passed through
 pub(crate) unsafe fn init_internal(
     host: *const c_char,
     watcher: watcher_fn,
@@ -72,11 +71,19 @@ pub(crate) unsafe fn init_internal(
         return std::ptr::null_mut();
     };
     let spec = String::from_utf8_lossy(spec).into_owned();
-    zlog!(log_cb, ZOO_LOG_LEVEL_INFO, "zookeeper_init_internal",
+    zlog!(
+        log_cb,
+        ZOO_LOG_LEVEL_INFO,
+        "zookeeper_init_internal",
         "Initiating client connection, host={} sessionTimeout={} watcher={} sessionId={} sessionPasswd={} context={} flags={}",
-        spec, recv_timeout, zklog::c_ptr(watcher.map(|f| f as *const c_void).unwrap_or(std::ptr::null())),
+        spec,
+        recv_timeout,
+        zklog::c_ptr(watcher.map(|f| f as *const c_void).unwrap_or(std::ptr::null())),
         zklog::c_hex(cid.map(|c| c.client_id).unwrap_or(0)),
-        if cid.is_some_and(|c| c.client_id != 0) { "<hidden>" } else { "<null>" }, zklog::c_ptr(context), flags);
+        if cid.is_some_and(|c| c.client_id != 0) { "<hidden>" } else { "<null>" },
+        zklog::c_ptr(context),
+        flags
+    );
     let Some((list, chroot)) = hosts::parse(&spec) else {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
@@ -234,8 +241,13 @@ pub(crate) unsafe fn tls_settings(cert: *const c_char, func: &str) -> Option<std
         }
     };
     if !settings.verify_hostname {
-        zlog!(None, ZOO_LOG_LEVEL_WARN, func,
-            "{} is off: server certificates are not checked against the host name", crate::client::tls::HOSTNAME_ENV);
+        zlog!(
+            None,
+            ZOO_LOG_LEVEL_WARN,
+            func,
+            "{} is off: server certificates are not checked against the host name",
+            crate::client::tls::HOSTNAME_ENV
+        );
     }
     Some(std::sync::Arc::new(settings))
 }
@@ -273,8 +285,14 @@ pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
         }
         let sid = z.client_id().client_id;
         if z.is_connected() {
-            zlog!(z.log_cb(), ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Closing zookeeper sessionId={} to {}\n",
-                zklog::c_hex(sid), z.published.current_server_string());
+            zlog!(
+                z.log_cb(),
+                ZOO_LOG_LEVEL_INFO,
+                "zookeeper_close",
+                "Closing zookeeper sessionId={} to {}\n",
+                zklog::c_hex(sid),
+                z.published.current_server_string()
+            );
         }
         if crate::client::handle::THREADED {
             z.begin_close();
@@ -379,11 +397,7 @@ pub unsafe extern "C" fn zoo_set_watcher(zh: *mut zhandle_t, newFn: watcher_fn) 
 ///   becomes the address length.
 /// - Returns `addr`, or NULL when not connected or the buffer is too small.
 #[no_mangle]
-pub unsafe extern "C" fn zookeeper_get_connected_host(
-    zh: *mut zhandle_t,
-    addr: *mut sockaddr,
-    addr_len: *mut socklen_t,
-) -> *mut sockaddr {
+pub unsafe extern "C" fn zookeeper_get_connected_host(zh: *mut zhandle_t, addr: *mut sockaddr, addr_len: *mut socklen_t) -> *mut sockaddr {
     guard(std::ptr::null_mut(), || {
         let Some(z) = handle(zh) else { return std::ptr::null_mut() };
         // SAFETY: `addr_len` is NULL or a valid socklen_t for the call (the contract above).
@@ -617,12 +631,7 @@ pub unsafe extern "C" fn zoo_get_current_server(zh: *mut zhandle_t) -> *const c_
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - `fd`, `interest`, `tv`: the caller's, written during the call.
 #[no_mangle]
-pub unsafe extern "C" fn zookeeper_interest(
-    zh: *mut zhandle_t,
-    fd: *mut c_int,
-    interest: *mut c_int,
-    tv: *mut libc::timeval,
-) -> c_int {
+pub unsafe extern "C" fn zookeeper_interest(zh: *mut zhandle_t, fd: *mut c_int, interest: *mut c_int, tv: *mut libc::timeval) -> c_int {
     guard(ZSYSTEMERROR, || {
         if zh.is_null() || fd.is_null() || interest.is_null() || tv.is_null() {
             return ZBADARGUMENTS;
@@ -719,5 +728,3 @@ pub unsafe extern "C" fn zoo_unlock_auth(zh: *mut zhandle_t) -> c_int {
         None => ZBADARGUMENTS,
     })
 }
-
-

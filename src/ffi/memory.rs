@@ -68,7 +68,6 @@ unsafe fn deallocate_from<T>(count: i32, data: &mut *mut T, free_entry: unsafe e
     *data = std::ptr::null_mut();
 }
 
-
 /// Gives `*v` an array of `len` zeroed `String` entries from `calloc` (none
 /// when `len` ≤ 0): ZOK, ZBADARGUMENTS when `v` is NULL, ZSYSTEMERROR when
 /// memory runs out (then `count` is 0 and `data` NULL). The array becomes

@@ -8,12 +8,12 @@ use super::ops::*;
 use super::sync::wait_for;
 use super::types::*;
 use super::*;
-use crate::session::Done;
-use crate::proto::jute::{Stat, ACL_vector};
-use crate::proto::errors::{ZMARSHALLINGERROR, ZRUNTIMEINCONSISTENCY, ZUNIMPLEMENTED};
-use crate::proto::opcodes::*;
 use crate::proto::consts::*;
+use crate::proto::errors::{ZMARSHALLINGERROR, ZRUNTIMEINCONSISTENCY, ZUNIMPLEMENTED};
+use crate::proto::jute::{ACL_vector, Stat};
+use crate::proto::opcodes::*;
 use crate::proto::records::{CreateBody, MultiOp, MultiResult, Reply, Request};
+use crate::session::Done;
 use crate::zlog;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
@@ -96,16 +96,8 @@ fn create_init(
     path_buffer_len: c_int,
 ) {
     op.r#type = ty;
-    op.u.create_op = zoo_create_op {
-        path,
-        data: value,
-        datalen: valuelen,
-        buf: path_buffer,
-        buflen: path_buffer_len,
-        acl,
-        flags: mode,
-        ttl: 0,
-    };
+    op.u.create_op =
+        zoo_create_op { path, data: value, datalen: valuelen, buf: path_buffer, buflen: path_buffer_len, acl, flags: mode, ttl: 0 };
 }
 
 /// Prepares a delete operation of a multi request.
@@ -194,16 +186,8 @@ unsafe fn build_ops(
                 let (path, data, acl) = unsafe { (ptr::cstr_opt(c.path), cdata(c.data, c.datalen), acls_from_c(c.acl)) };
                 res.value = c.buf;
                 res.valuelen = c.buflen;
-                server_path(zh, path, c.flags).map(|path| {
-                    MultiOp::Create(CreateBody {
-                        opcode: op.r#type,
-                        path,
-                        data,
-                        acl,
-                        flags: c.flags,
-                        ttl: -1,
-                    })
-                })
+                server_path(zh, path, c.flags)
+                    .map(|path| MultiOp::Create(CreateBody { opcode: op.r#type, path, data, acl, flags: c.flags, ttl: -1 }))
             }
             ZOO_DELETE_OP => {
                 // SAFETY: the type field says which member of the union is set.
@@ -237,7 +221,6 @@ unsafe fn build_ops(
     }
     Ok(v)
 }
-
 
 /// Writes the per-operation results; returns the multi's result code.
 ///
@@ -383,8 +366,17 @@ fn log_sub_results(zh: &crate::client::handle::ZHandle, xid: i32, kinds: &[i32],
             _ => (0, 0),
         };
         let comma = if *kind == COMPLETION_STRING || *kind == COMPLETION_STRING_STAT { "," } else { "" };
-        zlog!(zh.log_cb(), ZOO_LOG_LEVEL_DEBUG, "deserialize_response", "Calling {} for xid={:#x} failed={}{} rc={}",
-            completion_name(*kind), xid, failed, comma, rc);
+        zlog!(
+            zh.log_cb(),
+            ZOO_LOG_LEVEL_DEBUG,
+            "deserialize_response",
+            "Calling {} for xid={:#x} failed={}{} rc={}",
+            completion_name(*kind),
+            xid,
+            failed,
+            comma,
+            rc
+        );
     }
 }
 
@@ -436,12 +428,7 @@ pub unsafe extern "C" fn zoo_amulti(
 ///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
-pub unsafe extern "C" fn zoo_multi(
-    zh: *mut zhandle_t,
-    count: c_int,
-    ops: *const zoo_op_t,
-    results: *mut zoo_op_result_t,
-) -> c_int {
+pub unsafe extern "C" fn zoo_multi(zh: *mut zhandle_t, count: c_int, ops: *const zoo_op_t, results: *mut zoo_op_result_t) -> c_int {
     guard(ZSYSTEMERROR, || {
         wait_for(|done| {
             let Done::Inline(cb) = done else { unreachable!() };

@@ -11,13 +11,13 @@ use super::types::*;
 use super::*;
 use crate::client::handle::ZHandle;
 use crate::proto::consts::{is_ttl_mode, CLOSED_STATE, CREATE_CONTAINER, WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN};
-use crate::proto::records::Acl;
-use crate::session::{Done, Unwatch};
-use crate::session::watches::{WatchOp, WatchReg, Watcher};
-use crate::proto::jute::{ACL_vector, Stat};
 use crate::proto::errors::ZNOWATCHER;
+use crate::proto::jute::{ACL_vector, Stat};
 use crate::proto::opcodes::*;
+use crate::proto::records::Acl;
 use crate::proto::records::{CreateBody, Reply, Request};
+use crate::session::watches::{WatchOp, WatchReg, Watcher};
+use crate::session::{Done, Unwatch};
 use crate::zlog;
 
 const MAX_TTL: i64 = 0xFF_FFFF_FFFF;
@@ -166,7 +166,10 @@ pub(crate) fn void_done(cb: void_completion_t, data: *const c_void) -> Done {
     let d = send_ptr(data);
     // SAFETY (every adaptor below): `f` is the caller's completion, called
     // once with its own `data` and with pointers valid during the call only.
-    Done::Queue(Box::new(move |rc, _| unsafe { f(rc, d.get()) }))
+    Done::Queue(Box::new(move |rc, _| {
+        // SAFETY: as above.
+        unsafe { f(rc, d.get()) }
+    }))
 }
 
 pub(crate) fn stat_done(cb: stat_completion_t, data: *const c_void) -> Done {
@@ -294,12 +297,7 @@ pub(crate) fn acl_done(cb: acl_completion_t, data: *const c_void) -> Done {
 
 // ---- request builders shared with the sync API ----
 
-pub(crate) fn build_path_watch(
-    zh: &ZHandle,
-    path: Option<&CStr>,
-    w: Option<Watcher>,
-    op: WatchOp,
-) -> Result<Built, i32> {
+pub(crate) fn build_path_watch(zh: &ZHandle, path: Option<&CStr>, w: Option<Watcher>, op: WatchOp) -> Result<Built, i32> {
     let sp = server_path(zh, path, 0)?;
     let watch = w.is_some();
     let req = match op {
@@ -321,12 +319,7 @@ pub(crate) fn build_getconfig(w: Option<Watcher>) -> Result<Built, i32> {
     Ok((Request::GetData { path: p.clone(), watch: w.is_some() }, reg(WatchOp::Data, &p, w)))
 }
 
-pub(crate) fn build_reconfig(
-    joining: Option<&CStr>,
-    leaving: Option<&CStr>,
-    members: Option<&CStr>,
-    version: i64,
-) -> Result<Built, i32> {
+pub(crate) fn build_reconfig(joining: Option<&CStr>, leaving: Option<&CStr>, members: Option<&CStr>, version: i64) -> Result<Built, i32> {
     let j = joining.map(|b| b.to_bytes().to_vec());
     let l = leaving.map(|b| b.to_bytes().to_vec());
     let m = members.map(|b| b.to_bytes().to_vec());
@@ -491,7 +484,13 @@ pub unsafe extern "C" fn zoo_adelete(
 ) -> c_int {
     // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
     let path = unsafe { ptr::cstr_opt(path) };
-    submit(zh, "zoo_adelete", Sending::Path(path), |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None)), |_| void_done(completion, data))
+    submit(
+        zh,
+        "zoo_adelete",
+        Sending::Path(path),
+        |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None)),
+        |_| void_done(completion, data),
+    )
 }
 
 /// Checks whether a node exists; `watch` sets the default watcher.
@@ -636,15 +635,14 @@ pub unsafe extern "C" fn zoo_awget(
 /// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
 ///   until then.
 #[no_mangle]
-pub unsafe extern "C" fn zoo_agetconfig(
-    zh: *mut zhandle_t,
-    watch: c_int,
-    completion: data_completion_t,
-    data: *const c_void,
-) -> c_int {
-    submit(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), |z| build_getconfig(default_watcher(z, watch)), |_| {
-        data_done(completion, data)
-    })
+pub unsafe extern "C" fn zoo_agetconfig(zh: *mut zhandle_t, watch: c_int, completion: data_completion_t, data: *const c_void) -> c_int {
+    submit(
+        zh,
+        "zoo_awgetconfig",
+        Sending::Path(Some(CONFIG_NODE_C)),
+        |z| build_getconfig(default_watcher(z, watch)),
+        |_| data_done(completion, data),
+    )
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
@@ -668,9 +666,13 @@ pub unsafe extern "C" fn zoo_awgetconfig(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), |_| build_getconfig(watcher_of(watcher, watcherCtx)), |_| {
-        data_done(completion, data)
-    })
+    submit(
+        zh,
+        "zoo_awgetconfig",
+        Sending::Path(Some(CONFIG_NODE_C)),
+        |_| build_getconfig(watcher_of(watcher, watcherCtx)),
+        |_| data_done(completion, data),
+    )
 }
 
 /// Reconfigures the ensemble (incremental or with a new member list).
@@ -876,15 +878,16 @@ pub unsafe extern "C" fn zoo_awget_children2(
 /// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
 ///   until then.
 #[no_mangle]
-pub unsafe extern "C" fn zoo_async(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    completion: string_completion_t,
-    data: *const c_void,
-) -> c_int {
+pub unsafe extern "C" fn zoo_async(zh: *mut zhandle_t, path: *const c_char, completion: string_completion_t, data: *const c_void) -> c_int {
     // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
     let path = unsafe { ptr::cstr_opt(path) };
-    submit(zh, "zoo_async", Sending::Path(path), |z| Ok((Request::Sync { path: server_path(z, path, 0)? }, None)), |z| string_done(z, completion, data))
+    submit(
+        zh,
+        "zoo_async",
+        Sending::Path(path),
+        |z| Ok((Request::Sync { path: server_path(z, path, 0)? }, None)),
+        |z| string_done(z, completion, data),
+    )
 }
 
 /// Gets a node's ACL.
@@ -899,15 +902,16 @@ pub unsafe extern "C" fn zoo_async(
 /// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
 ///   until then.
 #[no_mangle]
-pub unsafe extern "C" fn zoo_aget_acl(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    completion: acl_completion_t,
-    data: *const c_void,
-) -> c_int {
+pub unsafe extern "C" fn zoo_aget_acl(zh: *mut zhandle_t, path: *const c_char, completion: acl_completion_t, data: *const c_void) -> c_int {
     // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
     let path = unsafe { ptr::cstr_opt(path) };
-    submit(zh, "zoo_aget_acl", Sending::Path(path), |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)), |_| acl_done(completion, data))
+    submit(
+        zh,
+        "zoo_aget_acl",
+        Sending::Path(path),
+        |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)),
+        |_| acl_done(completion, data),
+    )
 }
 
 /// Sets a node's ACL.
@@ -1060,7 +1064,11 @@ pub(crate) unsafe fn remove_watches(
 fn completion_of_removal(completion: *mut void_completion_t) -> void_completion_t {
     // SAFETY: a data pointer and an `Option` of a function pointer have the
     // same size; NULL becomes `None`; calling it is what the caller asked for.
-    unsafe { std::mem::transmute::<*mut void_completion_t, void_completion_t>(completion) }
+    #[allow(clippy::crosspointer_transmute)]
+    // SAFETY: as above.
+    unsafe {
+        std::mem::transmute::<*mut void_completion_t, void_completion_t>(completion)
+    }
 }
 
 /// Removes a watcher of a node (locally only when `local` and there is no connection).

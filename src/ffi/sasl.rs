@@ -11,10 +11,12 @@ use super::handle_api::{init_internal, set_errno, tls_settings};
 use super::types::*;
 use super::*;
 use crate::client::cyrus::{self, CyrusMechanism, SaslCallback, SaslConn, SaslSecret};
-use crate::client::cyrus::{SASL_BADPARAM, SASL_CB_AUTHNAME, SASL_CB_GETREALM, SASL_CB_LIST_END, SASL_CB_PASS, SASL_CB_USER, SASL_FAIL, SASL_OK};
+use crate::client::cyrus::{
+    SASL_BADPARAM, SASL_CB_AUTHNAME, SASL_CB_GETREALM, SASL_CB_LIST_END, SASL_CB_PASS, SASL_CB_USER, SASL_FAIL, SASL_OK,
+};
 use crate::client::handle::clientid_t;
-use crate::session::sasl::Mechanism;
 use crate::log::log_callback_fn;
+use crate::session::sasl::Mechanism;
 use crate::zlog;
 
 /// The SASL service name used when `zoo_sasl_params_t.service` is NULL
@@ -163,7 +165,12 @@ unsafe fn read_password(pc: &PassContext) -> Result<Vec<u8>, c_int> {
             Ok(c)
         }
         (None, None) => {
-            zlog!(None, ZOO_LOG_LEVEL_ERROR, "zoo_sasl_getsecret", "the mechanism asks for a password and none was given (no password file)");
+            zlog!(
+                None,
+                ZOO_LOG_LEVEL_ERROR,
+                "zoo_sasl_getsecret",
+                "the mechanism asks for a password and none was given (no password file)"
+            );
             Err(SASL_FAIL)
         }
     }
@@ -193,7 +200,13 @@ unsafe extern "C" fn get_secret(conn: *mut SaslConn, context: *mut c_void, id: c
 }
 
 /// Builds the malloc'ed block of the helpers.
-fn make_callbacks(user: Option<&CStr>, realm: Option<&CStr>, file: Option<&CStr>, callback: zoo_sasl_password_callback_t, context: *mut c_void) -> *mut SaslCallback {
+fn make_callbacks(
+    user: Option<&CStr>,
+    realm: Option<&CStr>,
+    file: Option<&CStr>,
+    callback: zoo_sasl_password_callback_t,
+    context: *mut c_void,
+) -> *mut SaslCallback {
     let head = std::mem::size_of::<CallbackBlock>();
     let strs: [Option<&CStr>; 3] = [user, realm, file];
     let total = head + strs.iter().flatten().map(|s| s.to_bytes_with_nul().len()).sum::<usize>();
@@ -254,7 +267,11 @@ fn make_callbacks(user: Option<&CStr>, realm: Option<&CStr>, file: Option<&CStr>
 /// - The callbacks run on the thread that authenticates: the IO thread (MT) or the thread calling
 ///   `zookeeper_process` (ST).
 #[no_mangle]
-pub unsafe extern "C" fn zoo_sasl_make_basic_callbacks(user: *const c_char, realm: *const c_char, password_file: *const c_char) -> *mut SaslCallback {
+pub unsafe extern "C" fn zoo_sasl_make_basic_callbacks(
+    user: *const c_char,
+    realm: *const c_char,
+    password_file: *const c_char,
+) -> *mut SaslCallback {
     guard(std::ptr::null_mut(), || {
         // SAFETY: NULL or NUL-terminated strings, as documented above.
         let (u, r, f) = unsafe { (ptr::cstr_opt(user), ptr::cstr_opt(realm), ptr::cstr_opt(password_file)) };
@@ -275,7 +292,11 @@ pub unsafe extern "C" fn zoo_sasl_make_basic_callbacks(user: *const c_char, real
 /// - Returns one malloc'ed block to `free` after the handles are closed; NULL with errno set.
 /// - The password callback runs on the IO thread (MT) or the thread calling `zookeeper_process` (ST).
 #[no_mangle]
-pub unsafe extern "C" fn zoo_sasl_make_password_callbacks(user: *const c_char, realm: *const c_char, password: *mut zoo_sasl_password_t) -> *mut SaslCallback {
+pub unsafe extern "C" fn zoo_sasl_make_password_callbacks(
+    user: *const c_char,
+    realm: *const c_char,
+    password: *mut zoo_sasl_password_t,
+) -> *mut SaslCallback {
     guard(std::ptr::null_mut(), || {
         // SAFETY: NULL or valid, as documented above.
         let (u, r, pw) = unsafe { (ptr::cstr_opt(user), ptr::cstr_opt(realm), ptr::in_ref(password)) };
@@ -312,7 +333,13 @@ unsafe fn mechanism(p: *const zoo_sasl_params_t, log_cb: log_callback_fn, func: 
     match CyrusMechanism::new(params) {
         Ok(m) => Ok(Some(Box::new(m))),
         Err(e) => {
-            zlog!(log_cb, ZOO_LOG_LEVEL_ERROR, func, "SASL is not available: {} (install libsasl2-2 and the libsasl2-modules of the mechanism)", e);
+            zlog!(
+                log_cb,
+                ZOO_LOG_LEVEL_ERROR,
+                func,
+                "SASL is not available: {} (install libsasl2-2 and the libsasl2-modules of the mechanism)",
+                e
+            );
             set_errno(libc::ELIBACC);
             Err(())
         }

@@ -10,10 +10,10 @@ use super::consts::ZooWatcherType;
 use super::ops::*;
 use super::types::*;
 use super::*;
-use crate::session::Done;
-use crate::session::watches::WatchOp;
-use crate::proto::jute::{Stat, String_vector, ACL_vector};
+use crate::proto::jute::{ACL_vector, Stat, String_vector};
 use crate::proto::records::{Reply, Request};
+use crate::session::watches::WatchOp;
+use crate::session::Done;
 
 #[derive(Default)]
 struct Slot {
@@ -230,9 +230,8 @@ unsafe fn zoo_create2_ttl_impl(
         // SAFETY: the pointer arguments are NULL or valid for the call (the exported functions' contract).
         let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
         let api = if create2 { "zoo_acreate2_ttl" } else { "zoo_acreate_ttl" };
-        let (rc, rep) = call(zh, api, Sending::Path(path), |z| {
-            Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, create2)?), None))
-        });
+        let (rc, rep) =
+            call(zh, api, Sending::Path(path), |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, create2)?), None)));
         if let (ZOK, Some(Reply::Path(p, s))) = (rc, rep) {
             // SAFETY: `path_buffer` has `path_buffer_len` bytes and `stat` is
             // NULL or writable, for the call (the exported functions' contract).
@@ -261,12 +260,19 @@ unsafe fn zoo_create2_ttl_impl(
 pub unsafe extern "C" fn zoo_delete(zh: *mut zhandle_t, path: *const c_char, version: c_int) -> c_int {
     // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
     let path = unsafe { ptr::cstr_opt(path) };
-    guard(ZSYSTEMERROR, || call(zh, "zoo_adelete", Sending::Path(path), |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None))).0)
+    guard(ZSYSTEMERROR, || {
+        call(zh, "zoo_adelete", Sending::Path(path), |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None))).0
+    })
 }
 
 /// # Safety
 /// `stat` is NULL or writable for the call.
-unsafe fn exists_impl(zh: *mut zhandle_t, path: Option<&CStr>, w: impl FnOnce(&crate::client::handle::ZHandle) -> Option<crate::session::watches::Watcher>, stat: *mut Stat) -> c_int {
+unsafe fn exists_impl(
+    zh: *mut zhandle_t,
+    path: Option<&CStr>,
+    w: impl FnOnce(&crate::client::handle::ZHandle) -> Option<crate::session::watches::Watcher>,
+    stat: *mut Stat,
+) -> c_int {
     guard(ZSYSTEMERROR, || {
         let (rc, rep) = call(zh, "zoo_awexists", Sending::Path(path), |z| build_path_watch(z, path, w(z), WatchOp::Exists));
         if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
@@ -404,7 +410,17 @@ pub unsafe extern "C" fn zoo_get(
     // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
     let path = unsafe { ptr::cstr_opt(path) };
     // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { get_impl(zh, "zoo_awget", Sending::Path(path), |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data), buffer, buffer_len, stat) }
+    unsafe {
+        get_impl(
+            zh,
+            "zoo_awget",
+            Sending::Path(path),
+            |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data),
+            buffer,
+            buffer_len,
+            stat,
+        )
+    }
 }
 
 /// Gets a node's data, with a watcher of the caller's.
@@ -436,7 +452,17 @@ pub unsafe extern "C" fn zoo_wget(
     // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
     let path = unsafe { ptr::cstr_opt(path) };
     // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { get_impl(zh, "zoo_awget", Sending::Path(path), |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data), buffer, buffer_len, stat) }
+    unsafe {
+        get_impl(
+            zh,
+            "zoo_awget",
+            Sending::Path(path),
+            |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data),
+            buffer,
+            buffer_len,
+            stat,
+        )
+    }
 }
 
 /// Gets the last committed ensemble configuration.
@@ -461,7 +487,17 @@ pub unsafe extern "C" fn zoo_getconfig(
     stat: *mut Stat,
 ) -> c_int {
     // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { get_impl(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), |z| build_getconfig(default_watcher(z, watch)), buffer, buffer_len, stat) }
+    unsafe {
+        get_impl(
+            zh,
+            "zoo_awgetconfig",
+            Sending::Path(Some(CONFIG_NODE_C)),
+            |z| build_getconfig(default_watcher(z, watch)),
+            buffer,
+            buffer_len,
+            stat,
+        )
+    }
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
@@ -489,7 +525,17 @@ pub unsafe extern "C" fn zoo_wgetconfig(
     stat: *mut Stat,
 ) -> c_int {
     // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { get_impl(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), |_| build_getconfig(watcher_of(watcher, watcherCtx)), buffer, buffer_len, stat) }
+    unsafe {
+        get_impl(
+            zh,
+            "zoo_awgetconfig",
+            Sending::Path(Some(CONFIG_NODE_C)),
+            |_| build_getconfig(watcher_of(watcher, watcherCtx)),
+            buffer,
+            buffer_len,
+            stat,
+        )
+    }
 }
 
 /// Reconfigures the ensemble; the new configuration is copied into `buffer`.
@@ -520,7 +566,9 @@ pub unsafe extern "C" fn zoo_reconfig(
     // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
     let (joining, leaving, members) = unsafe { (ptr::cstr_opt(joining), ptr::cstr_opt(leaving), ptr::cstr_opt(members)) };
     // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { get_impl(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), buffer, buffer_len, stat) }
+    unsafe {
+        get_impl(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), buffer, buffer_len, stat)
+    }
 }
 
 /// Sets a node's data (`version` -1 matches any version).
@@ -536,13 +584,7 @@ pub unsafe extern "C" fn zoo_reconfig(
 ///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
-pub unsafe extern "C" fn zoo_set(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    buffer: *const c_char,
-    buflen: c_int,
-    version: c_int,
-) -> c_int {
+pub unsafe extern "C" fn zoo_set(zh: *mut zhandle_t, path: *const c_char, buffer: *const c_char, buflen: c_int, version: c_int) -> c_int {
     // SAFETY: the same arguments under the same contract; no Stat is written.
     unsafe { zoo_set2(zh, path, buffer, buflen, version, std::ptr::null_mut()) }
 }
@@ -572,7 +614,9 @@ pub unsafe extern "C" fn zoo_set2(
     // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
     let (path, buffer) = unsafe { (ptr::cstr_opt(path), cdata(buffer, buflen)) };
     guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, "zoo_aset", Sending::Path(path), |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: buffer, version }, None)));
+        let (rc, rep) = call(zh, "zoo_aset", Sending::Path(path), |z| {
+            Ok((Request::SetData { path: server_path(z, path, 0)?, data: buffer, version }, None))
+        });
         if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
             // SAFETY: `stat` is NULL or writable for the call (the contract above).
             unsafe { put_stat(stat, &s) };
@@ -624,16 +668,20 @@ unsafe fn children_impl(
 ///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
-pub unsafe extern "C" fn zoo_get_children(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    watch: c_int,
-    strings: *mut String_vector,
-) -> c_int {
+pub unsafe extern "C" fn zoo_get_children(zh: *mut zhandle_t, path: *const c_char, watch: c_int, strings: *mut String_vector) -> c_int {
     // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
     let path = unsafe { ptr::cstr_opt(path) };
     // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { children_impl(zh, "zoo_awget_children_", path, |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child), strings, std::ptr::null_mut()) }
+    unsafe {
+        children_impl(
+            zh,
+            "zoo_awget_children_",
+            path,
+            |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child),
+            strings,
+            std::ptr::null_mut(),
+        )
+    }
 }
 
 /// Lists a node's children, with a watcher of the caller's.
@@ -662,14 +710,16 @@ pub unsafe extern "C" fn zoo_wget_children(
     // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
     let path = unsafe { ptr::cstr_opt(path) };
     // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { children_impl(
-        zh,
-        "zoo_awget_children_",
-        path,
-        |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
-        strings,
-        std::ptr::null_mut(),
-    ) }
+    unsafe {
+        children_impl(
+            zh,
+            "zoo_awget_children_",
+            path,
+            |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
+            strings,
+            std::ptr::null_mut(),
+        )
+    }
 }
 
 /// Lists a node's children and returns the node's Stat.
@@ -745,12 +795,7 @@ pub unsafe extern "C" fn zoo_wget_children2(
 ///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
-pub unsafe extern "C" fn zoo_get_acl(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    acl: *mut ACL_vector,
-    stat: *mut Stat,
-) -> c_int {
+pub unsafe extern "C" fn zoo_get_acl(zh: *mut zhandle_t, path: *const c_char, acl: *mut ACL_vector, stat: *mut Stat) -> c_int {
     // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
     let path = unsafe { ptr::cstr_opt(path) };
     guard(ZSYSTEMERROR, || {
@@ -782,12 +827,7 @@ pub unsafe extern "C" fn zoo_get_acl(
 ///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
-pub unsafe extern "C" fn zoo_set_acl(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    version: c_int,
-    acl: *const ACL_vector,
-) -> c_int {
+pub unsafe extern "C" fn zoo_set_acl(zh: *mut zhandle_t, path: *const c_char, version: c_int, acl: *const ACL_vector) -> c_int {
     // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
     let (path, acl) = unsafe { (ptr::cstr_opt(path), (!acl.is_null()).then(|| acls_from_c(acl))) };
     guard(ZSYSTEMERROR, || {
@@ -836,12 +876,7 @@ pub unsafe extern "C" fn zoo_remove_watches(
 ///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
-pub unsafe extern "C" fn zoo_remove_all_watches(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    wtype: ZooWatcherType,
-    local: c_int,
-) -> c_int {
+pub unsafe extern "C" fn zoo_remove_all_watches(zh: *mut zhandle_t, path: *const c_char, wtype: ZooWatcherType, local: c_int) -> c_int {
     // SAFETY: `path` is NULL or valid for the call (the contract above).
     wait_for(|done| unsafe { remove_watches(zh, path, wtype, None, local, true, move |_| done) }).0
 }

@@ -37,24 +37,19 @@ pub type void_completion_t = Option<unsafe extern "C" fn(rc: c_int, data: *const
 /// Completion of calls that return a Stat.
 pub type stat_completion_t = Option<unsafe extern "C" fn(rc: c_int, stat: *const Stat, data: *const c_void)>;
 /// Completion of calls that return node data.
-pub type data_completion_t = Option<
-    unsafe extern "C" fn(rc: c_int, value: *const c_char, value_len: c_int, stat: *const Stat, data: *const c_void),
->;
+pub type data_completion_t =
+    Option<unsafe extern "C" fn(rc: c_int, value: *const c_char, value_len: c_int, stat: *const Stat, data: *const c_void)>;
 /// Completion of calls that return a list of strings.
-pub type strings_completion_t =
-    Option<unsafe extern "C" fn(rc: c_int, strings: *const String_vector, data: *const c_void)>;
+pub type strings_completion_t = Option<unsafe extern "C" fn(rc: c_int, strings: *const String_vector, data: *const c_void)>;
 /// Completion of calls that return a string and a Stat.
-pub type string_stat_completion_t =
-    Option<unsafe extern "C" fn(rc: c_int, string: *const c_char, stat: *const Stat, data: *const c_void)>;
+pub type string_stat_completion_t = Option<unsafe extern "C" fn(rc: c_int, string: *const c_char, stat: *const Stat, data: *const c_void)>;
 /// Completion of calls that return a list of strings and a Stat.
-pub type strings_stat_completion_t = Option<
-    unsafe extern "C" fn(rc: c_int, strings: *const String_vector, stat: *const Stat, data: *const c_void),
->;
+pub type strings_stat_completion_t =
+    Option<unsafe extern "C" fn(rc: c_int, strings: *const String_vector, stat: *const Stat, data: *const c_void)>;
 /// Completion of calls that return a string.
 pub type string_completion_t = Option<unsafe extern "C" fn(rc: c_int, value: *const c_char, data: *const c_void)>;
 /// Completion of calls that return an ACL.
-pub type acl_completion_t =
-    Option<unsafe extern "C" fn(rc: c_int, acl: *mut ACL_vector, stat: *mut Stat, data: *const c_void)>;
+pub type acl_completion_t = Option<unsafe extern "C" fn(rc: c_int, acl: *mut ACL_vector, stat: *mut Stat, data: *const c_void)>;
 
 /// The create operation of a multi request.
 #[repr(C)]

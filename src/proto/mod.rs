@@ -5,5 +5,5 @@ pub mod consts;
 pub mod errors;
 pub mod jute;
 pub mod opcodes;
-pub mod records;
 pub mod recordio;
+pub mod records;

@@ -1,10 +1,10 @@
 //! Requests and replies of the client protocol in Rust form, with their
 //! jute encoding.
 
-use bytes::Bytes;
 use super::codec::{DecodeError, Reader, Writer};
 use super::jute::Stat;
 use super::opcodes::*;
+use bytes::Bytes;
 
 /// One access control entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,24 +108,67 @@ pub enum MultiResult {
 #[derive(Clone, Debug)]
 pub enum Request {
     Create(CreateBody),
-    Delete { path: Vec<u8>, version: i32 },
-    Exists { path: Vec<u8>, watch: bool },
-    GetData { path: Vec<u8>, watch: bool },
-    SetData { path: Vec<u8>, data: Option<Vec<u8>>, version: i32 },
-    GetAcl { path: Vec<u8> },
-    SetAcl { path: Vec<u8>, acl: Vec<Acl>, version: i32 },
-    GetChildren { path: Vec<u8>, watch: bool },
-    GetChildren2 { path: Vec<u8>, watch: bool },
-    Sync { path: Vec<u8> },
+    Delete {
+        path: Vec<u8>,
+        version: i32,
+    },
+    Exists {
+        path: Vec<u8>,
+        watch: bool,
+    },
+    GetData {
+        path: Vec<u8>,
+        watch: bool,
+    },
+    SetData {
+        path: Vec<u8>,
+        data: Option<Vec<u8>>,
+        version: i32,
+    },
+    GetAcl {
+        path: Vec<u8>,
+    },
+    SetAcl {
+        path: Vec<u8>,
+        acl: Vec<Acl>,
+        version: i32,
+    },
+    GetChildren {
+        path: Vec<u8>,
+        watch: bool,
+    },
+    GetChildren2 {
+        path: Vec<u8>,
+        watch: bool,
+    },
+    Sync {
+        path: Vec<u8>,
+    },
     Multi(Vec<MultiOp>),
-    Reconfig { joining: Option<Vec<u8>>, leaving: Option<Vec<u8>>, members: Option<Vec<u8>>, version: i64 },
-    RemoveWatches { path: Vec<u8>, wtype: i32, check: bool },
+    Reconfig {
+        joining: Option<Vec<u8>>,
+        leaving: Option<Vec<u8>>,
+        members: Option<Vec<u8>>,
+        version: i64,
+    },
+    RemoveWatches {
+        path: Vec<u8>,
+        wtype: i32,
+        check: bool,
+    },
     /// A persistent (mode 0) or persistent-recursive (mode 1) watch (3.6+).
-    AddWatch { path: Vec<u8>, mode: i32 },
+    AddWatch {
+        path: Vec<u8>,
+        mode: i32,
+    },
     /// The ephemerals of the session under a path prefix (3.6+).
-    GetEphemerals { prefix: Vec<u8> },
+    GetEphemerals {
+        prefix: Vec<u8>,
+    },
     /// The number of nodes below a path (3.6+).
-    GetAllChildrenNumber { path: Vec<u8> },
+    GetAllChildrenNumber {
+        path: Vec<u8>,
+    },
     /// The client's authenticated identities (3.7+).
     WhoAmI,
     Close,
@@ -407,14 +450,7 @@ pub struct ConnectResponse {
     pub read_only: bool,
 }
 
-pub fn encode_connect(
-    out: &mut Vec<u8>,
-    last_zxid: i64,
-    timeout: i32,
-    session_id: i64,
-    passwd: &[u8; 16],
-    read_only: bool,
-) {
+pub fn encode_connect(out: &mut Vec<u8>, last_zxid: i64, timeout: i32, session_id: i64, passwd: &[u8; 16], read_only: bool) {
     let start = out.len();
     out.extend_from_slice(&[0; 4]);
     let mut w = Writer::new(out);
@@ -460,13 +496,7 @@ mod tests {
         w.boolean(true);
         w.int(-1);
         let r = decode_reply(Expect::Multi, &mut Reader::new(&b)).unwrap();
-        assert_eq!(
-            r,
-            Reply::Multi(vec![
-                MultiResult::Create { path: b"/x".to_vec(), stat: None },
-                MultiResult::Error(-101)
-            ])
-        );
+        assert_eq!(r, Reply::Multi(vec![MultiResult::Create { path: b"/x".to_vec(), stat: None }, MultiResult::Error(-101)]));
     }
 
     #[test]

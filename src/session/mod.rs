@@ -11,9 +11,9 @@ pub mod chroot;
 pub mod hosts;
 pub mod outbox;
 pub mod sasl;
-pub mod watches;
 #[cfg(test)]
 mod tests;
+pub mod watches;
 
 use bytes::{Buf, Bytes, BytesMut};
 use std::collections::VecDeque;
@@ -32,7 +32,7 @@ use crate::zlog;
 use backoff::Backoff;
 use hosts::{format_addr, HostList};
 pub use outbox::{Callback, Done, Job, Outbox, Pending, Unwatch, Xids};
-use watches::{Watcher, WatchRegistry};
+use watches::{WatchRegistry, Watcher};
 
 /// Largest frame accepted from a server (jute.maxbuffer default plus slack).
 pub const MAX_FRAME: usize = 0xfffff + 1024 * 1024;
@@ -257,10 +257,9 @@ impl Session {
     /// The server of the connection being opened or used.
     pub fn peer(&self) -> Option<SocketAddr> {
         match self.conn {
-            Conn::Opening { addr, .. }
-            | Conn::Handshake { addr, .. }
-            | Conn::Authenticating { addr, .. }
-            | Conn::Up { addr, .. } => Some(addr),
+            Conn::Opening { addr, .. } | Conn::Handshake { addr, .. } | Conn::Authenticating { addr, .. } | Conn::Up { addr, .. } => {
+                Some(addr)
+            }
             _ => None,
         }
     }
@@ -351,7 +350,13 @@ impl Session {
             auth_frame(&mut f, &scheme, cred.as_deref());
             self.out_frames += 1;
             self.append_out(&f, now);
-            zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "send_last_auth_info", "Sending auth info request to {}", self.published.current_server_string());
+            zlog!(
+                self.log_cb,
+                ZOO_LOG_LEVEL_DEBUG,
+                "send_last_auth_info",
+                "Sending auth info request to {}",
+                self.published.current_server_string()
+            );
         }
     }
 
@@ -420,7 +425,13 @@ impl Session {
         self.conn = Conn::Ended;
         self.finished = true;
         self.published.set_connected(None);
-        zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "zookeeper_close", "Freeing zookeeper resources for sessionId={}\n", crate::log::c_hex(self.session_id));
+        zlog!(
+            self.log_cb,
+            ZOO_LOG_LEVEL_INFO,
+            "zookeeper_close",
+            "Freeing zookeeper resources for sessionId={}\n",
+            crate::log::c_hex(self.session_id)
+        );
     }
 
     /// Fails every request not yet answered, queued or sent, and every auth completion.
@@ -472,7 +483,7 @@ impl Session {
             let mut pick = None;
             for _ in 0..self.hosts.addrs.len().max(1) {
                 let Some((addr, wrapped)) = self.hosts.advance_at(now) else { break };
-                if !self.refused.get(&addr).is_some_and(|(until, _)| *until > now) {
+                if self.refused.get(&addr).is_none_or(|(until, _)| *until <= now) {
                     pick = Some((addr, wrapped));
                     break;
                 }
@@ -561,7 +572,15 @@ impl Session {
                     self.finish();
                     return;
                 }
-                zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "handle_socket_error_msg", "Socket {} zk retcode={}, {}", format_addr(&addr), rc, msg);
+                zlog!(
+                    self.log_cb,
+                    ZOO_LOG_LEVEL_ERROR,
+                    "handle_socket_error_msg",
+                    "Socket {} zk retcode={}, {}",
+                    format_addr(&addr),
+                    rc,
+                    msg
+                );
                 self.set_state(self.down_state);
                 // As the reference: calls made while disconnected fail with
                 // ZCONNECTIONLOSS (ZSSLCONNECTIONERROR after a TLS failure)
@@ -570,8 +589,13 @@ impl Session {
                 self.fail_pending(rc);
                 let delay = self.backoff.delay(self.timeout);
                 if !delay.is_zero() {
-                    zlog!(self.log_cb, ZOO_LOG_LEVEL_WARN, "zookeeper_interest",
-                        "Delaying connection after exhaustively trying all servers [{}]", self.hosts.spec);
+                    zlog!(
+                        self.log_cb,
+                        ZOO_LOG_LEVEL_WARN,
+                        "zookeeper_interest",
+                        "Delaying connection after exhaustively trying all servers [{}]",
+                        self.hosts.spec
+                    );
                 }
                 self.conn = Conn::Down { retry_at: now + delay };
             }
@@ -805,9 +829,16 @@ impl Session {
         self.refused.clear();
         self.published.set_connected(Some(addr));
         self.set_state(st);
-        zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "finalize_session_establishment",
+        zlog!(
+            self.log_cb,
+            ZOO_LOG_LEVEL_INFO,
+            "finalize_session_establishment",
             "session establishment complete on server {}, sessionId={:#x}, negotiated timeout={} {}",
-            format_addr(&addr), self.session_id, self.timeout, if read_only { "(READ-ONLY mode)" } else { "" });
+            format_addr(&addr),
+            self.session_id,
+            self.timeout,
+            if read_only { "(READ-ONLY mode)" } else { "" }
+        );
         self.conn = Conn::Up { addr, last_recv: now, last_send: now };
         self.rw_interval = RW_PROBE_FIRST;
         self.rw_probe_at = now + RW_PROBE_FIRST;
@@ -827,11 +858,11 @@ impl Session {
         }
         if self.watches.has_persistent() {
             // Persistent watches exist: SetWatches2 carries them too (3.6+).
-            let (d, e, c) = self.watches.paths();
+            let [d, e, c] = self.watches.paths();
             let (p, r) = self.watches.persistent_paths();
             frames += set_watches_frames_of(&mut f, self.last_zxid, ZOO_SETWATCHES2_OP, &[&d, &e, &c, &p, &r]);
         } else if !self.watches.is_empty() {
-            let (d, e, c) = self.watches.paths();
+            let [d, e, c] = self.watches.paths();
             frames += set_watches_frames(&mut f, self.last_zxid, [&d, &e, &c]);
         }
         let mut held = std::mem::take(&mut self.held);
@@ -849,14 +880,28 @@ impl Session {
             sasl::Step::Continue(t) => (t, false),
             sasl::Step::Complete(Some(t)) => (t, true),
             sasl::Step::Complete(None) => {
-                zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "process_sasl_response", "SASL authentication succeeded on server {}", format_addr(&addr));
+                zlog!(
+                    self.log_cb,
+                    ZOO_LOG_LEVEL_INFO,
+                    "process_sasl_response",
+                    "SASL authentication succeeded on server {}",
+                    format_addr(&addr)
+                );
                 return self.finalize(now, addr, read_only);
             }
         };
         let xid = self.xids.next();
         let mut f = Vec::new();
         control_frame(xid, ZOO_SASL_OP, &mut f, |w| w.bytes(Some(&token)));
-        zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "queue_sasl_request", "Sending SASL request xid={:#x} token_len={} to {}", xid, token.len(), format_addr(&addr));
+        zlog!(
+            self.log_cb,
+            ZOO_LOG_LEVEL_DEBUG,
+            "queue_sasl_request",
+            "Sending SASL request xid={:#x} token_len={} to {}",
+            xid,
+            token.len(),
+            format_addr(&addr)
+        );
         self.out_frames += 1;
         self.append_out(&f, now);
         if let Conn::Authenticating { xid: ref mut x, last: ref mut l, .. } = self.conn {
@@ -874,8 +919,14 @@ impl Session {
         };
         self.unanswered = self.unanswered.saturating_sub(1);
         if rxid != xid {
-            zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "process_sasl_response",
-                "unexpected server response during SASL authentication: expected {:#x}, but received {:#x}", xid, rxid);
+            zlog!(
+                self.log_cb,
+                ZOO_LOG_LEVEL_ERROR,
+                "process_sasl_response",
+                "unexpected server response during SASL authentication: expected {:#x}, but received {:#x}",
+                xid,
+                rxid
+            );
             return self.transport_failed(now, "errno=71(Protocol error): unexpected reply during SASL authentication");
         }
         if err != ZOK {
@@ -903,7 +954,8 @@ impl Session {
             // The mechanism finished: an answer with more to exchange means
             // the server runs another mechanism, and nobody authenticated.
             if token.is_some_and(|t| !t.is_empty()) {
-                return self.sasl_failed("the server sent a challenge after the mechanism completed (does the server offer this mechanism?)");
+                return self
+                    .sasl_failed("the server sent a challenge after the mechanism completed (does the server offer this mechanism?)");
             }
             return self.sasl_send(now, sasl::Step::Complete(None));
         }
@@ -977,8 +1029,15 @@ impl Session {
                     return;
                 }
                 let ws = self.watches.trigger(ev.ty, &ev.path);
-                zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "process_completions", "Calling a watcher for node [{}], type = {} event={}",
-                    String::from_utf8_lossy(&self.client_path(&ev.path)), COMPLETION_WATCH, event_name(ev.ty));
+                zlog!(
+                    self.log_cb,
+                    ZOO_LOG_LEVEL_DEBUG,
+                    "process_completions",
+                    "Calling a watcher for node [{}], type = {} event={}",
+                    String::from_utf8_lossy(&self.client_path(&ev.path)),
+                    COMPLETION_WATCH,
+                    event_name(ev.ty)
+                );
                 if !ws.is_empty() && ev.ty != SESSION_EVENT {
                     let p = CString::new(self.client_path(&ev.path)).unwrap_or_default();
                     self.jobs.push(Job::Watch { watchers: ws, ty: ev.ty, state: ev.state, path: p, with_default: false });
@@ -986,8 +1045,13 @@ impl Session {
             }
             PING_XID => {
                 if let Conn::Up { last_send, .. } = self.conn {
-                    zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process", "Got ping response in {} ms",
-                        now.saturating_duration_since(last_send).as_millis());
+                    zlog!(
+                        self.log_cb,
+                        ZOO_LOG_LEVEL_DEBUG,
+                        "zookeeper_process",
+                        "Got ping response in {} ms",
+                        now.saturating_duration_since(last_send).as_millis()
+                    );
                 }
             }
             SET_WATCHES_XID => {
@@ -1000,18 +1064,36 @@ impl Session {
                     self.jobs.push(Job::Complete(cb, err, None));
                 }
                 if err != 0 {
-                    zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "auth_completion_func", "Authentication scheme {} failed. Connection closed.", self.last_auth_scheme());
+                    zlog!(
+                        self.log_cb,
+                        ZOO_LOG_LEVEL_ERROR,
+                        "auth_completion_func",
+                        "Authentication scheme {} failed. Connection closed.",
+                        self.last_auth_scheme()
+                    );
                     self.end(AUTH_FAILED_STATE, ZAUTHFAILED);
                 } else {
-                    zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "auth_completion_func", "Authentication scheme {} succeeded", self.last_auth_scheme());
+                    zlog!(
+                        self.log_cb,
+                        ZOO_LOG_LEVEL_INFO,
+                        "auth_completion_func",
+                        "Authentication scheme {} succeeded",
+                        self.last_auth_scheme()
+                    );
                 }
             }
             _ => {
                 let matches = self.sent.front().is_some_and(|p| p.xid == xid);
                 if !matches {
                     let expected = self.sent.front().map(|p| p.xid).unwrap_or(0);
-                    zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "zookeeper_process",
-                        "unexpected server response: expected {:#x}, but received {:#x}", expected, xid);
+                    zlog!(
+                        self.log_cb,
+                        ZOO_LOG_LEVEL_ERROR,
+                        "zookeeper_process",
+                        "unexpected server response: expected {:#x}, but received {:#x}",
+                        expected,
+                        xid
+                    );
                     return self.lose(now, ZRUNTIMEINCONSISTENCY, "unexpected server response");
                 }
                 let p = self.sent.pop_front().unwrap();
@@ -1021,14 +1103,30 @@ impl Session {
                 }
                 let kind = completion_kind(p.expect);
                 if let Done::Inline(_) = p.done {
-                    zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "process_sync_completion",
-                        "Processing sync_completion with type={} xid={:#x} rc={}", kind, xid, err);
+                    zlog!(
+                        self.log_cb,
+                        ZOO_LOG_LEVEL_DEBUG,
+                        "process_sync_completion",
+                        "Processing sync_completion with type={} xid={:#x} rc={}",
+                        kind,
+                        xid,
+                        err
+                    );
                 } else {
                     zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process", "Queueing asynchronous response");
                     // The reference writes a comma before rc for the two string kinds.
                     let comma = if kind == COMPLETION_STRING || kind == COMPLETION_STRING_STAT { "," } else { "" };
-                    zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "deserialize_response", "Calling {} for xid={:#x} failed={}{} rc={}",
-                        completion_name(kind), xid, (err != 0) as i32, comma, err);
+                    zlog!(
+                        self.log_cb,
+                        ZOO_LOG_LEVEL_DEBUG,
+                        "deserialize_response",
+                        "Calling {} for xid={:#x} failed={}{} rc={}",
+                        completion_name(kind),
+                        xid,
+                        (err != 0) as i32,
+                        comma,
+                        err
+                    );
                 }
                 let decode = err == 0 || (p.expect == Expect::Multi && r.remaining() > 0);
                 let (rc, reply) = if decode {
@@ -1059,14 +1157,29 @@ impl Session {
     /// registered on a path, as the reference does.
     fn session_event(&mut self, state: i32) {
         match state {
-            CONNECTED_STATE | READONLY_STATE => zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "finalize_session_establishment",
-                "Calling a watcher for a ZOO_SESSION_EVENT and the state={}", state_name(state)),
-            CONNECTING_STATE => zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "handle_error",
-                "Calling a watcher for a ZOO_SESSION_EVENT and the state=CONNECTING_STATE"),
+            CONNECTED_STATE | READONLY_STATE => zlog!(
+                self.log_cb,
+                ZOO_LOG_LEVEL_DEBUG,
+                "finalize_session_establishment",
+                "Calling a watcher for a ZOO_SESSION_EVENT and the state={}",
+                state_name(state)
+            ),
+            CONNECTING_STATE => zlog!(
+                self.log_cb,
+                ZOO_LOG_LEVEL_DEBUG,
+                "handle_error",
+                "Calling a watcher for a ZOO_SESSION_EVENT and the state=CONNECTING_STATE"
+            ),
             _ => {}
         }
-        zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "process_completions", "Calling a watcher for node [], type = {} event={}",
-            COMPLETION_WATCH, event_name(SESSION_EVENT));
+        zlog!(
+            self.log_cb,
+            ZOO_LOG_LEVEL_DEBUG,
+            "process_completions",
+            "Calling a watcher for node [], type = {} event={}",
+            COMPLETION_WATCH,
+            event_name(SESSION_EVENT)
+        );
         let mut ws: Vec<Watcher> = Vec::new();
         self.watches.all(&mut ws);
         self.jobs.push(Job::Watch { watchers: ws, ty: SESSION_EVENT, state, path: CString::default(), with_default: true });
@@ -1090,8 +1203,14 @@ impl Session {
     /// the ST library's `zookeeper_interest` returns then, as the reference).
     pub fn tick(&mut self, now: Instant) -> Option<i32> {
         if self.client_expiry_at().is_some_and(|t| now >= t) {
-            zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "zookeeper_interest",
-                "no server reached for the session timeout ({} ms): sessionId={:#x} expired on the client side", self.timeout, self.session_id);
+            zlog!(
+                self.log_cb,
+                ZOO_LOG_LEVEL_ERROR,
+                "zookeeper_interest",
+                "no server reached for the session timeout ({} ms): sessionId={:#x} expired on the client side",
+                self.timeout,
+                self.session_id
+            );
             self.end(EXPIRED_SESSION_STATE, ZSESSIONEXPIRED);
             return Some(ZSESSIONEXPIRED);
         }
@@ -1116,9 +1235,14 @@ impl Session {
             Conn::Up { last_recv, last_send, .. } => {
                 if let Some(d) = self.close_deadline {
                     if now >= d {
-                        zlog!(self.log_cb, ZOO_LOG_LEVEL_WARN, "zookeeper_close",
+                        zlog!(
+                            self.log_cb,
+                            ZOO_LOG_LEVEL_WARN,
+                            "zookeeper_close",
                             "Timed out ({}ms) during waiting for server's reply after sending a close request, sessionId={:#x}",
-                            (self.timeout.max(1) as u64).min(CLOSE_WAIT_MAX_MS), self.session_id);
+                            (self.timeout.max(1) as u64).min(CLOSE_WAIT_MAX_MS),
+                            self.session_id
+                        );
                         self.finish();
                         return None;
                     }

@@ -114,7 +114,15 @@ impl Rig {
         hosts.resolve_delay = None;
         let t = Instant::now();
         let published = Arc::new(NoView);
-        let cfg = Config { requested_timeout: TIMEOUT, read_only_allowed: false, chroot: None, session_id: 0, passwd: [0; 16], sasl: None, zero_state_between_connections: false };
+        let cfg = Config {
+            requested_timeout: TIMEOUT,
+            read_only_allowed: false,
+            chroot: None,
+            session_id: 0,
+            passwd: [0; 16],
+            sasl: None,
+            zero_state_between_connections: false,
+        };
         let core = Session::new(cfg, hosts, published, Default::default(), t);
         let q = core.new_outbox();
         Rig { core, q, t, log: Default::default() }
@@ -222,7 +230,12 @@ fn data_replies_are_slices_of_the_received_frame() {
     r.connect();
     let got: Arc<StdMutex<Option<Reply>>> = Default::default();
     let g2 = got.clone();
-    let xid = r.q.push(&Request::GetData { path: b"/a".to_vec(), watch: false }, None, None, Done::Queue(Box::new(move |_, rep| *g2.lock().unwrap() = rep)));
+    let xid = r.q.push(
+        &Request::GetData { path: b"/a".to_vec(), watch: false },
+        None,
+        None,
+        Done::Queue(Box::new(move |_, rep| *g2.lock().unwrap() = rep)),
+    );
     r.core.accept(&mut r.q, r.t);
     r.written();
     let big = vec![9u8; 512 * 1024];
@@ -460,31 +473,31 @@ fn requests_written_while_many_are_in_flight_are_coalesced_briefly() {
     assert!(!r.core.output(r.t).is_empty());
 }
 
-    /// 100,000 watches on long paths fit in SetWatches requests that each
-    /// stay under 128 KiB, and together carry every path.
-    #[test]
-    fn set_watches_are_split() {
-        let long = |i: usize| format!("/{}/{i}", "x".repeat(200)).into_bytes();
-        let data: Vec<Vec<u8>> = (0..60_000).map(long).collect();
-        let exist: Vec<Vec<u8>> = (60_000..70_000).map(long).collect();
-        let child: Vec<Vec<u8>> = (70_000..100_000).map(long).collect();
-        let mut out = Vec::new();
-        let n = set_watches_frames(&mut out, 42, [&data, &exist, &child]);
-        assert!(n > 100);
-        let (mut off, mut got) = (0, [Vec::new(), Vec::new(), Vec::new()]);
-        for _ in 0..n {
-            let len = i32::from_be_bytes(out[off..off + 4].try_into().unwrap()) as usize;
-            assert!(len + 4 <= SET_WATCHES_MAX_BYTES + 1024, "frame of {len} bytes");
-            let mut r = Reader::new(&out[off + 4..off + 4 + len]);
-            assert_eq!((r.int().unwrap(), r.int().unwrap(), r.long().unwrap()), (-8, ZOO_SETWATCHES_OP, 42));
-            for g in got.iter_mut() {
-                g.extend(r.strings().unwrap());
-            }
-            off += 4 + len;
+/// 100,000 watches on long paths fit in SetWatches requests that each
+/// stay under 128 KiB, and together carry every path.
+#[test]
+fn set_watches_are_split() {
+    let long = |i: usize| format!("/{}/{i}", "x".repeat(200)).into_bytes();
+    let data: Vec<Vec<u8>> = (0..60_000).map(long).collect();
+    let exist: Vec<Vec<u8>> = (60_000..70_000).map(long).collect();
+    let child: Vec<Vec<u8>> = (70_000..100_000).map(long).collect();
+    let mut out = Vec::new();
+    let n = set_watches_frames(&mut out, 42, [&data, &exist, &child]);
+    assert!(n > 100);
+    let (mut off, mut got) = (0, [Vec::new(), Vec::new(), Vec::new()]);
+    for _ in 0..n {
+        let len = i32::from_be_bytes(out[off..off + 4].try_into().unwrap()) as usize;
+        assert!(len + 4 <= SET_WATCHES_MAX_BYTES + 1024, "frame of {len} bytes");
+        let mut r = Reader::new(&out[off + 4..off + 4 + len]);
+        assert_eq!((r.int().unwrap(), r.int().unwrap(), r.long().unwrap()), (-8, ZOO_SETWATCHES_OP, 42));
+        for g in got.iter_mut() {
+            g.extend(r.strings().unwrap());
         }
-        assert_eq!(off, out.len());
-        assert_eq!((got[0].clone(), got[1].clone(), got[2].clone()), (data, exist, child));
+        off += 4 + len;
     }
+    assert_eq!(off, out.len());
+    assert_eq!((got[0].clone(), got[1].clone(), got[2].clone()), (data, exist, child));
+}
 
 #[test]
 fn st_close_completes_unanswered_calls_at_once_and_drops_their_replies() {
@@ -618,7 +631,7 @@ fn tls_handshake_is_ssl_connecting_and_its_failure_fails_calls_with_sslconnectio
             }
         }
     }
-    assert!(attempts >= 2 && attempts <= 12, "{attempts} attempts in one second");
+    assert!((2..=12).contains(&attempts), "{attempts} attempts in one second");
 }
 
 #[test]
@@ -709,11 +722,7 @@ fn sasl_token(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn digest_like_script() -> Vec<Result<sasl::Step, String>> {
-    vec![
-        Ok(sasl::Step::Continue(Vec::new())),
-        Ok(sasl::Step::Continue(b"response".to_vec())),
-        Ok(sasl::Step::Complete(None)),
-    ]
+    vec![Ok(sasl::Step::Continue(Vec::new())), Ok(sasl::Step::Continue(b"response".to_vec())), Ok(sasl::Step::Complete(None))]
 }
 
 /// Connects up to the ConnectResponse; returns the first SASL frame written.
@@ -845,7 +854,12 @@ fn zoo_add_auth_during_the_handshake_waits_for_the_sasl_exchange() {
     assert!(matches!(r.actions()[..], [Action::Connect(_)]));
     r.core.transport_up(r.t);
     let log = r.log.clone();
-    r.core.add_auth(b"digest".to_vec(), Some(b"u:p".to_vec()), Some(Box::new(move |rc, _| log.lock().unwrap().push(format!("auth:{rc}")))), r.t);
+    r.core.add_auth(
+        b"digest".to_vec(),
+        Some(b"u:p".to_vec()),
+        Some(Box::new(move |rc, _| log.lock().unwrap().push(format!("auth:{rc}")))),
+        r.t,
+    );
     // Only the ConnectRequest (one frame): the SASL replies must be the first ones.
     let hs = r.written();
     assert_eq!(i32::from_be_bytes(hs[..4].try_into().unwrap()) as usize + 4, hs.len());

@@ -170,9 +170,7 @@ impl WatchRegistry {
     /// Whether `path` has a matching watcher (`watcher` None matches any)
     /// for a watcher type (children, data or any).
     pub fn has(&self, path: &[u8], wtype: i32, watcher: Option<Watcher>) -> bool {
-        self.tables(wtype).iter().any(|t| {
-            t.get(path).is_some_and(|v| v.iter().any(|w| watcher.is_none_or(|x| x == *w)))
-        })
+        self.tables(wtype).iter().any(|t| t.get(path).is_some_and(|v| v.iter().any(|w| watcher.is_none_or(|x| x == *w))))
     }
 
     /// Removes matching watchers; returns whether any was removed.
@@ -212,12 +210,8 @@ impl WatchRegistry {
     }
 
     /// The paths of each table, for SetWatches.
-    pub fn paths(&self) -> (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>) {
-        (
-            self.data.keys().cloned().collect(),
-            self.exist.keys().cloned().collect(),
-            self.child.keys().cloned().collect(),
-        )
+    pub fn paths(&self) -> [Vec<Vec<u8>>; 3] {
+        [self.data.keys().cloned().collect(), self.exist.keys().cloned().collect(), self.child.keys().cloned().collect()]
     }
 
     /// The paths of the persistent and persistent-recursive watches.
