@@ -106,8 +106,11 @@ static void expect_fail(const char *name, const char *hosts, const char *cert, i
     long pos = log_pos();
     double cpu0 = cpu_seconds();
     long long t0 = zkt_now_ms();
+    /* DEBUG: the library logs each connection attempt ("[zk] connect()"),
+     * which is what the bounds below count (sampled states miss some). */
+    zoo_set_debug_level(ZOO_LOG_LEVEL_DEBUG);
     zhandle_t *zh = zookeeper_init_ssl(hosts, cert, zkt_record_watcher, 10000, 0, &rec, 0);
-    if (!zh) { fprintf(stderr, "%s: init_ssl NULL errno=%d\n", name, errno); zkt_failures++; return; }
+    if (!zh) { fprintf(stderr, "%s: init_ssl NULL errno=%d\n", name, errno); zkt_failures++; zoo_set_debug_level(ZOO_LOG_LEVEL_INFO); return; }
     zkt_result early, late;
     zkt_result_init(&early);
     zkt_result_init(&late);
@@ -122,13 +125,16 @@ static void expect_fail(const char *name, const char *hosts, const char *cert, i
     CHECK_RC(zkt_wait_result(&late, 5000), want_rc);
     double cpu = cpu_seconds() - cpu0;
     int errs = log_count(pos, "zk retcode=");
+    int attempts = log_count(pos, "[zk] connect()");
     int reason = log_needle ? log_count(pos, log_needle) : 1;
-    printf("%-34s early rc=%d after %lld ms, %d SSL_CONNECTING in 2 s, %d error lines, cpu %.2f s; states: %.60s\n",
-           name, rc, first, sslc, errs, cpu, seq);
+    printf("%-34s early rc=%d after %lld ms, %d attempts (%d seen SSL_CONNECTING), %d error lines, cpu %.2f s; states: %.60s\n",
+           name, rc, first, attempts, sslc, errs, cpu, seq);
     CHECK(first < 3000);
-    CHECK(sslc >= 2);        /* it retries */
-    CHECK(sslc <= 25);       /* with the back-off, not in a loop */
-    CHECK(errs >= 1 && errs <= sslc + 2); /* one line per attempt */
+    CHECK(sslc >= 1);            /* the state is reported while the handshake runs */
+    CHECK(attempts >= 2);        /* it retries */
+    CHECK(attempts <= 25);       /* with the back-off, not in a loop */
+    /* one error line per failed attempt (the last one may still be under way) */
+    CHECK(errs >= attempts - 1 && errs <= attempts);
     CHECK(reason >= 1);
     CHECK(cpu < 1.5);
     CHECK(zkt_count(&rec) == 0); /* never connected: no watcher event */
@@ -136,6 +142,7 @@ static void expect_fail(const char *name, const char *hosts, const char *cert, i
     long long c0 = zkt_now_ms();
     CHECK_RC(zookeeper_close(zh), ZOK);
     CHECK(zkt_now_ms() - c0 < 1000);
+    zoo_set_debug_level(ZOO_LOG_LEVEL_INFO);
 }
 
 /* A configuration error: NULL, errno, one log line naming the file. */
