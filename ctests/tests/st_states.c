@@ -50,15 +50,9 @@ static const char *rc_name(int rc) {
     }
     }
 }
+/* zkt_state_name, with the numbers it has no name for (0 between connections). */
 static const char *state_name(int s) {
-    if (s == 0) return "0";
-    if (s == ZOO_CONNECTING_STATE) return "CONNECTING";
-    if (s == ZOO_ASSOCIATING_STATE) return "ASSOCIATING";
-    if (s == ZOO_CONNECTED_STATE) return "CONNECTED";
-    if (s == ZOO_READONLY_STATE) return "READONLY";
-    if (s == ZOO_EXPIRED_SESSION_STATE) return "EXPIRED";
-    if (s == ZOO_AUTH_FAILED_STATE) return "AUTH_FAILED";
-    if (s == ZOO_NOTCONNECTED_STATE) return "NOTCONNECTED";
+    if (strcmp(zkt_state_name(s), "?")) return zkt_state_name(s);
     static char b[16];
     snprintf(b, sizeof b, "%d", s);
     return b;

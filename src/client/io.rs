@@ -10,12 +10,11 @@ use std::time::{Duration, Instant};
 
 use super::handle::ZHandle;
 use super::socket::{self, Transport};
-use crate::session::{Action, Job};
+use super::turn;
+use crate::session::{Job, Session};
 
 /// Longest sleep when the core has no deadline (it is woken for anything new).
 const IDLE_WAIT: Duration = Duration::from_secs(60);
-/// How long a read-write probe waits for connect and answer.
-const PROBE_LIMIT: Duration = Duration::from_millis(1000);
 
 /// What the last poll said about the transport.
 #[derive(Default, Clone, Copy)]
@@ -59,33 +58,18 @@ pub(crate) fn run(zh: Arc<ZHandle>) {
 fn step(zh: &Arc<ZHandle>, transport: &mut Option<Transport>, ready: Ready) -> Option<(Option<i16>, Option<Instant>)> {
     let now = Instant::now();
     let mut core = zh.core.lock();
-    core.log_cb = zh.log_cb().into();
-    core.accept(&mut zh.outbox.lock(), now);
+    turn::begin(zh, &mut core, now);
     if let Some((addr, rw)) = zh.probe_result.lock().take() {
         core.probe_done(now, addr, rw);
     }
-    if let Some(t) = transport.as_mut() {
-        socket::pump(&mut core, t, ready.readable, ready.writable, now);
-    }
+    let mut d = MtConduct { zh, transport };
+    turn::io(&mut core, &mut d, ready.readable, ready.writable, now);
     core.tick(now);
-    while let Some(action) = core.next_action(now) {
-        match action {
-            Action::Disconnect => *transport = None,
-            Action::Connect(addr) => match socket::open(&addr, &core, zh.tls.as_deref()) {
-                Ok(t) => *transport = Some(t),
-                Err(msg) => core.transport_failed(now, &msg),
-            },
-            Action::ProbeRw(addr) => spawn_probe(zh, addr),
-            Action::Finished => {
-                *transport = None;
-                zh.hand_over(&mut core);
-                return None;
-            }
-        }
+    if turn::act(zh, &mut core, &mut d, now) {
+        zh.hand_over(&mut core);
+        return None;
     }
-    if let Some(t) = transport.as_mut() {
-        socket::flush(&mut core, t, now);
-    }
+    turn::flush(&mut core, &mut d, now);
     zh.hand_over(&mut core);
     let events = transport.as_ref().map(|t| socket::poll_events(&core, t, now));
     // Bytes rustls already decrypted are not seen by poll: another turn at once.
@@ -93,17 +77,32 @@ fn step(zh: &Arc<ZHandle>, transport: &mut Option<Transport>, ready: Ready) -> O
     Some((events, deadline))
 }
 
-/// The probe connects and waits for an answer: on a thread of its own, so
-/// that the IO thread keeps serving the read-only session meanwhile.
-fn spawn_probe(zh: &Arc<ZHandle>, addr: std::net::SocketAddr) {
-    let z = zh.clone();
-    let r = std::thread::Builder::new().name("zk-rw-probe".into()).spawn(move || {
-        let rw = socket::is_rw_server(&addr, PROBE_LIMIT);
-        *z.probe_result.lock() = Some((addr, rw));
-        z.wake();
-    });
-    if r.is_err() {
-        *zh.probe_result.lock() = Some((addr, false));
+/// The IO thread's side of the actions: a dropped socket closes at once;
+/// the probe runs on a thread of its own, so that the IO thread keeps
+/// serving the read-only session meanwhile (its answer is taken at the
+/// next turn).
+struct MtConduct<'a> {
+    zh: &'a Arc<ZHandle>,
+    transport: &'a mut Option<Transport>,
+}
+
+impl turn::Conduct for MtConduct<'_> {
+    fn transport(&mut self) -> &mut Option<Transport> {
+        self.transport
+    }
+    fn drop_transport(&mut self) {
+        *self.transport = None;
+    }
+    fn probe(&mut self, _: &mut Session, addr: std::net::SocketAddr, _: Instant) {
+        let z = self.zh.clone();
+        let r = std::thread::Builder::new().name("zk-rw-probe".into()).spawn(move || {
+            let rw = socket::is_rw_server(&addr, turn::RW_PROBE_LIMIT);
+            *z.probe_result.lock() = Some((addr, rw));
+            z.wake();
+        });
+        if r.is_err() {
+            *self.zh.probe_result.lock() = Some((addr, false));
+        }
     }
 }
 

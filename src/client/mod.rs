@@ -10,4 +10,5 @@ pub mod resolve;
 pub mod socket;
 pub mod st;
 pub mod tls;
+pub mod turn;
 pub mod watcher;

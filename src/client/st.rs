@@ -8,12 +8,10 @@ use std::time::{Duration, Instant};
 
 use super::handle::ZHandle;
 use super::socket::{self, Transport};
+use super::turn;
 use crate::proto::consts::{AUTH_FAILED_STATE, INTEREST_READ, INTEREST_WRITE};
 use crate::proto::errors::{ZAUTHFAILED, ZCLOSING, ZCONNECTIONLOSS, ZINVALIDSTATE, ZNOTHING, ZOK, ZSESSIONEXPIRED};
-use crate::session::{Action, Job, Session};
-
-/// How long a read-write probe may block the caller.
-const PROBE_LIMIT: Duration = Duration::from_millis(200);
+use crate::session::{Job, Session};
 
 #[derive(Default)]
 pub struct StDriver {
@@ -65,44 +63,30 @@ impl StDriver {
         }
     }
 
-    /// Carries out what the core asks for (connect, disconnect, probe).
-    fn act(&mut self, core: &mut Session, tls: Option<&super::tls::TlsSettings>, now: Instant) {
-        while let Some(a) = core.next_action(now) {
-            match a {
-                Action::Disconnect => self.drop_transport(),
-                Action::Connect(addr) => match socket::open(&addr, core, tls) {
-                    Ok(t) => self.transport = Some(t),
-                    Err(msg) => core.transport_failed(now, &msg),
-                },
-                Action::ProbeRw(addr) => {
-                    let rw = socket::is_rw_server(&addr, PROBE_LIMIT);
-                    core.probe_done(now, addr, rw);
-                }
-                Action::Finished => {
-                    self.drop_transport();
-                    return;
-                }
-            }
-        }
-    }
-
-    /// Writes what the core has to send, as far as the socket takes it now.
-    fn flush(&mut self, core: &mut Session, now: Instant) {
-        if let Some(t) = self.transport.as_mut() {
-            socket::flush(core, t, now);
-        }
-    }
-
     /// A turn of `zookeeper_close`'s own loop: everything at once.
     fn close_turn(&mut self, zh: &ZHandle, core: &mut Session, readable: bool, writable: bool) {
         let now = Instant::now();
-        core.accept(&mut zh.outbox.lock(), now);
-        if let Some(t) = self.transport.as_mut() {
-            socket::pump(core, t, readable, writable, now);
-        }
+        turn::begin(zh, core, now);
+        turn::io(core, self, readable, writable, now);
         core.tick(now);
-        self.act(core, zh.tls.as_deref(), now);
-        self.flush(core, now);
+        turn::act(zh, core, self, now);
+        turn::flush(core, self, now);
+    }
+}
+
+/// The ST library's side of the actions: a dropped socket is retired (its
+/// number kept until the loop let go of it); the probe runs here, on the
+/// caller's thread, bounded by `RW_PROBE_LIMIT`.
+impl turn::Conduct for StDriver {
+    fn transport(&mut self) -> &mut Option<Transport> {
+        &mut self.transport
+    }
+    fn drop_transport(&mut self) {
+        StDriver::drop_transport(self)
+    }
+    fn probe(&mut self, core: &mut Session, addr: std::net::SocketAddr, now: Instant) {
+        let rw = socket::is_rw_server(&addr, turn::RW_PROBE_LIMIT);
+        core.probe_done(now, addr, rw);
     }
 }
 
@@ -128,11 +112,10 @@ fn interest_turn(zh: &ZHandle) -> (i32, Interest, Vec<Job>) {
     let mut st = zh.st.lock();
     let mut core = zh.core.lock();
     st.release_retired();
-    core.log_cb = zh.log_cb().into();
     // The wait is measured from the time of this turn (as the reference
     // reports a third of the timeout right after starting a connection).
     let now = Instant::now();
-    core.accept(&mut zh.outbox.lock(), now);
+    turn::begin(zh, &mut core, now);
     if let Some(rc) = core.tick(now) {
         if core.take_disconnect() {
             let fd = st.transport.as_ref().map_or(-1, |t| t.fd());
@@ -142,8 +125,8 @@ fn interest_turn(zh: &ZHandle) -> (i32, Interest, Vec<Job>) {
             return (rc, Interest { fd, events: 0, wait }, core.take_jobs());
         }
     }
-    st.act(&mut core, zh.tls.as_deref(), now);
-    st.flush(&mut core, now);
+    turn::act(zh, &mut core, &mut *st, now);
+    turn::flush(&mut core, &mut *st, now);
     let mut wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::from_secs(60));
     if st.transport.as_mut().is_some_and(|t| t.pending_plaintext()) {
         // Decrypted bytes wait in rustls (poll cannot see them): the next
@@ -183,12 +166,13 @@ pub fn process(zh: &ZHandle, events: i32) -> (i32, bool) {
         let mut st = zh.st.lock();
         let mut core = zh.core.lock();
         st.release_retired();
-        let Some(t) = st.transport.as_mut() else { return (ZINVALIDSTATE, false) };
-        core.log_cb = zh.log_cb().into();
+        if st.transport.is_none() {
+            return (ZINVALIDSTATE, false);
+        }
         let now = Instant::now();
-        core.accept(&mut zh.outbox.lock(), now);
+        turn::begin(zh, &mut core, now);
         let (state, opening) = (core.state(), core.is_opening());
-        let read = socket::pump(&mut core, t, events & INTEREST_READ != 0, events & INTEREST_WRITE != 0, now);
+        let read = turn::io(&mut core, &mut *st, events & INTEREST_READ != 0, events & INTEREST_WRITE != 0, now);
         let dropped = core.take_disconnect();
         if dropped {
             st.drop_transport();
@@ -228,7 +212,7 @@ pub fn send_now(zh: &ZHandle) {
     let Some(mut core) = zh.core.try_lock() else { return };
     let now = Instant::now();
     core.accept(&mut zh.outbox.lock(), now);
-    st.flush(&mut core, now);
+    turn::flush(&mut core, &mut *st, now);
 }
 
 /// `zookeeper_close` called from a completion or watcher that
@@ -248,7 +232,7 @@ pub fn close_from_callback(zh: &ZHandle) -> bool {
         let mut ob = zh.outbox.lock();
         core.close(now, &mut ob, false);
     }
-    st.flush(&mut core, now);
+    turn::flush(&mut core, &mut *st, now);
     st.close_deferred = true;
     true
 }
