@@ -86,7 +86,7 @@ int main(void) {
     CHECK(zoo_get_current_server(closed) == NULL);
     CHECK(zookeeper_get_connected_host(zh, NULL, NULL) == NULL);
     /* bad init arguments: NULL with errno EINVAL */
-    const char *hosts[] = { "", ":", "host:", "host:99999", "[::1", ",,,", "127.0.0.1:2181/bad/", "just-a-name" };
+    const char *hosts[] = { "", ":", "host:", "host:99999", "host:0", "[::1", "[nohost]:1", ",,,", "127.0.0.1:2181/bad/", "a name:1" };
     for (unsigned i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
         errno = 0;
         zhandle_t *z = zookeeper_init(hosts[i], 0, 1000, 0, 0, ZOO_NO_LOG_CLIENTENV);

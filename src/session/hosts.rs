@@ -15,7 +15,13 @@ pub struct HostPort {
     pub port: u16,
 }
 
-/// Splits a connect string into its host entries and its chroot.
+/// The port of an entry that names none (as the Java client).
+pub const DEFAULT_PORT: u16 = 2181;
+
+/// Splits a connect string into its host entries and its chroot, as the
+/// Java client reads it: `host:port`, `host` (port 2181), `[v6]:port`,
+/// `[v6]`, a bare IPv6 literal (port 2181), spaces around entries, an entry
+/// listed twice kept once, `/chroot` after the last entry.
 /// Returns `None` when an entry is malformed or there is no entry at all.
 pub fn parse(s: &str) -> Option<(Vec<HostPort>, Option<String>)> {
     let (hosts, chroot) = match s.find('/') {
@@ -35,20 +41,35 @@ pub fn parse(s: &str) -> Option<(Vec<HostPort>, Option<String>)> {
         let (host, port) = if let Some(rest) = part.strip_prefix('[') {
             let end = rest.find(']')?;
             let host = &rest[..end];
-            let port = rest[end + 1..].strip_prefix(':')?;
-            (host, port)
+            host.parse::<std::net::Ipv6Addr>().ok()?;
+            match &rest[end + 1..] {
+                "" => (host, None),
+                p => (host, Some(p.strip_prefix(':')?)),
+            }
+        } else if part.matches(':').count() > 1 {
+            // A bare IPv6 literal: no port can be told apart from it.
+            part.parse::<std::net::Ipv6Addr>().ok()?;
+            (part, None)
         } else {
-            let i = part.rfind(':')?;
-            (&part[..i], &part[i + 1..])
+            match part.rfind(':') {
+                Some(i) => (&part[..i], Some(&part[i + 1..])),
+                None => (part, None),
+            }
         };
-        if host.is_empty() {
+        if host.is_empty() || host.contains(char::is_whitespace) {
             return None;
         }
-        let port: u32 = port.parse().ok()?;
-        if port == 0 || port > 65535 {
-            return None;
+        let port = match port {
+            None => DEFAULT_PORT,
+            Some(p) => match p.parse::<u32>().ok()? {
+                0 | 65536.. => return None,
+                p => p as u16,
+            },
+        };
+        let hp = HostPort { host: host.to_string(), port };
+        if !out.contains(&hp) {
+            out.push(hp);
         }
-        out.push(HostPort { host: host.to_string(), port: port as u16 });
     }
     if out.is_empty() {
         return None;
@@ -234,8 +255,17 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for s in ["", ":", "host:", "host:99999", "[::1", ",,,", "host", ":5"] {
+        for s in ["", ":", "host:", "host:99999", "host:0", "host:x", "[::1", "[::1]x", "[nohost]:1", ",,,", ":5", "a b:1", "1:2:3:x"] {
             assert!(parse(s).is_none(), "{s}");
         }
+    }
+
+    #[test]
+    fn reads_connect_strings_as_the_java_client() {
+        let hp = |h: &str, p: u16| HostPort { host: h.into(), port: p };
+        let (h, c) = parse("zk1, zk2:2182 ,[::1]:3,[fe80::1],::1,zk1:2181/app").unwrap();
+        assert_eq!(h, vec![hp("zk1", 2181), hp("zk2", 2182), hp("::1", 3), hp("fe80::1", 2181), hp("::1", 2181)]);
+        assert_eq!(c.as_deref(), Some("/app"));
+        assert_eq!(parse("localhost").unwrap().0, vec![hp("localhost", 2181)]);
     }
 }
