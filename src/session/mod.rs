@@ -389,6 +389,16 @@ impl Session {
         }
         self.closing = true;
         self.published.set_closing();
+        if let Conn::Authenticating { addr, xid, .. } = self.conn {
+            // The server holds the session already: the SASL exchange is
+            // abandoned and CloseSession follows the SASL request in flight
+            // (whose answer is then read and dropped), so that the session
+            // and its ephemerals end now, not at expiry.
+            self.conn = Conn::Up { addr, last_recv: now, last_send: now };
+            if xid != 0 {
+                self.sent.push_back(Pending { xid, expect: Expect::Void, watch: None, unwatch: None, done: Done::Nothing, close: false });
+            }
+        }
         if matches!(self.conn, Conn::Up { .. }) {
             self.accept(q, now);
             if !answer_pending {

@@ -952,3 +952,25 @@ fn st_between_connections_state_zero_and_timeout_code() {
     // Nothing else for the clock to report meanwhile.
     assert_eq!(r.core.tick(r.t), None);
 }
+
+/// A close while SASL tokens are exchanged: the session exists on the
+/// server, so CloseSession goes out after the SASL request in flight, whose
+/// answer is read and dropped; the close reply ends the handle.
+#[test]
+fn close_during_sasl_sends_close_session_after_the_exchange_in_flight() {
+    let (mech, _) = ScriptedMechanism::new(digest_like_script());
+    let mut r = Rig::with_sasl(mech);
+    let first = connect_until_sasl(&mut r);
+    let sasl_xid = frames_of(&first)[0].0;
+    let mut q = r.core.new_outbox();
+    r.core.close(r.t, &mut q, true);
+    let out = frames_of(&r.written());
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].1, ZOO_CLOSE_OP);
+    assert!(!r.core.is_finished());
+    r.feed(&sasl_reply(sasl_xid, 0, Some(b"challenge")));
+    assert!(!r.core.is_finished(), "the SASL answer is dropped, the close reply awaited");
+    assert!(r.written().is_empty(), "no further SASL step");
+    r.feed(&reply(out[0].0, 0, |_| {}));
+    assert!(r.core.is_finished());
+}
