@@ -22,8 +22,10 @@ same rounds.
 Ports: the ensemble uses ZK_BENCH_PORT+1..3 (default 27810), the TLS server
 ZK_BENCH_PORT+21 (plain) and +22 (TLS). ZK_BENCH_TLS=0 skips the TLS part;
 ZK_BENCH_ONLY=tls runs only it. ZK_BENCH_ST=0 skips the ST modes;
-ZK_BENCH_ONLY=st runs only them (no zkraw, no TLS).
+ZK_BENCH_ONLY=st runs only them (no zkraw, no TLS). ZK_BENCH_JSON=FILE
+writes every run's RESULT values there (per library, mode, round).
 """
+import json
 import os
 import re
 import statistics
@@ -213,6 +215,9 @@ def main():
             print(f"round {r + 1}/{rounds} done", flush=True)
     finally:
         subprocess.run([fixture, "stop", d])
+        if os.environ.get("ZK_BENCH_JSON"):
+            with open(os.environ["ZK_BENCH_JSON"], "w") as f:
+                json.dump({"results": results, "raw": raw}, f, indent=1)
 
     def med(lib, mode, key):
         return statistics.median(x[key] for x in results[lib][mode])
