@@ -215,7 +215,7 @@ def main():
             print(f"round {r + 1}/{rounds} done", flush=True)
     finally:
         subprocess.run([fixture, "stop", d])
-        if os.environ.get("ZK_BENCH_JSON"):
+        if os.environ.get("ZK_BENCH_JSON") and "results" in locals():
             with open(os.environ["ZK_BENCH_JSON"], "w") as f:
                 json.dump({"results": results, "raw": raw}, f, indent=1)
 
