@@ -7,16 +7,25 @@ Then TLS against plain TCP on ours (the reference has no TLS): one
 standalone server with a plain clientPort and a TLS secureClientPort
 (ctests/fixture/tls.sh, Netty on both, ssl.clientAuth=need, TLS 1.2),
 zkbench alternating plain and TLS (zookeeper_init_ssl) on it.
+The single-threaded library is measured in the same rounds against the same
+ensemble: zkbench_st (a poll() loop driving zookeeper_interest and
+zookeeper_process, built without THREADED) on ours and on earlier builds,
+zkbench_st_ref (the same source built against Debian's libzookeeper_st.so.2)
+on the reference; its rows ("ST ...") follow the others in the table.
 
     run_bench.py BUILD_DIR [ROUNDS] [SECONDS]
 
-ZK_BENCH_PREVIOUS=DIR adds an earlier build of ours (DIR/libzookeeper_mt.so.2)
-as a third library in the same rounds.
+ZK_BENCH_PREVIOUS=DIR adds an earlier build of ours (DIR/libzookeeper_mt.so.2,
+and DIR/libzookeeper_st.so.2 for the ST rows) as a third library in the
+same rounds.
 
 Ports: the ensemble uses ZK_BENCH_PORT+1..3 (default 27810), the TLS server
 ZK_BENCH_PORT+21 (plain) and +22 (TLS). ZK_BENCH_TLS=0 skips the TLS part;
-ZK_BENCH_ONLY=tls runs only it.
+ZK_BENCH_ONLY=tls runs only it. ZK_BENCH_ST=0 skips the ST modes;
+ZK_BENCH_ONLY=st runs only them (no zkraw, no TLS). ZK_BENCH_JSON=FILE
+writes every run's RESULT values there (per library, mode, round).
 """
+import json
 import os
 import re
 import statistics
@@ -32,7 +41,9 @@ fixture = os.path.join(here, "..", "fixture", "zk.sh")
 tls_fixture = os.path.join(here, "..", "fixture", "tls.sh")
 base_port = int(os.environ.get("ZK_BENCH_PORT", "27810"))
 only = os.environ.get("ZK_BENCH_ONLY", "")
-with_tls = os.environ.get("ZK_BENCH_TLS", "1") != "0"
+with_tls = os.environ.get("ZK_BENCH_TLS", "1") != "0" and only != "st"
+with_st = os.environ.get("ZK_BENCH_ST", "1") != "0"
+with_mt = only != "st"
 ours = os.path.join(build, "lib")
 ref = "/usr/lib/x86_64-linux-gnu"
 libs = {"reference": ref, "ours": ours}
@@ -60,6 +71,21 @@ FIGURES = [
     ("512 KiB get throughput (MiB/s)", "large", "mib_per_s", "higher", None),
     ("memory per idle session (KiB)", "idle_mem", "kib_per_session", "lower", 1.0),
 ]
+# The single-threaded library (zkbench_st; same columns)
+ST_MODES = ["st_aget", "st_aset", "st_get_latency", "st_get_latency_rearm", "st_connect", "st_idle_mem"]
+ST_FIGURES = [
+    ("ST async get throughput (ops/s)", "st_aget", "ops_per_s", "higher", None),
+    ("ST client CPU per async get (us)", "st_aget", "cpu_us_per_op", "lower", None),
+    ("ST async set throughput (ops/s)", "st_aset", "ops_per_s", "higher", None),
+    ("ST client CPU per async set (us)", "st_aset", "cpu_us_per_op", "lower", None),
+    ("ST get latency p50 (us)", "st_get_latency", "p50_us", "lower", None),
+    ("ST get latency p99 (us)", "st_get_latency", "p99_us", "lower", None),
+    ("ST client CPU per get, one at a time (us)", "st_get_latency", "cpu_us_per_call", "lower", None),
+    ("ST get p50, loop re-armed before call (us)", "st_get_latency_rearm", "p50_us", "lower", None),
+    ("ST connect latency p50 (us)", "st_connect", "p50_us", "lower", None),
+    ("ST memory per idle session (KiB)", "st_idle_mem", "kib_per_session", "lower", None),
+]
+ST_REF_LIB = os.path.join(ref, "libzookeeper_st.so.2")
 TLS_MODES = ["aget", "sync_get", "connect"]
 # (label, mode, key)
 TLS_FIGURES = [
@@ -87,6 +113,22 @@ def run_zkbench(path, mode, host, extra_env=None):
         raise RuntimeError(f"{path} {mode}: {p.stdout}{p.stderr}")
     lib_line = re.search(r"^library: (.*)$", p.stdout, re.M).group(1)
     assert lib_line.startswith(os.path.realpath(path)), (path, lib_line)
+    return parse(p.stdout)
+
+
+def run_zkbench_st(lib, path, mode, host):
+    """zkbench_st on ours or an earlier build of ours (LD_LIBRARY_PATH
+    overrides its RUNPATH), zkbench_st_ref on the reference; both prove the
+    library they loaded (ZK_EXPECT_LIB) and print it."""
+    so = ST_REF_LIB if lib == "reference" else os.path.join(path, "libzookeeper_st.so.2")
+    prog = "zkbench_st_ref" if lib == "reference" else "zkbench_st"
+    env = dict(os.environ, LD_LIBRARY_PATH=path, ZK_EXPECT_LIB=os.path.realpath(so))
+    p = subprocess.run([os.path.join(build, prog), mode, host, secs], env=env,
+                       capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        raise RuntimeError(f"{path} {mode}: {p.stdout}{p.stderr}")
+    lib_line = re.search(r"^library: (.*)$", p.stdout, re.M).group(1)
+    assert lib_line == os.path.realpath(so), (so, lib_line)
     return parse(p.stdout)
 
 
@@ -126,6 +168,23 @@ def tls_bench():
         print(f"{label:36} {a:10.1f} {b:10.1f} {b / a if a else float('inf'):9.2f}   {spread('plain', mode, key)} / {spread('TLS', mode, key)}")
 
 
+def st_ranges(spread):
+    """The spread of the ST rows, library by library."""
+    names = [lib for lib in libs if lib in st_libs]
+    print("ST rows, min-max over the rounds: " + " / ".join(names))
+    for label, mode, key, _, _ in ST_FIGURES:
+        print(f"  {label:42} " + " / ".join(spread(lib, mode, key) for lib in names))
+
+
+# The ST modes run on the same libraries: ours and the previous build from
+# the libzookeeper_st.so.2 beside their libzookeeper_mt.so.2 (a previous
+# build without one is left out of the ST rows), the reference from ST_REF_LIB.
+st_libs = {lib: path for lib, path in libs.items()
+           if lib == "reference" or os.path.exists(os.path.join(path, "libzookeeper_st.so.2"))}
+if previous and "previous" not in st_libs:
+    print(f"no libzookeeper_st.so.2 in {previous}: the ST rows have no previous column", file=sys.stderr)
+
+
 def main():
     if only == "tls":
         tls_bench()
@@ -137,29 +196,43 @@ def main():
         port = open(os.path.join(d, f"port.{leader}")).read().strip()
         host = f"127.0.0.1:{port}"
         print(f"ensemble of 3 in {d}; benchmarks connect to the leader, server {leader} ({host})")
-        results = {lib: {m: [] for m in MODES} for lib in libs}
+        mt_modes = MODES if with_mt else []
+        st_modes = ST_MODES if with_st else []
+        results = {lib: {m: [] for m in mt_modes + st_modes} for lib in libs}
         raw = []
         for r in range(rounds):
             # libraries alternate mode by mode, so that the runs compared
             # are seconds apart (the load of a shared machine drifts)
-            for mode in MODES:
+            for mode in mt_modes:
                 for lib, path in libs.items():
                     results[lib][mode].append(run_zkbench(path, mode, host))
-            p = subprocess.run([os.path.join(build, "zkraw"), host, secs], capture_output=True, text=True, timeout=120)
-            raw.append(parse(p.stdout))
+            for mode in st_modes:
+                for lib, path in st_libs.items():
+                    results[lib][mode].append(run_zkbench_st(lib, path, mode, host))
+            if with_mt:
+                p = subprocess.run([os.path.join(build, "zkraw"), host, secs], capture_output=True, text=True, timeout=120)
+                raw.append(parse(p.stdout))
             print(f"round {r + 1}/{rounds} done", flush=True)
     finally:
         subprocess.run([fixture, "stop", d])
+        if os.environ.get("ZK_BENCH_JSON") and "results" in locals():
+            with open(os.environ["ZK_BENCH_JSON"], "w") as f:
+                json.dump({"results": results, "raw": raw}, f, indent=1)
 
     def med(lib, mode, key):
         return statistics.median(x[key] for x in results[lib][mode])
+
+    def spread(lib, mode, key):
+        xs = [x[key] for x in results[lib][mode]]
+        return f"{min(xs):.1f}-{max(xs):.1f}"
 
     rows = []
     met_all = True
     print()
     prev_head = f" {'previous':>12} {'prev/ref':>9}" if previous else ""
     print(f"{'figure':42} {'reference':>12} {'ours':>12} {'ours/ref':>9}{prev_head}  target")
-    for label, mode, key, better, target in FIGURES:
+    figures = (FIGURES if with_mt else []) + (ST_FIGURES if with_st else [])
+    for label, mode, key, better, target in figures:
         a, b = med("reference", mode, key), med("ours", mode, key)
         ratio = b / a if a else float("inf")
         status = ""
@@ -168,11 +241,15 @@ def main():
             met_all &= ok
             status = f"{'>=' if better == 'higher' else '<='} {target:g}x  {'met' if ok else 'MISSED'}"
         prev_cols = ""
-        if previous:
+        if previous and results["previous"][mode]:
             c = med("previous", mode, key)
             prev_cols = f" {c:12.1f} {c / a if a else float('inf'):9.2f}"
         print(f"{label:42} {a:12.1f} {b:12.1f} {ratio:9.2f}{prev_cols}  {status}")
         rows.append((label, a, b, ratio, status))
+    if not with_mt:
+        print(f"\n{rounds} rounds, medians (min-max):")
+        st_ranges(spread)
+        return
     raw_ops = statistics.median(x["ops_per_s"] for x in raw)
     raw_cpu = statistics.median(x["cpu_us_per_op"] for x in raw)
     ours_get = med("ours", "aget", "ops_per_s")
@@ -183,6 +260,8 @@ def main():
     prev_share = f" {med('previous', 'aget', 'ops_per_s') / raw_ops:12.0%}" if previous else ""
     print(f"{'share of the ceiling':42} {ref_get / raw_ops:12.0%} {share:12.0%}          {prev_share}  >= 90%  {'met' if share >= 0.9 else 'MISSED'}")
     print(f"\n{rounds} rounds, medians; {'all targets met' if met_all else 'some targets missed'}")
+    if with_st:
+        st_ranges(spread)
     if with_tls:
         print()
         tls_bench()
