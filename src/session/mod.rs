@@ -1298,8 +1298,11 @@ impl Session {
             Conn::Down { retry_at } => Some(if self.closing { now } else { retry_at }),
             // While connecting, also wake after a third of the timeout (what
             // the reference's zookeeper_interest reports then).
+            // Once that point has passed, the connect deadline (else a
+            // driver would be woken at once, again and again, until then).
             Conn::Opening { deadline, .. } | Conn::Handshake { deadline, .. } => {
-                Some(deadline.min(deadline - self.connect_timeout() + self.ping_every()))
+                let third = deadline - self.connect_timeout() + self.ping_every();
+                Some(if third > now { third.min(deadline) } else { deadline })
             }
             Conn::Authenticating { deadline, .. } => Some(deadline),
             Conn::Up { last_recv, last_send, .. } => {

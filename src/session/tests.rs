@@ -974,3 +974,21 @@ fn close_during_sasl_sends_close_session_after_the_exchange_in_flight() {
     r.feed(&reply(out[0].0, 0, |_| {}));
     assert!(r.core.is_finished());
 }
+
+/// While a handshake is unanswered the driver is woken after a third of
+/// the timeout (what the reference's interest reports), then not again
+/// before the connect deadline: no wake-up loop in between.
+#[test]
+fn an_unanswered_handshake_wakes_the_driver_twice_not_in_a_loop() {
+    let mut r = Rig::new();
+    assert!(matches!(r.actions()[..], [Action::Connect(_)]));
+    r.core.transport_up(r.t);
+    r.written();
+    let start = r.t;
+    let third = Duration::from_millis(TIMEOUT as u64 / 3);
+    let connect_deadline = Duration::from_millis(TIMEOUT as u64 * 2 / 3);
+    assert_eq!(r.core.deadline(r.t), Some(start + third));
+    r.advance(TIMEOUT as u64 / 3 + 1);
+    assert_eq!(r.core.deadline(r.t), Some(start + connect_deadline), "after the third: the connect deadline, not now");
+    assert_eq!(r.core.state(), ASSOCIATING_STATE);
+}
