@@ -108,6 +108,21 @@ pub fn interest(zh: &ZHandle) -> (i32, Interest, bool) {
     (rc, i, false)
 }
 
+/// The clock's part of `zookeeper_interest`: a connection that timed out is
+/// dropped, and the interest reports the code with the old descriptor and
+/// no events.
+fn timed_out(st: &mut StDriver, core: &mut Session, now: Instant) -> Option<(i32, Interest, Vec<Job>)> {
+    let rc = core.tick(now)?;
+    if !core.take_disconnect() {
+        return None;
+    }
+    let fd = st.transport.as_ref().map_or(-1, |t| t.fd());
+    st.drop_transport();
+    st.reported(fd);
+    let wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::ZERO);
+    Some((rc, Interest { fd, events: 0, wait }, core.take_jobs()))
+}
+
 fn interest_turn(zh: &ZHandle) -> (i32, Interest, Vec<Job>) {
     let mut st = zh.st.lock();
     let mut core = zh.core.lock();
@@ -116,16 +131,15 @@ fn interest_turn(zh: &ZHandle) -> (i32, Interest, Vec<Job>) {
     // reports a third of the timeout right after starting a connection).
     let now = Instant::now();
     turn::begin(zh, &mut core, now);
-    if let Some(rc) = core.tick(now) {
-        if core.take_disconnect() {
-            let fd = st.transport.as_ref().map_or(-1, |t| t.fd());
-            st.drop_transport();
-            st.reported(fd);
-            let wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::ZERO);
-            return (rc, Interest { fd, events: 0, wait }, core.take_jobs());
-        }
+    if let Some(timed_out) = timed_out(&mut st, &mut core, now) {
+        return timed_out;
     }
     turn::act(zh, &mut core, &mut *st, now);
+    // A connection just started can be out of time already (a session
+    // timeout of a millisecond): as the reference, this call says so.
+    if let Some(timed_out) = timed_out(&mut st, &mut core, now) {
+        return timed_out;
+    }
     turn::flush(&mut core, &mut *st, now);
     let mut wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::from_secs(60));
     if st.transport.as_mut().is_some_and(|t| t.pending_plaintext()) {

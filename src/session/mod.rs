@@ -531,9 +531,12 @@ impl Session {
     }
 
     /// Connect and handshake together must finish within two thirds of the
-    /// session timeout (at least 100 ms).
+    /// session timeout, as the reference (a timeout the server could never
+    /// grant, 1 ms, times every attempt out at once: the ST library's first
+    /// `zookeeper_interest` returns ZOPERATIONTIMEOUT, as the reference's;
+    /// the back-off paces the attempts that follow).
     fn connect_timeout(&self) -> Duration {
-        Duration::from_millis((self.timeout.max(1) as u64 * 2 / 3).max(100))
+        Duration::from_millis(self.timeout.max(1) as u64 * 2 / 3)
     }
 
     /// The transport to the server is open: the handshake goes out first.
