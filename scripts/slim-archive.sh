@@ -34,7 +34,9 @@ objcopy=${OBJCOPY:-objcopy}
 prefix=
 case $objcopy in *-objcopy) prefix=${objcopy%objcopy} ;; esac
 ld=${LD:-${prefix}ld}; nm=${prefix}nm; ar=${prefix}ar
-name=$(basename "$out" .a); name=${name#lib}
+# the object is named after the library (SONAME libzookeeper_st.so.2: zookeeper_st.o)
+name=$(readelf -d "$so" | sed -n 's/.*(SONAME).*\[lib\(.*\)\.so\..*\]/\1/p')
+[ -n "$name" ] || { echo "slim-archive: $so has no SONAME"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -14,7 +14,8 @@ of it produces:
    string), TLS and IFUNC symbols.
 2. The local symbols that stay (those GOT, TLS and mergeable-section
    relocations name) lose their names, but for `.L` labels (which linkers
-   drop in mergeable sections): a name only serves a reader, and most of
+   drop in mergeable sections) and mapping symbols (`$x`, `$d`: code or
+   data, which linkers and disassemblers of Arm code read): a name only serves a reader, and most of
    the functions have no symbol left anyway (the shared library is
    stripped too; its debug info is in the -dbgsym package).
 3. R_X86_64_NONE relocations go (ld -r --gc-sections leaves one for each
@@ -127,7 +128,7 @@ def main(src, dst):
     anonymous = 0
     for i, (name, info, other, shndx, value, size) in enumerate(syms):
         if (name and info >> 4 == STB_LOCAL and info & 0xF in (STT_NOTYPE, STT_OBJECT, STT_FUNC)
-                and not strtab.startswith(b".L", name)):
+                and not strtab.startswith(b".L", name) and not strtab.startswith(b"$", name)):
             SYM.pack_into(symtab, i * SYM.size, 0, info, other, shndx, value, size)
             anonymous += 1
 
