@@ -20,7 +20,8 @@ to the crate whose object holds them. Generic code is where it was
 instantiated (but std's backtrace printer, told by its function names) (std's `Vec<T>` methods for rustls' types count for rustls),
 inlined code where it was inlined. "linker" is what the linker makes
 (dynamic symbols, relocations, GOT, the .eh_frame index, merged strings).
-With several inputs, one column each.
+With several inputs, one column each. --tsv (first argument): lines of
+component, column number, bytes.
 """
 import collections
 import re
@@ -29,24 +30,22 @@ import sys
 
 # crate -> component
 COMPONENTS = [
-    ("ours (zookeeper_mt, log_message.c)", ["zookeeper_mt", "zk_log_message"]),
-    ("Rust std, core, alloc", ["std", "core", "alloc", "panic_unwind", "unwind", "compiler_builtins",
+    ("ours", ["zookeeper_mt", "zk_log_message"]),
+    ("std, core, alloc", ["std", "core", "alloc", "panic_unwind", "unwind", "compiler_builtins",
                                "hashbrown", "std_detect", "memchr", "libc", "cfg_if", "rustc_std_workspace_core",
                                "rustc_std_workspace_alloc", "panic_abort"]),
-    ("std's backtrace printer (gimli, addr2line, object, miniz_oxide...)",
-     ["gimli", "addr2line", "object", "miniz_oxide", "adler2", "rustc_demangle"]),
-    ("rustls, webpki, pki-types", ["rustls", "webpki", "rustls_webpki", "rustls_pki_types", "once_cell", "subtle",
+    ("std's backtrace printer", ["gimli", "addr2line", "object", "miniz_oxide", "adler2", "rustc_demangle"]),
+    ("rustls, webpki", ["rustls", "webpki", "rustls_webpki", "rustls_pki_types", "once_cell", "subtle",
                                    "zeroize"]),
-    ("ring (Rust, C and assembly)", ["ring", "untrusted", "getrandom"]),
-    ("PKCS#8 decryption (pkcs8, pkcs5, der, scrypt, aes, cbc, sha2...)",
-     ["pkcs8", "pkcs5", "der", "spki", "const_oid", "pem_rfc7468", "base64ct", "aes", "cbc", "cipher", "inout",
+    ("ring", ["ring", "untrusted", "getrandom"]),
+    ("PKCS#8 decryption", ["pkcs8", "pkcs5", "der", "spki", "const_oid", "pem_rfc7468", "base64ct", "aes", "cbc", "cipher", "inout",
       "block_padding", "crypto_common", "generic_array", "typenum", "cpufeatures", "pbkdf2", "hmac", "digest",
       "block_buffer", "scrypt", "salsa20", "sha2", "rand_core"]),
     ("parking_lot", ["parking_lot", "parking_lot_core", "lock_api", "scopeguard", "smallvec"]),
     ("bytes", ["bytes"]),
 ]
 COMPONENT_OF = {c: name for name, crates in COMPONENTS for c in crates}
-LINKER = "linker (dynamic symbols, relocations, GOT, .eh_frame_hdr, merged strings)"
+LINKER = "made by the linker"
 KINDS = ["code", "read-only data", "unwind tables", "data"]
 
 
@@ -183,6 +182,17 @@ def parse_archive(path):
     return sizes
 
 
+def tsv(columns):
+    """component, column, bytes: one line each (for ctests/tools/sizes_test.py)."""
+    for ci, sizes in enumerate(columns):
+        per = collections.Counter()
+        for (crate, kind), n in sizes.items():
+            per[LINKER if crate == "linker" else COMPONENT_OF.get(crate, "other")] += n
+        for comp, n in per.items():
+            print(f"{comp}\t{ci}\t{n}")
+        print(f"total\t{ci}\t{sum(per.values())}")
+
+
 def report(columns, titles):
     comps = collections.OrderedDict((name, collections.Counter()) for name, _ in COMPONENTS)
     comps["other"] = collections.Counter()
@@ -198,14 +208,14 @@ def report(columns, titles):
     totals = [sum(s.values()) for s in columns]
     w = max(10, *(len(t) for t in titles))
     print("per component, bytes (share of the column's total):\n")
-    print(f"{'component':<68}" + "".join(f" {t:>{w + 8}}" for t in titles))
+    print(f"{'component':<28}" + "".join(f" {t:>{w + 8}}" for t in titles))
     for name, c in comps.items():
         if not any(c[i] for i in range(len(columns))):
             continue
         cells = "".join(f" {c[i]:>{w},} ({100 * c[i] / totals[i]:4.1f}%)" if totals[i] else f" {'':>{w + 8}}"
                         for i in range(len(columns)))
-        print(f"{name[:68]:<68}{cells}")
-    print(f"{'total':<68}" + "".join(f" {t:>{w},}        " for t in totals))
+        print(f"{name[:28]:<28}{cells}")
+    print(f"{'total':<28}" + "".join(f" {t:>{w},}        " for t in totals))
     print("\nper kind, first column:\n")
     for name, c in comps.items():
         parts = ", ".join(f"{k} {c[(0, k)]:,}" for k in KINDS if c[(0, k)])
@@ -218,11 +228,17 @@ def report(columns, titles):
 
 
 def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in ("so", "archive", "slim"):
+    args = sys.argv[1:]
+    as_tsv = args[:1] == ["--tsv"]
+    args = args[1:] if as_tsv else args
+    if len(args) < 2 or args[0] not in ("so", "archive", "slim"):
         sys.exit(__doc__)
-    parse = {"so": parse_lld_map, "archive": parse_archive, "slim": parse_gnu_map}[sys.argv[1]]
-    files = sys.argv[2:]
-    report([parse(f) for f in files], [f.rsplit("/", 1)[-1][:24] for f in files])
+    parse = {"so": parse_lld_map, "archive": parse_archive, "slim": parse_gnu_map}[args[0]]
+    columns = [parse(f) for f in args[1:]]
+    if as_tsv:
+        tsv(columns)
+    else:
+        report(columns, [f.rsplit("/", 1)[-1][:24] for f in args[1:]])
 
 
 if __name__ == "__main__":
