@@ -4,7 +4,8 @@ of the section's two tables is read from README.md and compared with the
 file measured now, within ±3 % (at least ±1,000 B). A figure this test
 cannot measure fails it, but for the column of the build before issue 16
 (history) and, when the file is not on the machine, Debian's
-libzookeeper_st.a (which it reports as skipped).
+libzookeeper_st.a and the aarch64 library (staged in REPO/build-aarch64/lib
+by scripts/aarch64-test.sh), which it reports as skipped.
 
     sizes_test.py REPO BUILD_DIR CC [--print]
 
@@ -106,6 +107,11 @@ for v in ("mt", "st"):
             "ours": consumer(f"{lib}/libzookeeper_{v}.a", v, kind, False),
             "reference": consumer(ref_a if ref_a and os.path.exists(ref_a) else None, v, kind, True)}
 
+# aarch64: staged by scripts/aarch64-test.sh (MT only), checked when it is there
+a64 = os.path.join(repo, "build-aarch64", "lib")
+files["so mt aarch64"] = {"ours": size(f"{a64}/libzookeeper_mt.so.2.0.0")}
+files["a mt aarch64"] = {"ours": size(f"{a64}/libzookeeper_mt.a")}
+
 columns = {}  # breakdown column key -> {component: bytes}
 for v in ("mt", "st"):
     so_map = newest(f"{cargo[v]}/build/zookeeper_mt-*/out/libzookeeper.map")
@@ -133,6 +139,8 @@ for v in ("mt", "st"):
 
 FILE_ROWS = [("`libzookeeper_mt.so.2.0.0`, stripped", "so mt"), ("`libzookeeper_st.so.2.0.0`, stripped", "so st"),
              ("`libzookeeper_mt.a`", "a mt"), ("`libzookeeper_st.a`", "a st"),
+             ("`libzookeeper_mt.so.2.0.0`, stripped, aarch64", "so mt aarch64"),
+             ("`libzookeeper_mt.a`, aarch64", "a mt aarch64"),
              ("`libzookeeper_mt.so.2.0.0` as cargo leaves it (symbols, debug info)", "cargo so mt"),
              ("`libzookeeper_st.so.2.0.0` as cargo leaves it (symbols, debug info)", "cargo so st"),
              ("`.debug/libzookeeper_mt.so.2.0.0.debug` (-dbgsym)", "debug mt"),
@@ -146,7 +154,7 @@ COMPONENT_COLUMNS = [("`.so` MT", "so mt"), ("`.so` ST", "so st"), ("`.a` MT, as
 if print_tables:
     def b(n):
         return f"{n:,} B" if n is not None else ""
-    print("| file (x86-64) | reference (Debian 3.8.0) | before (issue 16) | ours |\n|---|---:|---:|---:|")
+    print("| file (x86-64 but where it says aarch64) | reference (Debian 3.8.0) | before (issue 16) | ours |\n|---|---:|---:|---:|")
     for label, key in FILE_ROWS:
         print(f"| {label} | {b(files[key].get('reference'))} | | {b(files[key]['ours'])} |")
     print()
@@ -187,6 +195,9 @@ def figure(cell):
 
 def file_row(label):
     s = label.replace("`", "")
+    m = re.match(r"libzookeeper_mt\.(so\.2\.0\.0, stripped|a), aarch64$", s)
+    if m:
+        return f"{'so' if m.group(1).startswith('so') else 'a'} mt aarch64"
     for pattern, key in ((r"libzookeeper_(mt|st)\.so\.2\.0\.0, stripped$", "so"),
                          (r"libzookeeper_(mt|st)\.a$", "a"),
                          (r"libzookeeper_(mt|st)\.so\.2\.0\.0 as cargo leaves it", "cargo so"),
@@ -266,6 +277,9 @@ for row in rows:
         measured = files[key].get(role)
         if measured is None and role == "reference" and key.endswith(" st") and not ref_st_a:
             skipped.append(f"{row[0]} ({role}): Debian's libzookeeper_st.a is not on this machine")
+            continue
+        if measured is None and key.endswith(" aarch64"):
+            skipped.append(f"{row[0]}: not staged in {a64} (scripts/aarch64-test.sh does it)")
             continue
         check(f"{row[0]} ({role})", readme, measured)
 for key in files:
