@@ -1,5 +1,6 @@
-//! Generates the public headers with cbindgen, sets the SONAME and compiles
-//! the C part of `log_message` (src/log_message.c).
+//! Generates the public headers with cbindgen, sets the SONAME, compiles
+//! the C part of `log_message` (src/log_message.c) and has the linker write
+//! a map of the shared library.
 //!
 //! The headers are written to `$OUT_DIR/include/zookeeper/`; with
 //! `ZK_UPDATE_HEADERS=1` they are also copied to `include/zookeeper/`,
@@ -47,6 +48,10 @@ fn main() {
     // The exported `log_message` becomes the C function (see src/log.rs).
     cc::Build::new().file("src/log_message.c").warnings(true).compile("zk_log_message");
     println!("cargo:rustc-cdylib-link-arg=-Wl,--defsym=log_message=zk_log_message_c");
+    // The link map of the shared library: which crate each loaded byte
+    // comes from (scripts/size-breakdown.py so, README "Size").
+    let out_dir = std::env::var("OUT_DIR").unwrap();
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-Map={out_dir}/libzookeeper.map");
     println!("cargo:rerun-if-changed=cbindgen");
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-env-changed=ZK_UPDATE_HEADERS");

@@ -8,7 +8,8 @@
 #   libNAME.so.2.0.0   stripped (--strip-unneeded), with a .gnu_debuglink
 #   libNAME.so.2, libNAME.so   the SONAME and development links
 #   .debug/libNAME.so.2.0.0.debug   its debug info (same build id)
-#   libNAME.a          without debug info; `log_message` is the C function
+#   libNAME.a          one object: what the API reaches, no debug info, only
+#                      the API's symbols global (scripts/slim-archive.sh)
 # Files are replaced only when their content changed, so that programs
 # linked against them are not relinked on every build.
 # OBJCOPY (default objcopy) may name a cross objcopy.
@@ -25,14 +26,10 @@ readelf -n "$src/libzookeeper_mt.so" | grep "Build ID" >/dev/null || { echo "sta
 "$objcopy" --strip-unneeded --remove-section=.comment "$src/libzookeeper_mt.so" "$tmp/$so"
 (cd "$tmp" && "$objcopy" --add-gnu-debuglink="$so.debug" "$so")
 chmod 0644 "$tmp/$so.debug"; chmod 0755 "$tmp/$so"
-# The static library: stable Rust cannot define a variadic function, so
-# src/log.rs holds an empty `log_message` only to get the name exported
-# from the shared library (build.rs aliases it to the C function there);
-# here the C function zk_log_message_c takes the name. The embedded LLVM
-# bitcode would carry the old names, so it goes too.
-"$objcopy" --strip-debug --remove-section=.llvmbc --remove-section=.llvmcmd \
-  --redefine-sym log_message=zk_log_message_unused --redefine-sym zk_log_message_c=log_message \
-  "$src/libzookeeper_mt.a" "$tmp/lib$name.a" 2> >(grep -v "plugin" >&2 || true)
+# The static library: one object with only what the API reaches, no debug
+# info, only the API's symbols global (scripts/slim-archive.sh); there
+# `log_message` becomes the C function (src/log.rs, build.rs).
+"$(dirname "$0")/slim-archive.sh" "$src/libzookeeper_mt.a" "$src/libzookeeper_mt.so" "$tmp/lib$name.a"
 chmod 0644 "$tmp/lib$name.a"
 
 put() { cmp -s "$tmp/$1" "$2/$1" || mv -f "$tmp/$1" "$2/$1"; }

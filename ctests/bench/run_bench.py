@@ -17,7 +17,7 @@ on the reference; its rows ("ST ...") follow the others in the table.
 
 ZK_BENCH_PREVIOUS=DIR adds an earlier build of ours (DIR/libzookeeper_mt.so.2,
 and DIR/libzookeeper_st.so.2 for the ST rows) as a third library in the
-same rounds.
+same rounds (and, in the TLS part, as a second one over both ports).
 
 Ports: the ensemble uses ZK_BENCH_PORT+1..3 (default 27810), the TLS server
 ZK_BENCH_PORT+21 (plain) and +22 (TLS). ZK_BENCH_TLS=0 skips the TLS part;
@@ -140,7 +140,9 @@ def tls_bench():
     cert = ",".join(os.path.join(c, f) for f in ("ca.pem", "client.pem", "client.key"))
     variants = {"plain": (f"127.0.0.1:{plain_port}", {}),
                 "TLS": (f"127.0.0.1:{tls_port}", {"ZKBENCH_TLS_CERT": cert})}
-    results = {v: {m: [] for m in TLS_MODES} for v in variants}
+    # with ZK_BENCH_PREVIOUS, the earlier build runs the same modes in the same rounds
+    tls_libs = {"ours": ours, **({"previous": libs["previous"]} if previous else {})}
+    results = {(lib, v): {m: [] for m in TLS_MODES} for lib in tls_libs for v in variants}
     try:
         print(f"TLS server in {d}: plain 127.0.0.1:{plain_port}, TLS 127.0.0.1:{tls_port} (clientAuth=need)")
         for host, env in variants.values():  # warm the server's JIT on both paths; not counted
@@ -148,24 +150,31 @@ def tls_bench():
         for r in range(rounds):
             for mode in TLS_MODES:
                 for v, (host, env) in variants.items():
-                    results[v][mode].append(run_zkbench(ours, mode, host, env))
+                    for lib, path in tls_libs.items():
+                        results[(lib, v)][mode].append(run_zkbench(path, mode, host, env))
             print(f"TLS round {r + 1}/{rounds} done", flush=True)
     finally:
         subprocess.run([tls_fixture, "stop", d])
 
-    def med(v, mode, key):
-        return statistics.median(x[key] for x in results[v][mode])
+    def med(lib, v, mode, key):
+        return statistics.median(x[key] for x in results[(lib, v)][mode])
 
-    def spread(v, mode, key):
-        xs = [x[key] for x in results[v][mode]]
+    def spread(lib, v, mode, key):
+        xs = [x[key] for x in results[(lib, v)][mode]]
         return f"{min(xs):.1f}-{max(xs):.1f}"
 
     print()
     print(f"ours over TLS against ours over plain TCP, one standalone server (Netty), {rounds} rounds, medians (min-max)")
-    print(f"{'figure':36} {'plain':>10} {'TLS':>10} {'TLS/plain':>9}   plain range / TLS range")
+    prev_head = f" {'prev plain':>10} {'prev TLS':>10} {'TLS/plain':>9}" if previous else ""
+    print(f"{'figure':36} {'plain':>10} {'TLS':>10} {'TLS/plain':>9}{prev_head}   plain range / TLS range")
     for label, mode, key in TLS_FIGURES:
-        a, b = med("plain", mode, key), med("TLS", mode, key)
-        print(f"{label:36} {a:10.1f} {b:10.1f} {b / a if a else float('inf'):9.2f}   {spread('plain', mode, key)} / {spread('TLS', mode, key)}")
+        a, b = med("ours", "plain", mode, key), med("ours", "TLS", mode, key)
+        prev_cols = ""
+        if previous:
+            c, e = med("previous", "plain", mode, key), med("previous", "TLS", mode, key)
+            prev_cols = f" {c:10.1f} {e:10.1f} {e / c if c else float('inf'):9.2f}"
+        print(f"{label:36} {a:10.1f} {b:10.1f} {b / a if a else float('inf'):9.2f}{prev_cols}   "
+              f"{spread('ours', 'plain', mode, key)} / {spread('ours', 'TLS', mode, key)}")
 
 
 def st_ranges(spread):
