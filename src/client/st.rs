@@ -219,9 +219,15 @@ pub fn process(zh: &ZHandle, events: i32) -> (i32, bool) {
 /// flush of the send queue), so that a request made outside any callback
 /// (from a timer, another event source) is on the wire at once, not at the
 /// loop's next turn. Does nothing while a library call holds the handle
-/// (the turn in progress writes it). A write error is reported by the next
-/// `zookeeper_process` (ZCONNECTIONLOSS), as with the reference.
+/// (the turn in progress writes it) or while callbacks run (what they
+/// queue is written once for the batch when the last of them returns,
+/// before the library call that runs them returns to the loop). A write
+/// error is reported by the next `zookeeper_process` (ZCONNECTIONLOSS), as
+/// with the reference.
 pub fn send_now(zh: &ZHandle) {
+    if zh.st_in_callbacks.load(std::sync::atomic::Ordering::Acquire) {
+        return;
+    }
     let Some(mut st) = zh.st.try_lock() else { return };
     let Some(mut core) = zh.core.try_lock() else { return };
     let now = Instant::now();
@@ -308,7 +314,17 @@ fn run_jobs(zh: &ZHandle, mut jobs: Vec<Job>) {
             }
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::completion::run_job(zh, zptr, job)));
         }
-        jobs = zh.core.lock().take_jobs();
+        if zh.outbox.lock().is_empty() {
+            jobs = zh.core.lock().take_jobs();
+            continue;
+        }
+        // What the callbacks queued, written once for the batch.
+        let mut st = zh.st.lock();
+        let mut core = zh.core.lock();
+        let now = Instant::now();
+        core.accept(&mut zh.outbox.lock(), now);
+        turn::flush(&mut core, &mut *st, now);
+        jobs = core.take_jobs();
     }
     zh.st_in_callbacks.store(outer, Ordering::Release);
 }
