@@ -65,7 +65,7 @@ fi
 "$nm" -u "$tmp/$name.o" | awk '{print $NF}' | sort -u >"$tmp/needed"
 extra=$(comm -23 "$tmp/needed" "$tmp/provided")
 [ -z "$extra" ] || { echo "slim-archive: $name.o needs symbols the shared library does not import:"; echo "$extra"; exit 1; }
-readelf -S -W "$tmp/$name.o" | grep -q '\.note\.GNU-stack' || { echo "slim-archive: no .note.GNU-stack"; exit 1; }
+readelf -S -W "$tmp/$name.o" | grep '\.note\.GNU-stack' >/dev/null || { echo "slim-archive: no .note.GNU-stack"; exit 1; }
 
 rm -f "$tmp/out.a"
 (cd "$tmp" && "$ar" rcsD out.a "$name.o")

@@ -65,8 +65,9 @@ pub struct ZHandle {
     pub probe_result: Mutex<Option<(std::net::SocketAddr, bool)>>,
     // ---- the ST driver ----
     pub st: Mutex<super::st::StDriver>,
-    /// Set while the ST library runs callbacks (a close from one is deferred).
-    pub st_in_callbacks: AtomicBool,
+    /// The thread on which the ST library runs callbacks right now (a close
+    /// from one of them is deferred; what they queue is written per batch).
+    pub st_callback_thread: Mutex<Option<ThreadId>>,
     /// The process that created the handle: in a child made by fork() the
     /// handle's threads do not exist, and its socket belongs to the parent.
     pub owner_pid: u32,
@@ -155,7 +156,7 @@ impl ZHandle {
             threads: Mutex::new(None),
             probe_result: Mutex::new(None),
             st: Mutex::new(super::st::StDriver::default()),
-            st_in_callbacks: AtomicBool::new(false),
+            st_callback_thread: Mutex::new(None),
             owner_pid: std::process::id(),
             tls: p.tls,
         });

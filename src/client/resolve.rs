@@ -24,6 +24,7 @@ pub fn resolve(hosts: &[HostPort]) -> Vec<SocketAddr> {
 
 /// Resolves and, unless the order is deterministic, shuffles.
 pub fn resolve_ordered(hosts: &[HostPort]) -> Vec<SocketAddr> {
+    seed_once();
     let mut addrs = resolve(hosts);
     if !DETERMINISTIC.load(Ordering::Relaxed) {
         shuffle(&mut addrs);

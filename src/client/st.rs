@@ -113,7 +113,7 @@ pub fn interest(zh: &ZHandle) -> (i32, Interest, bool) {
 /// no events.
 fn timed_out(st: &mut StDriver, core: &mut Session, now: Instant) -> Option<(i32, Interest, Vec<Job>)> {
     let rc = core.tick(now)?;
-    if !core.take_disconnect() {
+    if !core.take_disconnect() && rc != ZSESSIONEXPIRED {
         return None;
     }
     let fd = st.transport.as_ref().map_or(-1, |t| t.fd());
@@ -225,7 +225,7 @@ pub fn process(zh: &ZHandle, events: i32) -> (i32, bool) {
 /// error is reported by the next `zookeeper_process` (ZCONNECTIONLOSS), as
 /// with the reference.
 pub fn send_now(zh: &ZHandle) {
-    if zh.st_in_callbacks.load(std::sync::atomic::Ordering::Acquire) {
+    if in_callback(zh) {
         return;
     }
     let Some(mut st) = zh.st.try_lock() else { return };
@@ -235,6 +235,15 @@ pub fn send_now(zh: &ZHandle) {
     turn::flush(&mut core, &mut *st, now);
 }
 
+/// A call on a handle whose session is over (expired, auth failed): the
+/// loop has seen the end code, so the sockets kept for it close now (a
+/// shut-down socket would wake a level-triggered loop again and again).
+pub fn ended(zh: &ZHandle) {
+    if let Some(mut st) = zh.st.try_lock() {
+        st.retired.clear();
+    }
+}
+
 /// `zookeeper_close` called from a completion or watcher that
 /// `zookeeper_process` runs: as the reference, the close is only begun
 /// (CloseSession written, every call not answered completes with ZCLOSING
@@ -242,7 +251,7 @@ pub fn send_now(zh: &ZHandle) {
 /// completes when that `zookeeper_process` returns. Returns false when not
 /// in such a callback (the caller closes at once with `close`).
 pub fn close_from_callback(zh: &ZHandle) -> bool {
-    if !zh.st_in_callbacks.load(std::sync::atomic::Ordering::Acquire) {
+    if !in_callback(zh) {
         return false;
     }
     let mut st = zh.st.lock();
@@ -301,9 +310,8 @@ pub fn close(zh: &ZHandle) {
 /// with ZCLOSING, not with their replies, as the reference, which matches
 /// replies to calls one at a time.
 fn run_jobs(zh: &ZHandle, mut jobs: Vec<Job>) {
-    use std::sync::atomic::Ordering;
     let zptr = zh as *const ZHandle as *mut ZHandle;
-    let outer = zh.st_in_callbacks.swap(true, Ordering::AcqRel);
+    let _running = CallbackThread::enter(zh);
     while !jobs.is_empty() {
         for mut job in jobs {
             if zh.is_closing() {
@@ -314,11 +322,8 @@ fn run_jobs(zh: &ZHandle, mut jobs: Vec<Job>) {
             }
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::completion::run_job(zh, zptr, job)));
         }
-        if zh.outbox.lock().is_empty() {
-            jobs = zh.core.lock().take_jobs();
-            continue;
-        }
-        // What the callbacks queued, written once for the batch.
+        // What the callbacks queued (requests, auth packets), written once
+        // for the batch.
         let mut st = zh.st.lock();
         let mut core = zh.core.lock();
         let now = Instant::now();
@@ -326,5 +331,29 @@ fn run_jobs(zh: &ZHandle, mut jobs: Vec<Job>) {
         turn::flush(&mut core, &mut *st, now);
         jobs = core.take_jobs();
     }
-    zh.st_in_callbacks.store(outer, Ordering::Release);
+}
+
+/// Whether the calling thread is running this handle's callbacks.
+fn in_callback(zh: &ZHandle) -> bool {
+    *zh.st_callback_thread.lock() == Some(std::thread::current().id())
+}
+
+/// Marks the calling thread as running the handle's callbacks until dropped
+/// (also when unwinding), restoring what was there (nested runs).
+struct CallbackThread<'a> {
+    zh: &'a ZHandle,
+    outer: Option<std::thread::ThreadId>,
+}
+
+impl<'a> CallbackThread<'a> {
+    fn enter(zh: &'a ZHandle) -> Self {
+        let outer = zh.st_callback_thread.lock().replace(std::thread::current().id());
+        CallbackThread { zh, outer }
+    }
+}
+
+impl Drop for CallbackThread<'_> {
+    fn drop(&mut self) {
+        *self.zh.st_callback_thread.lock() = self.outer;
+    }
 }

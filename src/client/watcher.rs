@@ -11,7 +11,7 @@ pub type WatcherFn = unsafe extern "C" fn(zh: *mut ZHandle, ty: c_int, state: c_
 
 /// The core's identity of a C watcher and its context.
 pub fn of(func: WatcherFn, ctx: *mut c_void) -> Watcher {
-    Watcher { func: func as usize, ctx: ctx as usize }
+    Watcher { func: (func as *const ()).expose_provenance(), ctx: ctx.expose_provenance() }
 }
 
 /// Calls the watcher as the C client calls it.
@@ -21,10 +21,12 @@ pub fn of(func: WatcherFn, ctx: *mut c_void) -> Watcher {
 /// NUL-terminated string valid for the call; `zh` is the handle the watcher
 /// was registered on.
 pub unsafe fn call(w: &Watcher, zh: *mut ZHandle, ty: c_int, state: c_int, path: *const c_char) {
-    // SAFETY: `w.func` holds a `WatcherFn` converted to an integer by `of`
-    // (the caller's contract); a function pointer survives the round trip.
-    let f: WatcherFn = unsafe { std::mem::transmute::<usize, WatcherFn>(w.func) };
+    let p = std::ptr::with_exposed_provenance::<()>(w.func);
+    // SAFETY: `w.func` is the exposed address of a `WatcherFn` made by `of`
+    // (the caller's contract); its provenance was exposed there, and an
+    // `Option` of a function pointer takes any address (null would be None).
+    let Some(f) = (unsafe { std::mem::transmute::<*const (), Option<WatcherFn>>(p) }) else { return };
     // SAFETY: a watcher registered through the C API, called with the
     // arguments the C API documents (the caller's contract).
-    unsafe { f(zh, ty, state, path, w.ctx as *mut c_void) }
+    unsafe { f(zh, ty, state, path, std::ptr::with_exposed_provenance_mut::<c_void>(w.ctx)) }
 }

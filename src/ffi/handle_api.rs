@@ -638,6 +638,9 @@ pub unsafe extern "C" fn zookeeper_interest(zh: *mut zhandle_t, fd: *mut c_int, 
         }
         let Some(z) = handle(zh) else { return ZINVALIDSTATE };
         if z.is_unrecoverable() {
+            if !crate::client::handle::THREADED {
+                crate::client::st::ended(&z);
+            }
             return ZINVALIDSTATE;
         }
         let (rc, f, ev, wait) = if crate::client::handle::THREADED {
@@ -681,6 +684,9 @@ pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, events: c_int) ->
         }
         let Some(z) = handle(zh) else { return ZINVALIDSTATE };
         if z.is_unrecoverable() {
+            if !crate::client::handle::THREADED {
+                crate::client::st::ended(&z);
+            }
             return ZINVALIDSTATE;
         }
         if crate::client::handle::THREADED {

@@ -15,6 +15,12 @@ pub struct HostPort {
     pub port: u16,
 }
 
+/// An IPv6 literal, with or without a `%zone` (left to the resolver).
+fn ipv6_literal(s: &str) -> Option<()> {
+    let addr = s.split_once('%').map_or(s, |(a, _)| a);
+    addr.parse::<std::net::Ipv6Addr>().ok().map(|_| ())
+}
+
 /// The port of an entry that names none (as the Java client).
 pub const DEFAULT_PORT: u16 = 2181;
 
@@ -41,14 +47,14 @@ pub fn parse(s: &str) -> Option<(Vec<HostPort>, Option<String>)> {
         let (host, port) = if let Some(rest) = part.strip_prefix('[') {
             let end = rest.find(']')?;
             let host = &rest[..end];
-            host.parse::<std::net::Ipv6Addr>().ok()?;
+            ipv6_literal(host)?;
             match &rest[end + 1..] {
                 "" => (host, None),
                 p => (host, Some(p.strip_prefix(':')?)),
             }
         } else if part.matches(':').count() > 1 {
             // A bare IPv6 literal: no port can be told apart from it.
-            part.parse::<std::net::Ipv6Addr>().ok()?;
+            ipv6_literal(part)?;
             (part, None)
         } else {
             match part.rfind(':') {
@@ -263,8 +269,19 @@ mod tests {
     #[test]
     fn reads_connect_strings_as_the_java_client() {
         let hp = |h: &str, p: u16| HostPort { host: h.into(), port: p };
-        let (h, c) = parse("zk1, zk2:2182 ,[::1]:3,[fe80::1],::1,zk1:2181/app").unwrap();
-        assert_eq!(h, vec![hp("zk1", 2181), hp("zk2", 2182), hp("::1", 3), hp("fe80::1", 2181), hp("::1", 2181)]);
+        let (h, c) = parse("zk1, zk2:2182 ,[::1]:3,[fe80::1],::1,zk1:2181,[fe80::1%eth0]:4,fe80::2%lo/app").unwrap();
+        assert_eq!(
+            h,
+            vec![
+                hp("zk1", 2181),
+                hp("zk2", 2182),
+                hp("::1", 3),
+                hp("fe80::1", 2181),
+                hp("::1", 2181),
+                hp("fe80::1%eth0", 4),
+                hp("fe80::2%lo", 2181)
+            ]
+        );
         assert_eq!(c.as_deref(), Some("/app"));
         assert_eq!(parse("localhost").unwrap().0, vec![hp("localhost", 2181)]);
     }

@@ -1310,7 +1310,9 @@ impl Session {
             Conn::Authenticating { deadline, .. } => Some(deadline),
             Conn::Up { last_recv, last_send, .. } => {
                 let mut d = last_recv + self.recv_limit();
-                if !self.wants_write() {
+                // No ping while closing (tick sends none): its time must not
+                // wake the driver again and again.
+                if !self.wants_write() && !self.closing {
                     d = d.min(last_send + self.ping_every());
                 }
                 if let Some(c) = self.close_deadline {
@@ -1319,14 +1321,14 @@ impl Session {
                 if self.holding(now) {
                     d = d.min(self.filled_at + COALESCE);
                 }
-                if self.state == READONLY_STATE && !self.probing {
+                if self.state == READONLY_STATE && !self.probing && !self.closing {
                     d = d.min(self.rw_probe_at);
                 }
                 Some(d)
             }
             Conn::Ended => None,
         };
-        if self.move_server {
+        if self.move_server && !self.closing {
             d = Some(now);
         }
         if let Some(t) = self.client_expiry_at() {
