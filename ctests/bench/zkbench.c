@@ -10,6 +10,7 @@
  * ZKBENCH_TLS_CERT="CA,cert,key" connects with zookeeper_init_ssl (ours only). */
 #define _GNU_SOURCE
 #include "testutil.h"
+#include "bench_util.h"
 #include <dlfcn.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -17,28 +18,6 @@
 #define WINDOW 1000
 static const char *hosts;
 static double seconds = 3.0;
-
-static double cpu_us(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec * 1e6 + ru.ru_utime.tv_usec + ru.ru_stime.tv_sec * 1e6 + ru.ru_stime.tv_usec;
-}
-
-static double now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static long rss_kb(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    long pages = 0, res = 0;
-    if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &res) != 2) res = 0;
-        fclose(f);
-    }
-    return res * sysconf(_SC_PAGESIZE) / 1024;
-}
 
 static void quiet_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx) {}
 

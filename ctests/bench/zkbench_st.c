@@ -39,6 +39,7 @@
  * loop with nothing else to do does). */
 #define _GNU_SOURCE
 #include "st_util.h"
+#include "bench_util.h"
 #include <errno.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -52,28 +53,6 @@ static const char *hosts;
 static double seconds = 3.0;
 static int max_wait_ms = -1;
 static long turns;
-
-static double cpu_us(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec * 1e6 + ru.ru_utime.tv_usec + ru.ru_stime.tv_sec * 1e6 + ru.ru_stime.tv_usec;
-}
-
-static double now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static long rss_kb(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    long pages = 0, res = 0;
-    if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &res) != 2) res = 0;
-        fclose(f);
-    }
-    return res * sysconf(_SC_PAGESIZE) / 1024;
-}
 
 /* ---- the event loop: handles driven by one poll() ---- */
 static zhandle_t *loop_h[MAXH];

@@ -101,11 +101,17 @@ pub fn interest(zh: &ZHandle) -> (i32, Interest, bool) {
     // Callbacks the turn produced (the session event of a connection that
     // timed out) run here, as the reference runs them in zookeeper_interest.
     run_jobs(zh, jobs);
-    if std::mem::take(&mut zh.st.lock().close_deferred) {
-        close(zh);
-        return (rc, i, true);
+    (rc, i, finish_deferred_close(zh))
+}
+
+/// After the callbacks of an interest or process ran: completes a close one
+/// of them asked for. Returns whether the handle is now closed.
+fn finish_deferred_close(zh: &ZHandle) -> bool {
+    if !std::mem::take(&mut zh.st.lock().close_deferred) {
+        return false;
     }
-    (rc, i, false)
+    close(zh);
+    true
 }
 
 /// The clock's part of `zookeeper_interest`: a connection that timed out is
@@ -207,11 +213,7 @@ pub fn process(zh: &ZHandle, events: i32) -> (i32, bool) {
         (rc, core.take_jobs())
     };
     run_jobs(zh, jobs);
-    if std::mem::take(&mut zh.st.lock().close_deferred) {
-        close(zh);
-        return (rc, true);
-    }
-    (rc, false)
+    (rc, finish_deferred_close(zh))
 }
 
 /// After a call queued a request or an auth packet: writes what the socket
@@ -230,9 +232,14 @@ pub fn send_now(zh: &ZHandle) {
     }
     let Some(mut st) = zh.st.try_lock() else { return };
     let Some(mut core) = zh.core.try_lock() else { return };
+    write_queued(zh, &mut st, &mut core);
+}
+
+/// Hands the core what callers queued and writes what the socket takes now.
+fn write_queued(zh: &ZHandle, st: &mut StDriver, core: &mut Session) {
     let now = Instant::now();
     core.accept(&mut zh.outbox.lock(), now);
-    turn::flush(&mut core, &mut *st, now);
+    turn::flush(core, st, now);
 }
 
 /// A call on a handle whose session is over (expired, auth failed): the
@@ -326,9 +333,7 @@ fn run_jobs(zh: &ZHandle, mut jobs: Vec<Job>) {
         // for the batch.
         let mut st = zh.st.lock();
         let mut core = zh.core.lock();
-        let now = Instant::now();
-        core.accept(&mut zh.outbox.lock(), now);
-        turn::flush(&mut core, &mut *st, now);
+        write_queued(zh, &mut st, &mut core);
         jobs = core.take_jobs();
     }
 }
