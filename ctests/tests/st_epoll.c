@@ -43,7 +43,7 @@ static void ctl(int op, int fd, int events) {
     else stu_failures++;
 }
 
-static int closed_fds[8], nclosed; /* descriptors the loop let go of, newest last */
+static int let_go = -1; /* the descriptor the loop last let go of */
 
 /* One round, as libuv drives a poll handle and a timer. */
 static void round_once(zhandle_t *zh) {
@@ -57,11 +57,10 @@ static void round_once(zhandle_t *zh) {
     if (fd != reg_fd) {
         if (reg_fd >= 0) {
             ctl(EPOLL_CTL_DEL, reg_fd, 0);
-            closed_fds[nclosed++ % 8] = reg_fd;
+            let_go = reg_fd;
         }
         if (fd >= 0) {
-            for (int i = 0; i < 8 && i < nclosed; i++)
-                if (closed_fds[(nclosed - 1 - i) % 8] == fd && i == 0) same_number++;
+            if (fd == let_go) same_number++;
             ctl(EPOLL_CTL_ADD, fd, events);
         }
         reg_fd = fd;
