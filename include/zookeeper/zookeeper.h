@@ -492,7 +492,10 @@ extern struct ACL_vector ZOO_CREATOR_ALL_ACL;
 
 /**
  * Creates a handle and starts connecting to the ensemble in `host`
- * ("h1:p1,h2:p2[/chroot]"). Returns NULL with errno set on failure.
+ * ("h1:p1,h2:p2[/chroot]", read as the Java client reads it). Names are
+ * resolved off the caller's path (waited for at most 50 ms here): names
+ * that do not resolve yet give a handle that keeps trying (CONNECTING).
+ * Returns NULL with errno set on failure (EINVAL: `host` cannot be parsed).
  *
  * Ownership and threads:
  * - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
@@ -722,6 +725,8 @@ ZOOAPI void zoo_deterministic_conn_order(int yesOrNo);
 
 /**
  * Replaces the server list; reconnects when the current server left it.
+ * Names are resolved off the caller's path: until they resolve, the
+ * session keeps the addresses it has. ZBADARGUMENTS: `hosts` cannot be parsed.
  *
  * Ownership and threads:
  * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
@@ -731,7 +736,10 @@ ZOOAPI void zoo_deterministic_conn_order(int yesOrNo);
 ZOOAPI int zoo_set_servers(zhandle_t *zh, const char *hosts);
 
 /**
- * Sets how long resolved host names are reused (ms; -1 never re-resolve).
+ * Sets how long resolved host names are reused (ms; -1 never re-resolve
+ * while an address is known). The default, 0, resolves the names again
+ * at the start of every round of connection attempts after a failed one
+ * (the back-off paces the rounds, so at most one resolution per round).
  *
  * Ownership and threads:
  * - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the

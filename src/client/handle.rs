@@ -63,6 +63,8 @@ pub struct ZHandle {
     pub threads: Mutex<Option<(JoinHandle<()>, JoinHandle<()>)>>,
     /// The answer of a read-write probe run on a thread of its own.
     pub probe_result: Mutex<Option<(std::net::SocketAddr, bool)>>,
+    /// Names resolved on a thread of their own (both drivers).
+    pub resolutions: Arc<super::resolve::Resolutions>,
     // ---- the ST driver ----
     pub st: Mutex<super::st::StDriver>,
     /// The thread on which the ST library runs callbacks right now (a close
@@ -94,7 +96,17 @@ pub struct InitParams {
 /// The process's default thread stack size (what pthread_create gives a
 /// thread without attributes: the stack rlimit on Linux), so that callbacks
 /// run with the stack they would have on the reference client.
-fn default_stack_size() -> usize {
+/// A descriptor's duplicate (None if the system has none to give).
+fn dup_fd(fd: c_int) -> Option<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: fcntl duplicates a descriptor the caller owns; the new one is
+    // this function's alone and handed to an OwnedFd that closes it once.
+    let d = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+    // SAFETY: `d` is a fresh descriptor nobody else owns.
+    (d >= 0).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(d) })
+}
+
+pub(crate) fn default_stack_size() -> usize {
     // SAFETY: a pthread_attr_t initialised, read and destroyed locally.
     unsafe {
         let mut attr: libc::pthread_attr_t = std::mem::zeroed();
@@ -138,7 +150,18 @@ impl ZHandle {
             sasl: p.sasl,
             zero_state_between_connections: !THREADED,
         };
-        let core = Session::new(cfg, p.hosts, published.clone(), p.log_cb.into(), Instant::now());
+        let resolutions = Arc::new(super::resolve::Resolutions::new(if THREADED { dup_fd(wake_fd) } else { None }));
+        let mut hosts = p.hosts;
+        if hosts.has_names() {
+            // The first resolution, waited for briefly (then left running).
+            let entries = hosts.ask(Instant::now());
+            resolutions.ask(hosts.epoch, entries);
+        }
+        let early = resolutions.wait(if hosts.asked.is_some() { super::resolve::INIT_WAIT } else { std::time::Duration::ZERO });
+        let mut core = Session::new(cfg, hosts, published.clone(), p.log_cb.into(), Instant::now());
+        if let Some((epoch, addrs)) = early {
+            core.resolved(Instant::now(), epoch, addrs);
+        }
         let outbox = core.new_outbox();
         let zh = Arc::new(ZHandle {
             core: Mutex::new(core),
@@ -155,6 +178,7 @@ impl ZHandle {
             completion_thread: OnceLock::new(),
             threads: Mutex::new(None),
             probe_result: Mutex::new(None),
+            resolutions,
             st: Mutex::new(super::st::StDriver::default()),
             st_callback_thread: Mutex::new(None),
             owner_pid: std::process::id(),

@@ -118,7 +118,7 @@ fn sleep(zh: &ZHandle, fd: Option<c_int>, (events, deadline): (Option<i16>, Opti
     // Announce the sleep, then look once more: a caller that queued before
     // seeing the flag has left requests in the outbox, and we must not sleep.
     zh.io_sleeping.store(true, Ordering::SeqCst);
-    let queued = !zh.outbox.lock().is_empty() || zh.probe_result.lock().is_some();
+    let queued = !zh.outbox.lock().is_empty() || zh.probe_result.lock().is_some() || zh.resolutions.answered();
     let n = if queued || wait.is_zero() {
         0
     } else {

@@ -1,13 +1,39 @@
-//! Name resolution for the session core: the system resolver
-//! (`getaddrinfo`, through std), and the server order it starts with.
+//! Name resolution off the session's path: the system resolver
+//! (`getaddrinfo`, through std) runs on a short-lived thread of the
+//! handle's, at most one at a time, and the session core is handed its
+//! answer at the driver's next turn. Neither the core's lock nor any
+//! caller ever waits for it (`zookeeper_init` only up to `INIT_WAIT`).
 
+use parking_lot::{Condvar, Mutex};
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::sync::atomic::Ordering;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use crate::session::hosts::{shuffle, HostPort, DETERMINISTIC};
+use crate::session::hosts::{HostList, HostPort};
+
+/// The server list of a connect string's entries (its address literals
+/// shuffled by the generator, which is seeded first).
+pub fn host_list(spec: String, entries: Vec<HostPort>) -> HostList {
+    seed_once();
+    HostList::new(spec, entries)
+}
+
+/// How long `zookeeper_init` waits for the names of its connect string
+/// (so that, as with the reference, the first attempt can start at once
+/// when the resolver answers promptly). A resolver that takes longer is
+/// not waited for: the handle is returned, CONNECTING, and its driver
+/// takes the answer when it comes.
+pub const INIT_WAIT: Duration = Duration::from_millis(50);
+
+/// While a resolution runs, the ST library asks its event loop to call
+/// `zookeeper_interest` again at least this often (it cannot be woken by
+/// the resolver's thread).
+pub const ST_POLL: Duration = Duration::from_millis(10);
 
 /// Resolves every entry; names that do not resolve are skipped, an address
-/// listed twice is kept once. Blocks while the system resolver does.
+/// listed twice is kept once. Blocks while the system resolver does: only
+/// ever called on a resolver thread.
 pub fn resolve(hosts: &[HostPort]) -> Vec<SocketAddr> {
     let mut v = Vec::new();
     for h in hosts {
@@ -22,14 +48,114 @@ pub fn resolve(hosts: &[HostPort]) -> Vec<SocketAddr> {
     v
 }
 
-/// Resolves and, unless the order is deterministic, shuffles.
-pub fn resolve_ordered(hosts: &[HostPort]) -> Vec<SocketAddr> {
-    seed_once();
-    let mut addrs = resolve(hosts);
-    if !DETERMINISTIC.load(Ordering::Relaxed) {
-        shuffle(&mut addrs);
+/// One list's entries to resolve (`epoch` says which list).
+type Job = (u64, Vec<HostPort>);
+
+#[derive(Default)]
+struct Slot {
+    /// The epoch a thread resolves now.
+    running: Option<u64>,
+    /// Asked for while a thread ran: that thread resolves it next.
+    queued: Option<Job>,
+    /// The newest answer, not yet taken by the driver.
+    answer: Option<(u64, Vec<SocketAddr>)>,
+}
+
+/// A handle's resolutions.
+pub struct Resolutions {
+    slot: Mutex<Slot>,
+    answered: Condvar,
+    /// MT: a duplicate of the IO thread's wake eventfd (its own, so that it
+    /// stays valid for a thread that outlives the handle); ST: none.
+    wake: Option<OwnedFd>,
+}
+
+impl Resolutions {
+    pub fn new(wake: Option<OwnedFd>) -> Self {
+        Resolutions { slot: Mutex::new(Slot::default()), answered: Condvar::new(), wake }
     }
-    addrs
+
+    /// Starts resolving `hosts` for the list `epoch`. A resolution of the
+    /// same list under way answers this too; one of another list is
+    /// followed by this one on the same thread (at most one thread per
+    /// handle, however long the resolver hangs). When no thread can be
+    /// started, the answer is empty at once (the core backs off).
+    pub fn ask(self: &Arc<Self>, epoch: u64, hosts: Vec<HostPort>) {
+        let mut s = self.slot.lock();
+        match s.running {
+            Some(e) if e == epoch => return,
+            Some(_) => {
+                s.queued = Some((epoch, hosts));
+                return;
+            }
+            None => {}
+        }
+        s.running = Some(epoch);
+        let me = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("zk-resolve".into())
+            .stack_size(super::handle::default_stack_size())
+            .spawn(move || me.run((epoch, hosts)));
+        if spawned.is_err() {
+            s.running = None;
+            s.answer = Some((epoch, Vec::new()));
+        }
+    }
+
+    /// The resolver thread: answers, then takes what was queued meanwhile.
+    fn run(&self, mut job: Job) {
+        loop {
+            let addrs = resolve(&job.1);
+            let mut s = self.slot.lock();
+            s.answer = Some((job.0, addrs));
+            self.answered.notify_all();
+            let next = s.queued.take();
+            if next.is_none() {
+                s.running = None;
+            }
+            drop(s);
+            self.wake();
+            match next {
+                Some(j) => job = j,
+                None => return,
+            }
+        }
+    }
+
+    fn wake(&self) {
+        if let Some(fd) = &self.wake {
+            let one: u64 = 1;
+            // SAFETY: writes 8 bytes from a local to an eventfd this value owns.
+            unsafe { libc::write(fd.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
+        }
+    }
+
+    /// The answer not yet taken, if any.
+    pub fn take(&self) -> Option<(u64, Vec<SocketAddr>)> {
+        self.slot.lock().answer.take()
+    }
+
+    /// Whether an answer waits to be taken.
+    pub fn answered(&self) -> bool {
+        self.slot.lock().answer.is_some()
+    }
+
+    /// Whether a resolution is under way.
+    pub fn running(&self) -> bool {
+        self.slot.lock().running.is_some()
+    }
+
+    /// Waits up to `limit` for an answer, and takes it.
+    pub fn wait(&self, limit: Duration) -> Option<(u64, Vec<SocketAddr>)> {
+        let until = Instant::now() + limit;
+        let mut s = self.slot.lock();
+        while s.answer.is_none() {
+            if self.answered.wait_until(&mut s, until).timed_out() {
+                break;
+            }
+        }
+        s.answer.take()
+    }
 }
 
 /// Seeds the core's generator (server order, back-off jitter) once per

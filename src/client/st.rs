@@ -148,6 +148,10 @@ fn interest_turn(zh: &ZHandle) -> (i32, Interest, Vec<Job>) {
     }
     turn::flush(&mut core, &mut *st, now);
     let mut wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::from_secs(60));
+    if zh.resolutions.running() {
+        // The resolver's thread cannot wake the loop: ask to be called again.
+        wait = wait.min(super::resolve::ST_POLL);
+    }
     if st.transport.as_mut().is_some_and(|t| t.pending_plaintext()) {
         // Decrypted bytes wait in rustls (poll cannot see them): the next
         // zookeeper_process reads them.

@@ -29,10 +29,14 @@ pub trait Conduct {
     fn probe(&mut self, core: &mut Session, addr: SocketAddr, now: Instant);
 }
 
-/// The start of every turn: where log lines go, the callers' requests.
+/// The start of every turn: where log lines go, the callers' requests, the
+/// resolver's answer.
 pub fn begin(zh: &ZHandle, core: &mut Session, now: Instant) {
     core.log_cb = zh.log_cb().into();
     core.accept(&mut zh.outbox.lock(), now);
+    if let Some((epoch, addrs)) = zh.resolutions.take() {
+        core.resolved(now, epoch, addrs);
+    }
 }
 
 /// Applies socket readiness (connect, handshake, reads, writes). Returns
@@ -55,6 +59,7 @@ pub fn act(zh: &ZHandle, core: &mut Session, d: &mut impl Conduct, now: Instant)
                 Err(msg) => core.transport_failed(now, &msg),
             },
             Action::ProbeRw(addr) => d.probe(core, addr, now),
+            Action::Resolve { epoch, hosts } => zh.resolutions.ask(epoch, hosts),
             Action::Finished => {
                 d.drop_transport();
                 return true;

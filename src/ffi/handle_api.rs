@@ -11,7 +11,7 @@ use super::*;
 use crate::client::handle::{clientid_t, InitParams, ZHandle};
 use crate::log::{self as zklog, log_callback_fn, ZooLogLevel};
 use crate::proto::consts::CLOSED_STATE;
-use crate::session::hosts::{self, HostList};
+use crate::session::hosts;
 use crate::zlog;
 
 fn uname_field(f: fn(&libc::utsname) -> &[c_char]) -> String {
@@ -85,6 +85,7 @@ pub(crate) unsafe fn init_internal(
         flags
     );
     let Some((list, chroot)) = hosts::parse(&spec) else {
+        zlog!(log_cb, ZOO_LOG_LEVEL_ERROR, "zookeeper_init_internal", "invalid connect string \"{}\"", spec);
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
     };
@@ -94,17 +95,12 @@ pub(crate) unsafe fn init_internal(
             return std::ptr::null_mut();
         }
     }
-    let addrs = crate::client::resolve::resolve_ordered(&list);
-    if addrs.is_empty() {
-        set_errno(libc::EINVAL);
-        return std::ptr::null_mut();
-    }
     let hosts_spec = match spec.find('/') {
         Some(i) => spec[..i].to_string(),
         None => spec.clone(),
     };
     let params = InitParams {
-        hosts: HostList::new(hosts_spec, list, addrs, crate::client::resolve::resolve),
+        hosts: crate::client::resolve::host_list(hosts_spec, list),
         chroot: chroot.map(|c| c.into_bytes()),
         watcher,
         timeout: recv_timeout,
@@ -125,7 +121,10 @@ pub(crate) unsafe fn init_internal(
 }
 
 /// Creates a handle and starts connecting to the ensemble in `host`
-/// ("h1:p1,h2:p2[/chroot]"). Returns NULL with errno set on failure.
+/// ("h1:p1,h2:p2[/chroot]", read as the Java client reads it). Names are
+/// resolved off the caller's path (waited for at most 50 ms here): names
+/// that do not resolve yet give a handle that keeps trying (CONNECTING).
+/// Returns NULL with errno set on failure (EINVAL: `host` cannot be parsed).
 ///
 /// Ownership and threads:
 /// - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
@@ -546,6 +545,8 @@ pub extern "C" fn zoo_deterministic_conn_order(yesOrNo: c_int) {
 }
 
 /// Replaces the server list; reconnects when the current server left it.
+/// Names are resolved off the caller's path: until they resolve, the
+/// session keeps the addresses it has. ZBADARGUMENTS: `hosts` cannot be parsed.
 ///
 /// Ownership and threads:
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
@@ -561,17 +562,16 @@ pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_cha
         // SAFETY: `hosts` is a NUL-terminated string valid for the call (the contract above).
         let spec = String::from_utf8_lossy(unsafe { ptr::cbytes_opt(hosts) }.unwrap_or_default()).into_owned();
         let Some((list, _)) = hosts::parse(&spec) else { return ZBADARGUMENTS };
-        let addrs = crate::client::resolve::resolve_ordered(&list);
-        if addrs.is_empty() {
-            return ZBADARGUMENTS;
-        }
         let hosts_spec = spec.split('/').next().unwrap_or_default().to_string();
-        z.with_core(|c| c.set_servers(HostList::new(hosts_spec, list, addrs, crate::client::resolve::resolve)));
+        z.with_core(|c| c.set_servers(crate::client::resolve::host_list(hosts_spec, list)));
         ZOK
     })
 }
 
-/// Sets how long resolved host names are reused (ms; -1 never re-resolve).
+/// Sets how long resolved host names are reused (ms; -1 never re-resolve
+/// while an address is known). The default, 0, resolves the names again
+/// at the start of every round of connection attempts after a failed one
+/// (the back-off paces the rounds, so at most one resolution per round).
 ///
 /// Ownership and threads:
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the

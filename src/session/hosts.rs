@@ -15,6 +15,16 @@ pub struct HostPort {
     pub port: u16,
 }
 
+impl HostPort {
+    /// The address of an entry that is an address literal (IPv4, or IPv6
+    /// without a `%zone`): no resolver is needed for it. Names, and IPv6
+    /// literals with a zone (whose index only the system knows), are None.
+    pub fn literal(&self) -> Option<SocketAddr> {
+        let ip: std::net::IpAddr = self.host.parse().ok()?;
+        Some(SocketAddr::new(ip, self.port))
+    }
+}
+
 /// An IPv6 literal, with or without a `%zone` (left to the resolver).
 fn ipv6_literal(s: &str) -> Option<()> {
     let addr = s.split_once('%').map_or(s, |(a, _)| a);
@@ -83,11 +93,6 @@ pub fn parse(s: &str) -> Option<(Vec<HostPort>, Option<String>)> {
     Some((out, chroot))
 }
 
-/// Resolves names to addresses: the driver's resolver (the system's in
-/// this library, `client::resolve`; a fake in tests). Names that do not
-/// resolve are left out; the core never calls the operating system itself.
-pub type Resolver = fn(&[HostPort]) -> Vec<SocketAddr>;
-
 static SEED: AtomicU64 = AtomicU64::new(0x9e37_79b9_7f4a_7c15);
 
 /// Seeds the generator behind `random_u64` (the driver does, once, from
@@ -121,7 +126,10 @@ pub fn shuffle<T>(v: &mut [T]) {
     }
 }
 
-/// The addresses the client cycles through.
+/// The addresses the client cycles through, and the names they come from.
+///
+/// Names are resolved by the driver, never here: the core asks for a
+/// resolution (`ask`), the driver answers later (`take_resolution`).
 pub struct HostList {
     pub spec: String,
     pub hosts: Vec<HostPort>,
@@ -132,60 +140,108 @@ pub struct HostList {
     pub current: Option<SocketAddr>,
     /// `zoo_set_servers_resolution_delay`: names are resolved again at the
     /// start of a round of connection attempts once this much time passed
-    /// (None: never again).
+    /// since the last resolution (None: never again, unless no address is
+    /// known at all).
     pub resolve_delay: Option<Duration>,
-    pub resolved_at: Instant,
-    /// How names are resolved again (the driver's resolver).
-    pub resolver: Resolver,
+    /// When the names were last resolved (None: not yet).
+    pub resolved_at: Option<Instant>,
+    /// When the resolution the driver was asked for started (None: none asked).
+    pub asked: Option<Instant>,
+    /// Which list this is (`zoo_set_servers` makes a new one): an answer is
+    /// taken only for the list it was asked for.
+    pub epoch: u64,
 }
 
 impl HostList {
-    pub fn new(spec: String, hosts: Vec<HostPort>, addrs: Vec<SocketAddr>, resolver: Resolver) -> Self {
-        HostList { spec, hosts, addrs, next: 0, current: None, resolve_delay: Some(Duration::ZERO), resolved_at: Instant::now(), resolver }
-    }
-
-    /// The next address to try, and whether this wraps around the list.
-    /// A new round starts with the names resolved again when the
-    /// resolution delay has passed (a name that no longer resolves keeps
-    /// its old addresses out of the list; an empty result keeps the list).
-    pub fn advance(&mut self) -> Option<(SocketAddr, bool)> {
-        self.advance_at(Instant::now())
-    }
-
-    /// `advance` at a given time (the session core passes its clock).
-    pub fn advance_at(&mut self, now: Instant) -> Option<(SocketAddr, bool)> {
-        if self.next >= self.addrs.len() || self.addrs.is_empty() {
-            self.next = 0;
-            if self.resolve_delay.is_some_and(|d| now.saturating_duration_since(self.resolved_at) >= d) {
-                let fresh = (self.resolver)(&self.hosts);
-                self.resolved_at = now;
-                if !fresh.is_empty() && (fresh.len() != self.addrs.len() || fresh.iter().any(|a| !self.addrs.contains(a))) {
-                    let mut fresh = fresh;
-                    if !DETERMINISTIC.load(Ordering::Relaxed) {
-                        shuffle(&mut fresh);
-                    }
-                    self.addrs = fresh;
-                }
+    /// A list from parsed entries: address literals are known at once
+    /// (shuffled unless the order is deterministic); names wait for `ask`.
+    pub fn new(spec: String, hosts: Vec<HostPort>) -> Self {
+        let mut addrs: Vec<SocketAddr> = Vec::new();
+        for a in hosts.iter().filter_map(HostPort::literal) {
+            if !addrs.contains(&a) {
+                addrs.push(a);
             }
         }
-        if self.addrs.is_empty() {
-            return None;
+        if !DETERMINISTIC.load(Ordering::Relaxed) {
+            shuffle(&mut addrs);
         }
-        let a = self.addrs[self.next];
+        HostList {
+            spec,
+            hosts,
+            addrs,
+            next: 0,
+            current: None,
+            resolve_delay: Some(Duration::ZERO),
+            resolved_at: None,
+            asked: None,
+            epoch: 0,
+        }
+    }
+
+    /// Whether some entry is a name (only those need the resolver).
+    pub fn has_names(&self) -> bool {
+        self.hosts.iter().any(|h| h.literal().is_none())
+    }
+
+    /// Whether the names should be resolved now: never resolved yet, or a
+    /// round starts once the resolution delay passed, or no address is
+    /// known at all (whatever the delay); not while an answer is awaited.
+    pub fn resolution_due(&self, now: Instant) -> bool {
+        if !self.has_names() || self.asked.is_some() {
+            return false;
+        }
+        match self.resolved_at {
+            None => true,
+            Some(_) if self.addrs.is_empty() => true,
+            Some(t) => self.resolve_delay.is_some_and(|d| now.saturating_duration_since(t) >= d),
+        }
+    }
+
+    /// Whether a round of attempts starts with the next one.
+    pub fn round_starts(&self) -> bool {
+        self.next >= self.addrs.len()
+    }
+
+    /// A resolution is asked for now: the entries to resolve.
+    pub fn ask(&mut self, now: Instant) -> Vec<HostPort> {
+        self.asked = Some(now);
+        self.hosts.clone()
+    }
+
+    /// The driver's answer: every entry's addresses (an empty answer keeps
+    /// the list). Returns whether the list changed; a changed list is
+    /// shuffled (unless deterministic) and its round starts again.
+    pub fn take_resolution(&mut self, now: Instant, mut fresh: Vec<SocketAddr>) -> bool {
+        self.asked = None;
+        self.resolved_at = Some(now);
+        if fresh.is_empty() || (fresh.len() == self.addrs.len() && fresh.iter().all(|a| self.addrs.contains(a))) {
+            return false;
+        }
+        if !DETERMINISTIC.load(Ordering::Relaxed) {
+            shuffle(&mut fresh);
+        }
+        self.addrs = fresh;
+        self.next = 0;
+        true
+    }
+
+    /// The next address to try, and whether it is the last of its round.
+    pub fn advance(&mut self) -> Option<(SocketAddr, bool)> {
+        if self.next >= self.addrs.len() {
+            self.next = 0;
+        }
+        let a = *self.addrs.get(self.next)?;
         self.next += 1;
         self.current = Some(a);
         Some((a, self.next >= self.addrs.len()))
     }
-}
 
-impl HostList {
-    /// Replaces the list (`zoo_set_servers`); returns whether the client
-    /// should move off the server it is on: when that server left the list,
-    /// or, to spread load as the list grows from N to M servers, with
-    /// probability 1 - N/M (to one of the new servers), as the reference.
-    pub fn replace(&mut self, new: HostList, connected: Option<SocketAddr>) -> bool {
-        let old = std::mem::replace(self, new);
-        self.resolve_delay = old.resolve_delay;
+    /// After the addresses were replaced (`zoo_set_servers`, or its names
+    /// resolved): whether the client should move off the server it is on,
+    /// `connected`: when that server left the list, or, to spread load as
+    /// the list grows from N to M servers, with probability 1 - N/M (to one
+    /// of the new servers), as the reference.
+    pub fn rebalance(&mut self, old: &[SocketAddr], connected: Option<SocketAddr>) -> bool {
         let Some(cur) = connected else {
             return false;
         };
@@ -197,8 +253,8 @@ impl HostList {
             }
             Some(i) => {
                 self.next = i + 1;
-                let fresh: Vec<usize> = (0..self.addrs.len()).filter(|&k| !old.addrs.contains(&self.addrs[k])).collect();
-                let (n, m) = (old.addrs.len() as u64, self.addrs.len() as u64);
+                let fresh: Vec<usize> = (0..self.addrs.len()).filter(|&k| !old.contains(&self.addrs[k])).collect();
+                let (n, m) = (old.len() as u64, self.addrs.len() as u64);
                 if m > n && !fresh.is_empty() && random_u64() % m >= n {
                     self.next = fresh[(random_u64() % fresh.len() as u64) as usize];
                     return true;
@@ -220,43 +276,51 @@ pub fn format_addr(a: &SocketAddr) -> String {
 mod tests {
     use super::*;
 
-    /// Address literals only (the tests need no resolver).
-    fn literal(hosts: &[HostPort]) -> Vec<SocketAddr> {
-        hosts.iter().filter_map(|h| format!("{}:{}", h.host, h.port).parse().ok()).collect()
+    fn addr(s: &str) -> SocketAddr {
+        s.parse().unwrap()
     }
 
     #[test]
-    fn parses_lists_and_chroot() {
-        let (h, c) = parse("a:1,[::1]:2,b:3/app/x").unwrap();
-        assert_eq!(h.len(), 3);
-        assert_eq!(h[1], HostPort { host: "::1".into(), port: 2 });
-        assert_eq!(c.as_deref(), Some("/app/x"));
-        assert_eq!(parse("a:1/").unwrap().1, None);
-    }
-
-    #[test]
-    fn replace_moves_off_a_removed_server() {
-        let a: SocketAddr = "127.0.0.1:1".parse().unwrap();
-        let b: SocketAddr = "127.0.0.1:2".parse().unwrap();
-        let mut h = HostList::new("a".into(), vec![], vec![a], literal);
-        assert!(h.replace(HostList::new("b".into(), vec![], vec![b], literal), Some(a)));
+    fn rebalance_moves_off_a_removed_server() {
+        let (a, b) = (addr("127.0.0.1:1"), addr("127.0.0.1:2"));
+        let mut h = HostList::new("b".into(), parse("127.0.0.1:2").unwrap().0);
+        assert!(h.rebalance(&[a], Some(a)));
         assert_eq!(h.advance().unwrap().0, b);
         // staying on a server that remains when the list does not grow
-        let mut h = HostList::new("ab".into(), vec![], vec![a, b], literal);
-        assert!(!h.replace(HostList::new("ba".into(), vec![], vec![b, a], literal), Some(a)));
+        let mut h = HostList::new("ba".into(), parse("127.0.0.1:2,127.0.0.1:1").unwrap().0);
+        assert!(!h.rebalance(&[a, b], Some(a)));
     }
 
     #[test]
-    fn names_are_resolved_again_when_a_round_wraps() {
-        let stale: SocketAddr = "127.0.0.9:2181".parse().unwrap();
-        let hosts = vec![HostPort { host: "127.0.0.1".into(), port: 2181 }];
-        let mut h = HostList::new("x".into(), hosts.clone(), vec![stale], literal);
-        assert_eq!(h.advance().unwrap().0, stale); // first round: as resolved at init
-        assert_eq!(h.advance().unwrap().0, "127.0.0.1:2181".parse().unwrap());
-        let mut h = HostList::new("x".into(), hosts, vec![stale], literal);
-        h.resolve_delay = None; // -1: never again
-        h.advance();
-        assert_eq!(h.advance().unwrap().0, stale);
+    fn literals_are_known_and_names_asked_for() {
+        let t0 = Instant::now();
+        let mut h = HostList::new("x".into(), parse("127.0.0.1:1,[::1]:2,zk.example:3,[fe80::1%lo]:4").unwrap().0);
+        assert_eq!(h.addrs.len(), 2, "the two literals");
+        assert!(h.has_names() && h.resolution_due(t0));
+        assert_eq!(h.ask(t0).len(), 4);
+        assert!(!h.resolution_due(t0), "not while an answer is awaited");
+        assert!(h.take_resolution(t0, vec![addr("127.0.0.1:1"), addr("[::1]:2"), addr("10.0.0.3:3")]));
+        assert_eq!(h.addrs.len(), 3);
+        assert!(!h.take_resolution(t0, vec![]), "an empty answer keeps the list");
+        assert_eq!(h.addrs.len(), 3);
+        let only = HostList::new("y".into(), parse("127.0.0.1:1").unwrap().0);
+        assert!(!only.has_names() && !only.resolution_due(t0));
+    }
+
+    #[test]
+    fn names_are_resolved_again_when_the_delay_passed() {
+        let t0 = Instant::now();
+        let mut h = HostList::new("x".into(), parse("zk:1").unwrap().0);
+        h.ask(t0);
+        h.take_resolution(t0, vec![addr("127.0.0.9:1")]);
+        assert!(h.resolution_due(t0), "default delay 0: every round");
+        h.resolve_delay = Some(Duration::from_secs(5));
+        assert!(!h.resolution_due(t0 + Duration::from_secs(4)));
+        assert!(h.resolution_due(t0 + Duration::from_secs(5)));
+        h.resolve_delay = None; // -1: never again ...
+        assert!(!h.resolution_due(t0 + Duration::from_secs(500)));
+        h.addrs.clear(); // ... unless no address is known at all
+        assert!(h.resolution_due(t0));
     }
 
     #[test]

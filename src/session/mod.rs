@@ -58,6 +58,11 @@ const CLOSE_WAIT_MAX_MS: u64 = 3000;
 /// then twice as long each time, up to a minute (as the reference).
 const RW_PROBE_FIRST: Duration = Duration::from_millis(200);
 const RW_PROBE_MAX: Duration = Duration::from_secs(60);
+/// How long a round of attempts waits for the names it asked to have
+/// resolved again before it goes on with the addresses known (the answer
+/// is taken whenever it comes). With no address known at all, the wait is
+/// the connect timeout, after which the round counts as failed.
+pub const RESOLVE_HOLD: Duration = Duration::from_secs(1);
 
 /// Where the core publishes what callers read without asking it (the
 /// driver's shared view of the session, read by any thread).
@@ -117,6 +122,9 @@ pub enum Action {
     Connect(SocketAddr),
     /// Ask this server whether it serves reads and writes, then call `probe_done`.
     ProbeRw(SocketAddr),
+    /// Resolve these entries (off the session's path: on a thread of the
+    /// driver's), then call `resolved` with `epoch` and every address found.
+    Resolve { epoch: u64, hosts: Vec<hosts::HostPort> },
     /// The handle is closed: stop driving.
     Finished,
 }
@@ -181,6 +189,11 @@ pub struct Session {
     sasl: Option<Box<dyn sasl::Mechanism>>,
     /// The state while no connection is under way (see `Config`).
     down_state: i32,
+    /// The round of attempts waits for names to be resolved.
+    held_for_names: bool,
+    /// `zoo_set_servers` gave names: once they resolve, the client may move
+    /// (as for a list of addresses) from the server it is on.
+    rebalance_on_resolution: bool,
 }
 
 impl Session {
@@ -229,6 +242,8 @@ impl Session {
             xids: Arc::default(),
             sasl: cfg.sasl,
             down_state: if cfg.zero_state_between_connections { 0 } else { CONNECTING_STATE },
+            held_for_names: false,
+            rebalance_on_resolution: false,
         }
     }
 
@@ -362,14 +377,84 @@ impl Session {
 
     /// `zoo_set_servers`: a new server list; moves off the current server
     /// when the list says so.
-    pub fn set_servers(&mut self, new: HostList) {
-        let connected = match self.conn {
-            Conn::Up { addr, .. } => Some(addr),
-            _ => None,
-        };
-        if self.hosts.replace(new, connected) {
+    /// A list with names keeps the addresses in use until the names
+    /// resolve (the driver is asked at once), then moves as a list of
+    /// addresses would.
+    pub fn set_servers(&mut self, mut new: HostList) {
+        new.epoch = self.hosts.epoch + 1;
+        new.resolve_delay = self.hosts.resolve_delay;
+        if new.has_names() {
+            new.addrs = std::mem::take(&mut self.hosts.addrs);
+            new.next = self.hosts.next;
+            new.current = self.hosts.current;
+            self.hosts = new;
+            self.held_for_names = false;
+            self.rebalance_on_resolution = true;
+            return;
+        }
+        let old = std::mem::replace(&mut self.hosts, new);
+        self.rebalance_on_resolution = false;
+        if self.hosts.rebalance(&old.addrs, self.connected_to()) {
             self.move_server = true;
         }
+    }
+
+    fn connected_to(&self) -> Option<SocketAddr> {
+        match self.conn {
+            Conn::Up { addr, .. } => Some(addr),
+            _ => None,
+        }
+    }
+
+    /// The driver's answer to `Action::Resolve`: every address the names
+    /// (and literals) of the list gave, in any order. An answer for a list
+    /// replaced since is dropped; an empty one keeps the addresses known,
+    /// and with none known the round of attempts has failed (the calls
+    /// waiting fail with ZCONNECTIONLOSS, as after failed attempts; the
+    /// next resolution follows the back-off).
+    pub fn resolved(&mut self, now: Instant, epoch: u64, addrs: Vec<SocketAddr>) {
+        if epoch != self.hosts.epoch || self.finished {
+            return;
+        }
+        let empty = addrs.is_empty();
+        let old = if self.rebalance_on_resolution && !empty { self.hosts.addrs.clone() } else { Vec::new() };
+        let changed = self.hosts.take_resolution(now, addrs);
+        let held = std::mem::take(&mut self.held_for_names);
+        if empty {
+            zlog!(
+                self.log_cb,
+                ZOO_LOG_LEVEL_ERROR,
+                "resolve_hosts",
+                "no server address found: none of the names of [{}] resolves",
+                self.hosts.spec
+            );
+            if self.hosts.addrs.is_empty() {
+                self.names_failed(now);
+            }
+            return;
+        }
+        if std::mem::take(&mut self.rebalance_on_resolution) && changed && self.hosts.rebalance(&old, self.connected_to()) {
+            self.move_server = true;
+        }
+        if held {
+            if let Conn::Down { retry_at } = &mut self.conn {
+                *retry_at = (*retry_at).min(now);
+            }
+        }
+    }
+
+    /// No address is known and the names gave none (or not in time): a
+    /// failed round, paced by the back-off.
+    fn names_failed(&mut self, now: Instant) {
+        self.held_for_names = false;
+        if self.closing || !matches!(self.conn, Conn::Down { .. }) {
+            return;
+        }
+        self.set_state(self.down_state);
+        self.fail_pending(ZCONNECTIONLOSS);
+        self.backoff.attempt(true);
+        let delay = self.backoff.delay(self.timeout).max(Duration::from_millis(1));
+        self.conn = Conn::Down { retry_at: now + delay };
     }
 
     /// `zoo_set_backoff`: the first and the longest delay between rounds.
@@ -480,6 +565,10 @@ impl Session {
         if self.finished {
             return Some(Action::Finished);
         }
+        if self.names_wanted_now(now) {
+            // A list whose names were never resolved (init, zoo_set_servers).
+            return Some(self.ask_resolution(now));
+        }
         if let Conn::Down { retry_at } = self.conn {
             if self.closing {
                 self.finish();
@@ -488,11 +577,46 @@ impl Session {
             if now < retry_at {
                 return None;
             }
+            if self.hosts.round_starts() {
+                // A round starts: with the names resolved again when the
+                // delay passed, waiting a little for the answer.
+                if self.hosts.resolution_due(now) {
+                    return Some(self.ask_resolution(now));
+                }
+                if let Some(asked) = self.hosts.asked {
+                    let none_known = self.hosts.addrs.is_empty();
+                    let until = asked + if none_known { self.connect_timeout() } else { RESOLVE_HOLD.min(self.connect_timeout()) };
+                    if now < until {
+                        if none_known {
+                            self.set_state(CONNECTING_STATE);
+                        }
+                        self.held_for_names = true;
+                        self.conn = Conn::Down { retry_at: until };
+                        return None;
+                    }
+                    self.held_for_names = false;
+                    if none_known {
+                        zlog!(
+                            self.log_cb,
+                            ZOO_LOG_LEVEL_ERROR,
+                            "resolve_hosts",
+                            "no server address found: resolving the names of [{}] takes longer than {} ms",
+                            self.hosts.spec,
+                            self.connect_timeout().as_millis()
+                        );
+                        // Asked again after the back-off (the driver keeps
+                        // the resolution under way; its answer still counts).
+                        self.hosts.asked = None;
+                        self.names_failed(now);
+                        return None;
+                    }
+                }
+            }
             // The next server, passing over those that refused recently; a
             // round that ends while passing over them counts as failed.
             let mut pick = None;
             for _ in 0..self.hosts.addrs.len().max(1) {
-                let Some((addr, wrapped)) = self.hosts.advance_at(now) else { break };
+                let Some((addr, wrapped)) = self.hosts.advance() else { break };
                 if self.refused.get(&addr).is_none_or(|(until, _)| *until <= now) {
                     pick = Some((addr, wrapped));
                     break;
@@ -505,8 +629,8 @@ impl Session {
                 }
             }
             let Some((addr, wrapped)) = pick else {
-                // No address resolves: try again a little later.
-                self.conn = Conn::Down { retry_at: now + Duration::from_millis(100) };
+                // No address (yet): the next round resolves the names again.
+                self.names_failed(now);
                 return None;
             };
             self.backoff.attempt(wrapped);
@@ -528,6 +652,23 @@ impl Session {
             }
         }
         None
+    }
+
+    /// A list whose names were never resolved (init, `zoo_set_servers`)
+    /// has them resolved at once, unless a back-off is under way.
+    fn names_wanted_now(&self, now: Instant) -> bool {
+        let backing_off = matches!(self.conn, Conn::Down { retry_at } if now < retry_at);
+        !self.closing && !backing_off && self.hosts.resolved_at.is_none() && self.hosts.resolution_due(now)
+    }
+
+    /// Asks the driver to resolve the list's names: the state is CONNECTING
+    /// while no address is known (an attempt is under way).
+    fn ask_resolution(&mut self, now: Instant) -> Action {
+        if self.hosts.addrs.is_empty() && matches!(self.conn, Conn::Down { .. }) {
+            self.set_state(CONNECTING_STATE);
+        }
+        let hosts = self.hosts.ask(now);
+        Action::Resolve { epoch: self.hosts.epoch, hosts }
     }
 
     /// Connect and handshake together must finish within two thirds of the
@@ -1328,7 +1469,7 @@ impl Session {
             }
             Conn::Ended => None,
         };
-        if self.move_server && !self.closing {
+        if (self.move_server || self.names_wanted_now(now)) && !self.closing {
             d = Some(now);
         }
         if let Some(t) = self.client_expiry_at() {

@@ -13,10 +13,6 @@ fn addrs() -> Vec<SocketAddr> {
     vec!["127.0.0.1:1".parse().unwrap(), "127.0.0.1:2".parse().unwrap()]
 }
 
-fn fake_resolver(_: &[hosts::HostPort]) -> Vec<SocketAddr> {
-    addrs()
-}
-
 struct Rig {
     core: Session,
     q: Outbox,
@@ -109,8 +105,8 @@ impl Publish for NoView {
 
 impl Rig {
     fn new() -> Rig {
-        let mut hosts = HostList::new("a:1,a:2".into(), vec![], addrs(), fake_resolver);
-        hosts.resolver = fake_resolver;
+        let mut hosts = HostList::new("a:1,a:2".into(), hosts::parse("127.0.0.1:1,127.0.0.1:2").unwrap().0);
+        hosts.addrs = addrs(); // the listed order, whatever the shuffle did
         hosts.resolve_delay = None;
         let t = Instant::now();
         let published = Arc::new(NoView);
@@ -991,4 +987,141 @@ fn an_unanswered_handshake_wakes_the_driver_twice_not_in_a_loop() {
     r.advance(TIMEOUT as u64 / 3 + 1);
     assert_eq!(r.core.deadline(r.t), Some(start + connect_deadline), "after the third: the connect deadline, not now");
     assert_eq!(r.core.state(), ASSOCIATING_STATE);
+}
+
+// ---- names resolved by the driver ("servers that move") -----------------
+
+impl Rig {
+    /// A rig whose connect string is `spec`: its names are resolved by the
+    /// test, through `Action::Resolve` and `resolved`.
+    fn with_hosts(spec: &str) -> Rig {
+        let mut r = Rig::new();
+        r.core.hosts = HostList::new(spec.into(), hosts::parse(spec).unwrap().0);
+        r
+    }
+
+    /// The epochs of the resolutions asked for by these actions.
+    fn asked(acts: &[Action]) -> Vec<u64> {
+        acts.iter().filter_map(|a| if let Action::Resolve { epoch, .. } = a { Some(*epoch) } else { None }).collect()
+    }
+
+    /// Completes the handshake of the connection just opened.
+    fn handshake(&mut self, sid: i64) -> Vec<u8> {
+        self.core.transport_up(self.t);
+        let hs = self.written();
+        self.feed(&connect_response(TIMEOUT, sid));
+        assert_eq!(self.core.state(), CONNECTED_STATE);
+        hs
+    }
+}
+
+fn sa(s: &str) -> SocketAddr {
+    s.parse().unwrap()
+}
+
+/// Late names: CONNECTING while they do not resolve, a failed round per
+/// empty answer (the calls waiting fail, the next resolution after the
+/// back-off, never at once), connected as soon as they resolve.
+#[test]
+fn late_names_connect_once_they_resolve_one_resolution_per_round() {
+    let mut r = Rig::with_hosts("zk1.test:1,zk2.test:2");
+    assert_eq!(Rig::asked(&r.actions()), vec![0]);
+    assert_eq!(r.core.state(), CONNECTING_STATE);
+    assert!(r.actions().is_empty(), "one resolution at a time");
+    r.get("waiting", None);
+    let mut resolutions = 1;
+    for _ in 0..5 {
+        r.core.resolved(r.t, 0, vec![]);
+        assert_eq!(
+            r.deliver(),
+            vec![format!("waiting:{ZCONNECTIONLOSS}")].into_iter().take(if resolutions == 1 { 1 } else { 0 }).collect::<Vec<_>>()
+        );
+        assert!(r.actions().is_empty(), "no resolution before the back-off");
+        let wait = r.core.deadline(r.t).unwrap() - r.t;
+        assert!(wait >= backoff::INITIAL_DELAY * 3 / 4 && wait <= backoff::max_delay(TIMEOUT), "{wait:?}");
+        r.advance(wait.as_millis() as u64 - 1);
+        assert!(r.actions().is_empty(), "not before the back-off ends");
+        r.advance(1);
+        assert_eq!(Rig::asked(&r.actions()), vec![0], "the next round resolves again");
+        resolutions += 1;
+    }
+    r.core.resolved(r.t, 0, vec![sa("127.0.0.1:7")]);
+    assert_eq!(r.actions(), vec![Action::Connect(sa("127.0.0.1:7"))]);
+    r.handshake(0x42);
+    assert_eq!(resolutions, 6);
+}
+
+/// A resolver that never answers: with no address known, the round fails
+/// after the connect timeout (calls complete, a log line), and a new
+/// resolution is asked after the back-off; a late answer is still taken.
+#[test]
+fn a_hanging_resolver_fails_rounds_on_time_and_a_late_answer_connects() {
+    let mut r = Rig::with_hosts("zk1.test:1");
+    assert_eq!(Rig::asked(&r.actions()), vec![0]);
+    r.get("waiting", None);
+    let ct = TIMEOUT as u64 * 2 / 3;
+    r.advance(ct - 1);
+    assert!(r.actions().is_empty());
+    assert!(r.deliver().is_empty(), "still waiting for the names");
+    assert_eq!(r.core.state(), CONNECTING_STATE);
+    r.advance(1);
+    assert!(r.actions().is_empty());
+    assert_eq!(r.deliver(), vec![format!("waiting:{ZCONNECTIONLOSS}")]);
+    let wait = r.core.deadline(r.t).unwrap() - r.t;
+    r.advance(wait.as_millis() as u64 - 1);
+    assert!(r.actions().is_empty(), "not before the back-off ends");
+    r.advance(1);
+    assert_eq!(Rig::asked(&r.actions()), vec![0], "asked again (the driver keeps the one under way)");
+    r.core.resolved(r.t, 0, vec![sa("127.0.0.1:7")]);
+    assert_eq!(r.actions(), vec![Action::Connect(sa("127.0.0.1:7"))]);
+}
+
+/// Moved names: the connection is lost, every address of the round failed,
+/// the names are resolved again and the session moves to the new address
+/// with its id; while the answer is awaited the round waits for it, at most
+/// RESOLVE_HOLD, then goes on with the addresses known.
+#[test]
+fn a_failed_round_resolves_again_and_the_session_moves_to_the_new_address() {
+    let mut r = Rig::with_hosts("zka.test:1");
+    assert_eq!(Rig::asked(&r.actions()), vec![0]);
+    r.core.resolved(r.t, 0, vec![sa("127.0.0.11:1")]);
+    assert_eq!(r.actions(), vec![Action::Connect(sa("127.0.0.11:1"))]);
+    r.handshake(0x42);
+    r.core.transport_lost(r.t, "eof");
+    let acts = r.actions();
+    assert_eq!(acts[0], Action::Disconnect);
+    assert_eq!(Rig::asked(&acts[1..]), vec![0], "{acts:?}");
+    assert!(r.actions().is_empty(), "held for the answer");
+    r.advance(10);
+    r.core.resolved(r.t, 0, vec![sa("127.0.0.21:1")]);
+    assert_eq!(r.actions(), vec![Action::Connect(sa("127.0.0.21:1"))], "at once: the hold ends with the answer");
+    let hs = r.handshake(0x42);
+    assert!(hs.windows(8).any(|w| w == 0x42i64.to_be_bytes()), "the session id is kept");
+    // A slow answer: the next round goes on with the known address after the hold.
+    r.core.transport_lost(r.t, "eof");
+    assert_eq!(Rig::asked(&r.actions()[1..]), vec![0]);
+    r.advance(RESOLVE_HOLD.as_millis() as u64 - 1);
+    assert!(r.actions().is_empty());
+    r.advance(1);
+    assert_eq!(r.actions(), vec![Action::Connect(sa("127.0.0.21:1"))]);
+}
+
+/// `zoo_set_servers` with names: the session stays where it is until they
+/// resolve (an answer for the old list is dropped), then moves when its
+/// server is not among them.
+#[test]
+fn set_servers_with_names_moves_once_they_resolve() {
+    let mut r = Rig::new();
+    r.connect();
+    r.core.hosts.resolve_delay = Some(Duration::ZERO);
+    r.core.set_servers(HostList::new("zkb.test:9".into(), hosts::parse("zkb.test:9").unwrap().0));
+    assert_eq!(r.core.deadline(r.t), Some(r.t), "the driver is asked at once");
+    assert_eq!(Rig::asked(&r.actions()), vec![1]);
+    assert!(r.core.is_connected());
+    r.core.resolved(r.t, 0, vec![sa("127.0.0.1:8")]);
+    r.core.tick(r.t);
+    assert!(r.actions().is_empty(), "an answer for the old list is dropped");
+    r.core.resolved(r.t, 1, vec![sa("127.0.0.1:9")]);
+    r.core.tick(r.t);
+    assert_eq!(r.actions(), vec![Action::Disconnect, Action::Connect(sa("127.0.0.1:9"))]);
 }
