@@ -49,7 +49,7 @@ fn main() {
     cc::Build::new().file("src/log_message.c").warnings(true).compile("zk_log_message");
     println!("cargo:rustc-cdylib-link-arg=-Wl,--defsym=log_message=zk_log_message_c");
     // The link map of the shared library: which crate each loaded byte
-    // comes from (scripts/size-breakdown.py so, README "Size").
+    // comes from (scripts/size-breakdown.py so, docs/size.md).
     let out_dir = std::env::var("OUT_DIR").unwrap();
     println!("cargo:rustc-cdylib-link-arg=-Wl,-Map={out_dir}/libzookeeper.map");
     println!("cargo:rerun-if-changed=cbindgen");

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """What each part of the library adds to the shared library and to the
-static archive, per crate and per component (README, "Size").
+static archive, per crate and per component (docs/size.md).
 
   size-breakdown.py so MAP...        the link map of the shared library
                                      (build.rs has the linker write it:

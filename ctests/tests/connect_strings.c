@@ -2,8 +2,8 @@
  * of everything the reference accepts: spaces around entries, an entry
  * listed twice kept once, [v6]:port, a bare host name with its port, and a
  * chroot after them; each connects to the real server and reads "/". The
- * strings the reference rejects (measured on Debian's 3.8.0, README
- * "Deliberate deviations") are marked. Malformed strings stay NULL with
+ * strings the reference rejects (measured on Debian's 3.8.0,
+ * docs/deviations.md) are marked. Malformed strings stay NULL with
  * EINVAL (bad_arguments). */
 #include "testutil.h"
 #include <arpa/inet.h>

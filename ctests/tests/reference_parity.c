@@ -2,7 +2,7 @@
  * random call sequences on both libraries (issue 8), one case each: TTL
  * arguments, multi argument errors and per-op results, NULL data of length
  * 0, watch removal with an invalid type, relative paths on a chrooted
- * handle, and the two deliberate deviations listed in the README.
+ * handle, and the two deliberate deviations listed in docs/deviations.md.
  *
  * The same source is built twice: against our library (ctest
  * reference_parity) and against Debian's libzookeeper_mt.so.2 with its own
@@ -377,7 +377,7 @@ static void chroot_handle(void) {
      * without a separator ("bc" becomes <chroot>bc, a node outside the
      * chroot) and reads any one-character path as "/" (zoo_delete(zc, "b")
      * deletes the chroot node itself). Rejecting them is the safe answer
-     * (the Java client's too): a deliberate deviation, listed in README. */
+     * (the Java client's too): a deliberate deviation, listed in docs/deviations.md. */
 #else
     relative_paths(zc);
 #endif

@@ -4,7 +4,7 @@
  * the SASL table in shared/tls-sasl/reference.md; where ours differs from
  * the upstream client on purpose (an AUTH_FAILED event, ZAUTHFAILED for the
  * calls waiting, sasl_client_init done for the application), the check is
- * what we do, and the README lists it.
+ * what we do, and docs/deviations.md lists it.
  *
  * $SASL_MODE: optional (the server accepts unauthenticated clients),
  * require (sessionRequireClientSASLAuth=true), restart (optional server that

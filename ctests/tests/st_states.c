@@ -5,8 +5,8 @@
  *
  * Built twice (ctest st_states on ours, st_states_on_reference on Debian's
  * libzookeeper_st.so.2); tools/st_states_parity.sh runs both and compares
- * their outputs line by line. The README's table of these codes is this
- * program's output on the reference.
+ * their outputs line by line. The table of these codes in
+ * docs/event-loop.md is this program's output on the reference.
  *
  * Each phase prints the distinct loop rounds it saw, in the order they
  * first appeared (how often a round repeats depends on timing; which rounds

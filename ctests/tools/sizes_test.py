@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The sizes in README.md ("Size") are the sizes of the files: every figure
-of the section's two tables is read from README.md and compared with the
+"""The sizes in docs/size.md are the sizes of the files: every figure of
+the page's two tables is read from docs/size.md and compared with the
 file measured now, within ±3 % (at least ±1,000 B). A figure this test
 cannot measure fails it, but for the column of the build before issue 16
 (history) and, when the file is not on the machine, Debian's
@@ -10,7 +10,7 @@ by scripts/aarch64-test.sh), which it reports as skipped.
     sizes_test.py REPO BUILD_DIR CC [--print]
 
 --print writes the two tables with the figures measured now (the "before"
-column left empty), to paste into README.md.
+column left empty), to paste into docs/size.md.
 
 Measured: BUILD_DIR/lib (the staged libraries), cargo's output in
 REPO/target/release and REPO/target/st/release (the unstripped libraries,
@@ -168,14 +168,13 @@ if print_tables:
     sys.exit(0)
 
 
-# --- README ----------------------------------------------------------------
+# --- docs/size.md -----------------------------------------------------------
 def tables(text):
-    """The markdown tables of the "Size" section: [(header, [rows])]."""
-    m = re.search(r"^### Size\n(.*?)(?=^#{2,3} )", text, re.M | re.S)
-    if not m:
-        sys.exit("sizes: README.md has no \"### Size\" section")
+    """The markdown tables of the Size page: [(header, [rows])]."""
+    if not re.match(r"# Size\b", text):
+        sys.exit("sizes: docs/size.md does not start with \"# Size\"")
     out, cur = [], None
-    for line in m.group(1).splitlines():
+    for line in text.splitlines():
         if line.startswith("|"):
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             if cur is None:
@@ -241,21 +240,21 @@ def check(what, readme, measured):
     if readme is None:
         return  # an empty cell: no figure claimed
     if measured is None:
-        failures.append(f"{what}: README says {readme:,} B, which this test cannot measure")
+        failures.append(f"{what}: docs/size.md says {readme:,} B, which this test cannot measure")
         return
     checked += 1
     ok = abs(readme - measured) <= max(REL * measured, ABS)
-    line = f"{what}: README {readme:,} B, measured {measured:,} B ({100 * (readme - measured) / measured:+.1f} %)"
+    line = f"{what}: docs/size.md {readme:,} B, measured {measured:,} B ({100 * (readme - measured) / measured:+.1f} %)"
     print(("ok    " if ok else "WRONG ") + line)
     if not ok:
         failures.append(line)
 
 
-t = tables(open(os.path.join(repo, "README.md")).read())
+t = tables(open(os.path.join(repo, "docs", "size.md")).read())
 file_tables = [x for x in t if x[0][0].lower().startswith("file")]
 comp_tables = [x for x in t if x[0][0].lower().startswith("component")]
 if len(file_tables) != 1 or len(comp_tables) != 1:
-    sys.exit("sizes: the Size section should have one table of files and one of components")
+    sys.exit("sizes: docs/size.md should have one table of files and one of components")
 
 header, rows = file_tables[0]
 roles = ["history" if "before" in h else "reference" if "reference" in h.lower() else "ours" if "ours" in h else None
@@ -301,7 +300,7 @@ for row in rows:
         readme = figure(cell)
         measured = columns[col].get(comp)
         if readme is None and measured and measured > ABS:
-            failures.append(f"{row[0]} ({col}): measured {measured:,} B, the README gives no figure")
+            failures.append(f"{row[0]} ({col}): measured {measured:,} B, docs/size.md gives no figure")
             continue
         check(f"{row[0]} ({col})", readme, measured)
 listed = {breakdown_row(r[0]) for r in rows}
