@@ -136,6 +136,17 @@ void stu_loop_remove(zhandle_t *zh) {
     }
 }
 
+long long stu_longest_call_ms;
+int stu_longest_call_in;
+
+static void note_call(int in, long long t0) {
+    long long d = zkt_now_ms() - t0;
+    if (d > stu_longest_call_ms) {
+        stu_longest_call_ms = d;
+        stu_longest_call_in = in;
+    }
+}
+
 int stu_loop_once(int max_ms, int extra_fd) {
     struct pollfd fds[MAXH + 1];
     int interest[MAXH];
@@ -149,7 +160,9 @@ int stu_loop_once(int max_ms, int extra_fd) {
         struct timeval tv = { 0, 0 };
         interest[i] = 0;
         stu_in = STU_IN_INTEREST;
+        long long t0 = zkt_now_ms();
         int rc = zookeeper_interest(hs[i], &fd, &interest[i], &tv);
+        note_call(STU_IN_INTEREST, t0);
         stu_in = STU_IN_NONE;
         if (rc != ZOK) {
             stu_loop_errors++;
@@ -178,7 +191,9 @@ int stu_loop_once(int max_ms, int extra_fd) {
         if ((re & (POLLIN | POLLHUP | POLLERR)) && (interest[i] & ZOOKEEPER_READ)) events |= ZOOKEEPER_READ;
         if ((re & (POLLOUT | POLLHUP | POLLERR)) && (interest[i] & ZOOKEEPER_WRITE)) events |= ZOOKEEPER_WRITE;
         stu_in = STU_IN_PROCESS;
+        long long t0 = zkt_now_ms();
         int rc = zookeeper_process(hs[i], events);
+        note_call(STU_IN_PROCESS, t0);
         stu_in = STU_IN_NONE;
         if (rc != ZOK && rc != ZNOTHING) {
             stu_loop_errors++;

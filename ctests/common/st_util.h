@@ -72,6 +72,11 @@ extern int stu_loop_errors;
 extern int stu_last_error;
 /* Rounds made by stu_loop_once so far. */
 extern long stu_loop_rounds;
+/* The longest zookeeper_interest or zookeeper_process call the loop made
+ * (ms; how long the library held the caller's thread), and which
+ * (STU_IN_INTEREST or STU_IN_PROCESS). Tests may reset them. */
+extern long long stu_longest_call_ms;
+extern int stu_longest_call_in;
 /* Pumps until *flag is non-zero or timeout_ms passes; returns *flag. */
 int stu_wait_flag(const int *flag, int timeout_ms);
 /* Pumps for ms milliseconds. */

@@ -93,10 +93,11 @@ impl turn::Conduct for MtConduct<'_> {
     fn drop_transport(&mut self) {
         *self.transport = None;
     }
-    fn probe(&mut self, _: &mut Session, addr: std::net::SocketAddr, _: Instant) {
+    fn probe(&mut self, _: &mut Session, probe: turn::RwProbe, _: Instant) {
         let z = self.zh.clone();
+        let addr = probe.addr();
         let r = std::thread::Builder::new().name("zk-rw-probe".into()).spawn(move || {
-            let rw = socket::is_rw_server(&addr, turn::RW_PROBE_LIMIT);
+            let rw = probe.run(z.log_cb().into());
             *z.probe_result.lock() = Some((addr, rw));
             z.wake();
         });

@@ -465,17 +465,193 @@ pub fn poll_events(core: &Session, t: &Transport, now: Instant) -> i16 {
     }
 }
 
-/// Asks a server whether it serves reads and writes ("isro" four-letter
-/// word; "rw" in answer). Blocks at most about `limit` twice.
-pub fn is_rw_server(addr: &SocketAddr, limit: Duration) -> bool {
-    use std::io::{Read, Write};
-    let Ok(mut s) = std::net::TcpStream::connect_timeout(addr, limit) else { return false };
-    let _ = s.set_read_timeout(Some(limit));
-    let _ = s.set_write_timeout(Some(limit));
-    if s.write_all(b"isro").is_err() {
-        return false;
+/// What a read-write probe ("isro") found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RwAnswer {
+    /// The server answered `rw`: it serves reads and writes.
+    ReadWrite,
+    /// Another answer (`ro` from a read-only server, `null` from one not
+    /// serving yet), as text.
+    Other(String),
+    /// No answer: the connection, the TLS handshake (`tls`: the certificate
+    /// check among its reasons) or the exchange failed, or the time ran out.
+    Failed { tls: bool, msg: String },
+}
+
+/// Waits until `fd` is ready for `events` or `deadline` passes (Err then).
+fn wait_ready(fd: c_int, events: i16, deadline: Instant) -> Result<(), RwAnswer> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(RwAnswer::Failed { tls: false, msg: "no answer in time".into() });
+        }
+        let mut p = libc::pollfd { fd, events, revents: 0 };
+        // Rounded up: a wait of less than a millisecond must not become a busy loop.
+        let ms = left.as_micros().div_ceil(1000).min(i32::MAX as u128) as c_int;
+        // SAFETY: one local pollfd.
+        let n = unsafe { libc::poll(&mut p, 1, ms) };
+        if n > 0 {
+            // Readiness or an error (POLLERR, POLLHUP): the next operation tells which.
+            return Ok(());
+        }
+        if n < 0 && last_errno() != libc::EINTR {
+            return Err(RwAnswer::Failed { tls: false, msg: errno_msg(last_errno(), "poll() failed") });
+        }
     }
-    let mut buf = Vec::new();
-    let _ = s.take(16).read_to_end(&mut buf);
-    buf.starts_with(b"rw")
+}
+
+fn probe_err(e: IoErr, what: &str) -> RwAnswer {
+    RwAnswer::Failed { tls: matches!(e, IoErr::Tls(_)), msg: e.message(what) }
+}
+
+/// Asks a server whether it serves reads and writes: the four-letter word
+/// `isro` over the session's transport (`tls`: a TLS connection made with
+/// the handle's settings, so the server's certificate is checked as for
+/// the session's own connections; an untrusted server fails the handshake
+/// and is never taken as read-write), `rw` in answer. Connect, handshake,
+/// question and answer all end within `limit`: the call blocks at most
+/// that long (the ST library runs it on the caller's thread).
+pub fn probe_rw(addr: &SocketAddr, tls: Option<Box<rustls::ClientConnection>>, limit: Duration) -> RwAnswer {
+    match probe_exchange(addr, tls, Instant::now() + limit) {
+        Ok(a) | Err(a) => a,
+    }
+}
+
+fn probe_exchange(addr: &SocketAddr, tls: Option<Box<rustls::ClientConnection>>, deadline: Instant) -> Result<RwAnswer, RwAnswer> {
+    let failed = |msg: String| RwAnswer::Failed { tls: false, msg };
+    let mut t = Transport::connect(addr, tls).map_err(failed)?;
+    let fd = t.fd();
+    wait_ready(fd, libc::POLLOUT, deadline)?;
+    t.finish_connect().map_err(|(_, m)| failed(m))?;
+    while !t.handshake().map_err(|e| probe_err(e, "TLS handshake failed"))? {
+        wait_ready(fd, if t.tls_wants_write() { libc::POLLIN | libc::POLLOUT } else { libc::POLLIN }, deadline)?;
+    }
+    let q = b"isro";
+    let mut sent = 0;
+    while sent < q.len() {
+        match t.send(&q[sent..]).map_err(|e| probe_err(e, "send() failed"))? {
+            0 => wait_ready(fd, libc::POLLOUT, deadline)?,
+            n => sent += n,
+        }
+    }
+    while t.tls_wants_write() {
+        wait_ready(fd, libc::POLLOUT, deadline)?;
+        t.flush_tls().map_err(|e| probe_err(e, "send() failed"))?;
+    }
+    // The answer, up to the server's close (it closes after a four-letter
+    // word's answer); what came by the deadline counts if it is enough.
+    let mut buf = BytesMut::with_capacity(16);
+    while buf.len() < 16 {
+        match t.recv_into(&mut buf) {
+            Ok(0) => {
+                if !t.pending_plaintext() {
+                    if let Err(e) = wait_ready(fd, libc::POLLIN, deadline) {
+                        if buf.len() >= 2 {
+                            break;
+                        }
+                        return Err(e);
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(IoErr::Os(libc::EHOSTDOWN)) => break,
+            Err(e) => return Err(probe_err(e, "recv() failed")),
+        }
+    }
+    if buf.starts_with(b"rw") {
+        Ok(RwAnswer::ReadWrite)
+    } else if buf.is_empty() {
+        Err(failed("the server closed the connection without an answer".into()))
+    } else {
+        Ok(RwAnswer::Other(String::from_utf8_lossy(&buf).into_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::Arc;
+
+    const LIMIT: Duration = Duration::from_millis(150);
+
+    /// A listener on loopback whose one connection `serve` handles on a thread.
+    fn server(serve: impl FnOnce(std::net::TcpStream) + Send + 'static) -> SocketAddr {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        std::thread::spawn(move || {
+            if let Ok((s, _)) = l.accept() {
+                serve(s)
+            }
+        });
+        addr
+    }
+
+    /// Answers `isro` with `answer`, then closes.
+    fn answering(answer: &'static [u8]) -> SocketAddr {
+        server(move |mut s| {
+            let mut q = [0u8; 4];
+            if s.read_exact(&mut q).is_ok() && &q == b"isro" {
+                let _ = s.write_all(answer);
+            }
+        })
+    }
+
+    fn tls_client() -> Box<rustls::ClientConnection> {
+        let cfg = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        Box::new(rustls::ClientConnection::new(Arc::new(cfg), "localhost".try_into().unwrap()).unwrap())
+    }
+
+    #[test]
+    fn the_answer_decides() {
+        assert_eq!(probe_rw(&answering(b"rw"), None, LIMIT), RwAnswer::ReadWrite);
+        assert_eq!(probe_rw(&answering(b"ro"), None, LIMIT), RwAnswer::Other("ro".into()));
+        assert_eq!(probe_rw(&answering(b"null"), None, LIMIT), RwAnswer::Other("null".into()));
+        assert!(matches!(probe_rw(&answering(b""), None, LIMIT), RwAnswer::Failed { tls: false, .. }));
+    }
+
+    #[test]
+    fn a_refused_connect_fails_at_once() {
+        let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let t0 = Instant::now();
+        assert!(matches!(probe_rw(&addr, None, LIMIT), RwAnswer::Failed { tls: false, .. }));
+        assert!(t0.elapsed() < LIMIT);
+    }
+
+    /// A server that accepts and then says nothing, or trickles one byte
+    /// and stalls: the whole probe ends at the limit, not per step.
+    #[test]
+    fn a_silent_or_trickling_server_ends_the_probe_at_the_limit() {
+        let hold = |first: &'static [u8]| {
+            server(move |mut s| {
+                let _ = s.write_all(first);
+                std::thread::sleep(Duration::from_secs(3));
+            })
+        };
+        for (addr, tls) in [(hold(b""), None), (hold(b"r"), None), (hold(b""), Some(tls_client()))] {
+            let t0 = Instant::now();
+            let a = probe_rw(&addr, tls, LIMIT);
+            let took = t0.elapsed();
+            assert!(matches!(a, RwAnswer::Failed { .. }), "{a:?}");
+            assert!(took >= LIMIT && took < LIMIT + Duration::from_millis(100), "{took:?}");
+        }
+    }
+
+    /// Over TLS, a server that does not speak TLS (a plain port answering
+    /// "rw") fails the handshake: no plain answer is taken for the TLS one.
+    #[test]
+    fn over_tls_a_plain_answer_is_not_taken() {
+        let addr = server(|mut s| {
+            let mut hello = [0u8; 5];
+            let _ = s.read_exact(&mut hello);
+            let _ = s.write_all(b"rw");
+        });
+        let a = probe_rw(&addr, Some(tls_client()), LIMIT);
+        assert!(matches!(a, RwAnswer::Failed { tls: true, .. }), "{a:?}");
+    }
 }

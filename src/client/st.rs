@@ -84,8 +84,9 @@ impl turn::Conduct for StDriver {
     fn drop_transport(&mut self) {
         StDriver::drop_transport(self)
     }
-    fn probe(&mut self, core: &mut Session, addr: std::net::SocketAddr, now: Instant) {
-        let rw = socket::is_rw_server(&addr, turn::RW_PROBE_LIMIT);
+    fn probe(&mut self, core: &mut Session, probe: turn::RwProbe, now: Instant) {
+        let addr = probe.addr();
+        let rw = probe.run(core.log_cb);
         core.probe_done(now, addr, rw);
     }
 }
