@@ -96,7 +96,7 @@ impl turn::Conduct for MtConduct<'_> {
     fn probe(&mut self, _: &mut Session, probe: turn::RwProbe, _: Instant) {
         let z = self.zh.clone();
         let addr = probe.addr();
-        let r = std::thread::Builder::new().name("zk-rw-probe".into()).spawn(move || {
+        let r = std::thread::Builder::new().name("zk-rw-probe".into()).stack_size(super::handle::default_stack_size()).spawn(move || {
             let rw = probe.run(z.log_cb().into());
             *z.probe_result.lock() = Some((addr, rw));
             z.wake();
