@@ -231,10 +231,16 @@ int stu_close(zhandle_t *zh) {
 /* ---- the ensemble fixture ---- */
 
 int stu_fixture(const char *cmd, int i) {
+    char a[16];
+    snprintf(a, sizeof a, "%d", i);
+    return stu_fixture_args(cmd, a);
+}
+
+int stu_fixture_args(const char *cmd, const char *args) {
     char c[1024];
     const char *fx = getenv("ZK_FIXTURE"), *dir = getenv("ZK_ENSEMBLE_DIR");
     REQUIRE(fx && dir);
-    snprintf(c, sizeof c, "%s %s %s %d", fx, cmd, dir, i);
+    snprintf(c, sizeof c, "%s %s %s %s", fx, cmd, dir, args);
     FILE *p = popen(c, "r");
     REQUIRE(p);
     int fd = fileno(p);

@@ -91,6 +91,8 @@ int stu_close(zhandle_t *zh);
  * starve meanwhile). Exits on failure; returns the first integer printed
  * or -1. */
 int stu_fixture(const char *cmd, int i);
+/* The same with the arguments after the directory as one string. */
+int stu_fixture_args(const char *cmd, const char *args);
 
 /* --- servers in front of the real one ----------------------------------- */
 #include <netinet/in.h>

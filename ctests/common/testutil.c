@@ -125,8 +125,14 @@ int zkt_count(zkt_recorder *r) {
 }
 
 int zkt_fixture(const char *cmd, int i) {
+    char a[16];
+    snprintf(a, sizeof a, "%d", i);
+    return zkt_fixture_args(cmd, a);
+}
+
+int zkt_fixture_args(const char *cmd, const char *args) {
     char c[1024];
-    snprintf(c, sizeof c, "%s %s %s %d", getenv("ZK_FIXTURE"), cmd, getenv("ZK_ENSEMBLE_DIR"), i);
+    snprintf(c, sizeof c, "%s %s %s %s", getenv("ZK_FIXTURE"), cmd, getenv("ZK_ENSEMBLE_DIR"), args);
     FILE *p = popen(c, "r");
     REQUIRE(p);
     int v = -1;

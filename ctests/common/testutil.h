@@ -66,6 +66,9 @@ int zkt_count(zkt_recorder *r);
 /* Runs "$ZK_FIXTURE CMD $ZK_ENSEMBLE_DIR I"; exits on failure. Returns the
  * first integer it printed, or -1. */
 int zkt_fixture(const char *cmd, int i);
+/* The same with the arguments after the directory as one string
+ * ("1 127.0.0.21" for move). */
+int zkt_fixture_args(const char *cmd, const char *args);
 
 /* --- one async call's result ---------------------------------------- */
 typedef struct {

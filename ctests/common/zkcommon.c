@@ -49,6 +49,20 @@ int zkt_port_of(int i) {
     return p;
 }
 
+const char *zkt_addr_of(int i, char *buf, size_t n) {
+    const char *dir = getenv("ZK_ENSEMBLE_DIR");
+    char f[512];
+    snprintf(buf, n, "127.0.0.1");
+    if (!dir) return buf;
+    snprintf(f, sizeof f, "%s/addr.%d", dir, i);
+    FILE *fp = fopen(f, "r");
+    if (!fp) return buf;
+    char a[64];
+    if (fscanf(fp, "%63s", a) == 1) snprintf(buf, n, "%s", a);
+    fclose(fp);
+    return buf;
+}
+
 int zkt_server_index(zhandle_t *zh) {
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;

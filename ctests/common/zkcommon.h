@@ -5,6 +5,7 @@
 #define ZKTEST_COMMON_H
 
 #include <zookeeper/zookeeper.h>
+#include <stddef.h>
 
 /* Milliseconds on a monotonic clock. */
 long long zkt_now_ms(void);
@@ -15,6 +16,9 @@ const char *zkt_state_name(int state);
 
 /* The client port of ensemble server I ($ZK_ENSEMBLE_DIR/port.I), or 0. */
 int zkt_port_of(int i);
+/* The client address of ensemble server I ($ZK_ENSEMBLE_DIR/addr.I, written
+ * by zk.sh; 127.0.0.1 when there is none), in buf. */
+const char *zkt_addr_of(int i, char *buf, size_t n);
 /* The index (1..9) of the ensemble server a handle is connected to, from
  * its port and $ZK_ENSEMBLE_DIR/port.N; -1 when not connected. */
 int zkt_server_index(zhandle_t *zh);
