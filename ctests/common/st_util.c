@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <poll.h>
 #include <pthread.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,15 +71,36 @@ void stu_prove_library(void) {
     fflush(stdout);
 }
 
-int stu_threads(void) {
+/* Whether thread `tid` of this process is the library's resolver thread
+ * (named "zk-resolve"): the one thread the ST library starts, only while
+ * names are being resolved (see docs/servers-that-move.md). */
+static int is_resolver_thread(const char *tid) {
+    char path[300], comm[32] = "";
+    snprintf(path, sizeof path, "/proc/self/task/%s/comm", tid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0; /* gone meanwhile */
+    if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
+    fclose(f);
+    return strncmp(comm, "zk-resolve", 10) == 0;
+}
+
+static int count_threads(int resolvers) {
     DIR *d = opendir("/proc/self/task");
     if (!d) return -1;
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)))
-        if (e->d_name[0] != '.') n++;
+        if (e->d_name[0] != '.' && is_resolver_thread(e->d_name) == resolvers) n++;
     closedir(d);
     return n;
+}
+
+int stu_threads(void) {
+    return count_threads(0);
+}
+
+int stu_resolver_threads(void) {
+    return count_threads(1);
 }
 
 static void note_threads(const char *where) {

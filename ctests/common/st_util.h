@@ -35,8 +35,11 @@ extern int stu_failures;
  * Also records the calling thread as the loop thread. Call it first. */
 void stu_prove_library(void);
 
-/* Threads of this process (entries of /proc/self/task). */
+/* Threads of this process (entries of /proc/self/task), the library's resolver
+ * thread not counted. */
 int stu_threads(void);
+/* The library's resolver threads ("zk-resolve"), not counted by stu_threads. */
+int stu_resolver_threads(void);
 
 /* Which library call is running on the loop thread right now: the loop
  * sets it around zookeeper_interest, zookeeper_process and zookeeper_close

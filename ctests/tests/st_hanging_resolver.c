@@ -52,6 +52,10 @@ static void timed_round(zhandle_t *zh, int max_ms) {
     int threads = stu_threads();
     if (threads > stu_max_threads) stu_max_threads = threads;
     CHECK(threads == 1);
+    /* at most one resolver thread per handle, however long the resolver
+     * hangs: two handles resolve here (the first one's thread outlives its
+     * close until the resolver returns) */
+    CHECK(stu_resolver_threads() <= 2);
 }
 
 static long long timed_ms(long long t0, const char *what) {

@@ -211,9 +211,14 @@ impl HostList {
     /// The driver's answer: every entry's addresses (an empty answer keeps
     /// the list). Returns whether the list changed; a changed list is
     /// shuffled (unless deterministic) and its round starts again.
+    /// Either way the round it was asked for goes on from the list's first
+    /// address (one resolution per round, however short the delay).
     pub fn take_resolution(&mut self, now: Instant, mut fresh: Vec<SocketAddr>) -> bool {
         self.asked = None;
         self.resolved_at = Some(now);
+        if self.round_starts() {
+            self.next = 0;
+        }
         if fresh.is_empty() || (fresh.len() == self.addrs.len() && fresh.iter().all(|a| self.addrs.contains(a))) {
             return false;
         }

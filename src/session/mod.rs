@@ -444,13 +444,16 @@ impl Session {
     }
 
     /// No address is known and the names gave none (or not in time): a
-    /// failed round, paced by the back-off.
+    /// failed round, paced by the back-off. The state stays CONNECTING in
+    /// both libraries (the handle keeps trying; the ST library's 0 between
+    /// attempts is the reference's state between connections, and there is
+    /// no connection here).
     fn names_failed(&mut self, now: Instant) {
         self.held_for_names = false;
         if self.closing || !matches!(self.conn, Conn::Down { .. }) {
             return;
         }
-        self.set_state(self.down_state);
+        self.set_state(CONNECTING_STATE);
         self.fail_pending(ZCONNECTIONLOSS);
         self.backoff.attempt(true);
         let delay = self.backoff.delay(self.timeout).max(Duration::from_millis(1));

@@ -1125,3 +1125,23 @@ fn set_servers_with_names_moves_once_they_resolve() {
     r.core.tick(r.t);
     assert_eq!(r.actions(), vec![Action::Disconnect, Action::Connect(sa("127.0.0.1:9"))]);
 }
+
+/// An answer that changes nothing still ends the round's wait: the round
+/// goes on with the addresses known, and asks no more until the next round
+/// (no resolve-connect loop, whatever the delay).
+#[test]
+fn an_unchanged_answer_starts_the_round_and_asks_no_more() {
+    let mut r = Rig::with_hosts("zka.test:1");
+    r.actions();
+    r.core.resolved(r.t, 0, vec![sa("127.0.0.11:1")]);
+    assert_eq!(r.actions(), vec![Action::Connect(sa("127.0.0.11:1"))]);
+    r.handshake(0x42);
+    r.core.transport_lost(r.t, "eof");
+    assert_eq!(Rig::asked(&r.actions()[1..]), vec![0]);
+    r.core.resolved(r.t, 0, vec![sa("127.0.0.11:1")]);
+    assert_eq!(r.actions(), vec![Action::Connect(sa("127.0.0.11:1"))]);
+    r.core.transport_refused(r.t, "refused");
+    let acts = r.actions();
+    assert_eq!(acts, vec![Action::Disconnect], "the failed round backs off before it resolves again");
+    assert!(r.core.deadline(r.t).unwrap() > r.t);
+}
