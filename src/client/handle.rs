@@ -93,9 +93,6 @@ pub struct InitParams {
     pub sasl: Option<Box<dyn crate::session::sasl::Mechanism>>,
 }
 
-/// The process's default thread stack size (what pthread_create gives a
-/// thread without attributes: the stack rlimit on Linux), so that callbacks
-/// run with the stack they would have on the reference client.
 /// A descriptor's duplicate (None if the system has none to give).
 fn dup_fd(fd: c_int) -> Option<std::os::fd::OwnedFd> {
     use std::os::fd::FromRawFd;
@@ -106,6 +103,9 @@ fn dup_fd(fd: c_int) -> Option<std::os::fd::OwnedFd> {
     (d >= 0).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(d) })
 }
 
+/// The process's default thread stack size (what pthread_create gives a
+/// thread without attributes: the stack rlimit on Linux), so that callbacks
+/// run with the stack they would have on the reference client.
 pub(crate) fn default_stack_size() -> usize {
     // SAFETY: a pthread_attr_t initialised, read and destroyed locally.
     unsafe {

@@ -5,6 +5,7 @@
 //! caller ever waits for it (`zookeeper_init` only up to `INIT_WAIT`).
 
 use parking_lot::{Condvar, Mutex};
+use std::collections::HashMap;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::Arc;
@@ -31,16 +32,21 @@ pub const INIT_WAIT: Duration = Duration::from_millis(50);
 /// the resolver's thread).
 pub const ST_POLL: Duration = Duration::from_millis(10);
 
+/// Addresses whose names are remembered (for the TLS check); past this
+/// many (servers that moved again and again), the memory starts anew.
+const ORIGINS_MAX: usize = 1024;
+
 /// Resolves every entry; names that do not resolve are skipped, an address
-/// listed twice is kept once. Blocks while the system resolver does: only
+/// listed twice is kept once. With each address, the name it came from (for
+/// the TLS certificate check). Blocks while the system resolver does: only
 /// ever called on a resolver thread.
-pub fn resolve(hosts: &[HostPort]) -> Vec<SocketAddr> {
-    let mut v = Vec::new();
+pub fn resolve(hosts: &[HostPort]) -> Vec<(SocketAddr, String)> {
+    let mut v: Vec<(SocketAddr, String)> = Vec::new();
     for h in hosts {
         if let Ok(addrs) = (h.host.as_str(), h.port).to_socket_addrs() {
             for a in addrs {
-                if !v.contains(&a) {
-                    v.push(a);
+                if !v.iter().any(|(b, _)| *b == a) {
+                    v.push((a, h.host.clone()));
                 }
             }
         }
@@ -59,6 +65,8 @@ struct Slot {
     queued: Option<Job>,
     /// The newest answer, not yet taken by the driver.
     answer: Option<(u64, Vec<SocketAddr>)>,
+    /// The name each address was last resolved from.
+    origins: HashMap<SocketAddr, String>,
 }
 
 /// A handle's resolutions.
@@ -103,16 +111,21 @@ impl Resolutions {
     }
 
     /// The resolver thread: answers, then takes what was queued meanwhile.
+    /// A panic (a bug of ours) answers empty, so that the core backs off
+    /// and asks again rather than waiting for an answer forever.
     fn run(&self, mut job: Job) {
         loop {
-            let addrs = resolve(&job.1);
+            let found = std::panic::catch_unwind(|| resolve(&job.1)).unwrap_or_default();
             let mut s = self.slot.lock();
+            let addrs = found.iter().map(|(a, _)| *a).collect();
+            s.origins.extend(found);
+            if s.origins.len() > ORIGINS_MAX {
+                s.origins.clear();
+            }
             s.answer = Some((job.0, addrs));
             self.answered.notify_all();
             let next = s.queued.take();
-            if next.is_none() {
-                s.running = None;
-            }
+            s.running = next.as_ref().map(|j| j.0);
             drop(s);
             self.wake();
             match next {
@@ -140,9 +153,16 @@ impl Resolutions {
         self.slot.lock().answer.is_some()
     }
 
-    /// Whether a resolution is under way.
-    pub fn running(&self) -> bool {
-        self.slot.lock().running.is_some()
+    /// Whether a resolution is under way or its answer not yet taken.
+    pub fn pending(&self) -> bool {
+        let s = self.slot.lock();
+        s.running.is_some() || s.answer.is_some()
+    }
+
+    /// The name `addr` was last resolved from (None: an address literal, or
+    /// not resolved by this handle).
+    pub fn origin(&self, addr: &SocketAddr) -> Option<String> {
+        self.slot.lock().origins.get(addr).cloned()
     }
 
     /// Waits up to `limit` for an answer, and takes it.

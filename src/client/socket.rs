@@ -338,9 +338,10 @@ pub fn to_sockaddr(a: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) 
 /// Opens the transport the core asked for: TCP, and TLS over it when the
 /// handle has TLS settings (the certificate names checked against the host
 /// of the connect string that gave this address).
-pub fn open(addr: &SocketAddr, core: &Session, tls: Option<&super::tls::TlsSettings>) -> Result<Transport, String> {
+/// `origin`: the name the address was resolved from, if any.
+pub fn open(addr: &SocketAddr, core: &Session, tls: Option<&super::tls::TlsSettings>, origin: Option<&str>) -> Result<Transport, String> {
     let conn = match tls {
-        Some(s) => Some(super::tls::connection(s, super::tls::server_name_for(addr, &core.hosts.hosts))?),
+        Some(s) => Some(super::tls::connection(s, super::tls::server_name_for(addr, &core.hosts.hosts, origin))?),
         None => None,
     };
     Transport::connect(addr, conn)

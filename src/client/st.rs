@@ -149,7 +149,7 @@ fn interest_turn(zh: &ZHandle) -> (i32, Interest, Vec<Job>) {
     }
     turn::flush(&mut core, &mut *st, now);
     let mut wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::from_secs(60));
-    if zh.resolutions.running() {
+    if core.awaiting_names() && zh.resolutions.pending() {
         // The resolver's thread cannot wake the loop: ask to be called again.
         wait = wait.min(super::resolve::ST_POLL);
     }

@@ -225,18 +225,19 @@ impl ServerCertVerifier for NoHostname {
 /// The name the server's certificate is checked against: the host as the
 /// connect string names it (an IP address there is checked as an address),
 /// or the address itself when no entry of the list can be told to be it.
-pub fn server_name_for(addr: &SocketAddr, hosts: &[HostPort]) -> ServerName<'static> {
+/// `origin`: the name the address was last resolved from (the driver's
+/// resolver records it; nothing is resolved here, on the session's path).
+pub fn server_name_for(addr: &SocketAddr, hosts: &[HostPort], origin: Option<&str>) -> ServerName<'static> {
     let by_ip = ServerName::IpAddress(addr.ip().into());
     let same_port: Vec<&HostPort> = hosts.iter().filter(|h| h.port == addr.port()).collect();
     if same_port.iter().any(|h| h.host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip == addr.ip())) {
         return by_ip;
     }
     let names: Vec<&HostPort> = same_port.into_iter().filter(|h| h.host.parse::<std::net::IpAddr>().is_err()).collect();
-    let pick = if names.len() == 1 {
-        Some(names[0])
-    } else {
-        use std::net::ToSocketAddrs;
-        names.into_iter().find(|h| (h.host.as_str(), h.port).to_socket_addrs().is_ok_and(|mut a| a.any(|a| a == *addr)))
+    let pick = match origin {
+        Some(o) => names.into_iter().find(|h| h.host == o),
+        None if names.len() == 1 => Some(names[0]),
+        None => None,
     };
     pick.and_then(|h| ServerName::try_from(h.host.clone()).ok()).unwrap_or(by_ip)
 }
@@ -282,12 +283,12 @@ mod tests {
     fn server_name_is_the_host_of_the_connect_string() {
         let hp = |h: &str, p| HostPort { host: h.into(), port: p };
         let a: SocketAddr = "127.0.0.1:2281".parse().unwrap();
-        let n = server_name_for(&a, &[hp("localhost", 2281)]);
+        let n = server_name_for(&a, &[hp("localhost", 2281)], None);
         assert_eq!(n, ServerName::try_from("localhost").unwrap());
-        let n = server_name_for(&a, &[hp("127.0.0.1", 2281), hp("localhost", 2281)]);
+        let n = server_name_for(&a, &[hp("127.0.0.1", 2281), hp("localhost", 2281)], None);
         assert_eq!(n, ServerName::IpAddress(a.ip().into()));
         // no entry with that port: the address itself
-        let n = server_name_for(&a, &[hp("localhost", 9999)]);
+        let n = server_name_for(&a, &[hp("localhost", 9999)], None);
         assert_eq!(n, ServerName::IpAddress(a.ip().into()));
     }
 }

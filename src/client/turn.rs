@@ -35,7 +35,8 @@ pub struct RwProbe {
 
 impl RwProbe {
     pub fn new(zh: &ZHandle, core: &Session, addr: SocketAddr) -> RwProbe {
-        let tls = zh.tls.as_ref().map(|s| (s.clone(), tls::server_name_for(&addr, &core.hosts.hosts)));
+        let tls =
+            zh.tls.as_ref().map(|s| (s.clone(), tls::server_name_for(&addr, &core.hosts.hosts, zh.resolutions.origin(&addr).as_deref())));
         RwProbe { addr, tls }
     }
 
@@ -125,7 +126,7 @@ pub fn act(zh: &ZHandle, core: &mut Session, d: &mut impl Conduct, now: Instant)
     while let Some(a) = core.next_action(now) {
         match a {
             Action::Disconnect => d.drop_transport(),
-            Action::Connect(addr) => match socket::open(&addr, core, zh.tls.as_deref()) {
+            Action::Connect(addr) => match socket::open(&addr, core, zh.tls.as_deref(), zh.resolutions.origin(&addr).as_deref()) {
                 Ok(t) => *d.transport() = Some(t),
                 Err(msg) => core.transport_failed(now, &msg),
             },

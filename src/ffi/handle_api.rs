@@ -91,6 +91,7 @@ pub(crate) unsafe fn init_internal(
     };
     if let Some(c) = &chroot {
         if !is_valid_path(c.as_bytes(), 0) {
+            zlog!(log_cb, ZOO_LOG_LEVEL_ERROR, "zookeeper_init_internal", "invalid chroot \"{}\" in the connect string", c);
             set_errno(libc::EINVAL);
             return std::ptr::null_mut();
         }

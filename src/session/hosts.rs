@@ -1,5 +1,6 @@
-//! The server list: parsing `h1:p1,[v6]:p2/chroot`, resolving names and
-//! cycling through the addresses.
+//! The server list: parsing `h1:p1,[v6]:p2/chroot`, the addresses the
+//! driver resolved the names to (the core asks, never resolves), and
+//! cycling through them.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -194,6 +194,9 @@ pub struct Session {
     /// `zoo_set_servers` gave names: once they resolve, the client may move
     /// (as for a list of addresses) from the server it is on.
     rebalance_on_resolution: bool,
+    /// The connection was lost since the names were last resolved: they are
+    /// resolved again (when due) while the round goes on.
+    lost_since_resolution: bool,
 }
 
 impl Session {
@@ -244,6 +247,7 @@ impl Session {
             down_state: if cfg.zero_state_between_connections { 0 } else { CONNECTING_STATE },
             held_for_names: false,
             rebalance_on_resolution: false,
+            lost_since_resolution: false,
         }
     }
 
@@ -381,6 +385,13 @@ impl Session {
     /// resolve (the driver is asked at once), then moves as a list of
     /// addresses would.
     pub fn set_servers(&mut self, mut new: HostList) {
+        if std::mem::take(&mut self.held_for_names) {
+            // The round waited for the old list's names: not for these.
+            // (the hold began when the old names were asked: in the past)
+            if let (Conn::Down { retry_at }, Some(asked)) = (&mut self.conn, self.hosts.asked) {
+                *retry_at = asked;
+            }
+        }
         new.epoch = self.hosts.epoch + 1;
         new.resolve_delay = self.hosts.resolve_delay;
         if new.has_names() {
@@ -419,7 +430,17 @@ impl Session {
         let empty = addrs.is_empty();
         let old = if self.rebalance_on_resolution && !empty { self.hosts.addrs.clone() } else { Vec::new() };
         let changed = self.hosts.take_resolution(now, addrs);
-        let held = std::mem::take(&mut self.held_for_names);
+        self.lost_since_resolution = false;
+        if changed {
+            let known = &self.hosts.addrs;
+            self.refused.retain(|a, _| known.contains(a));
+        }
+        if std::mem::take(&mut self.held_for_names) {
+            // The round waited for this answer: it goes on now.
+            if let Conn::Down { retry_at } = &mut self.conn {
+                *retry_at = (*retry_at).min(now);
+            }
+        }
         if empty {
             zlog!(
                 self.log_cb,
@@ -436,11 +457,12 @@ impl Session {
         if std::mem::take(&mut self.rebalance_on_resolution) && changed && self.hosts.rebalance(&old, self.connected_to()) {
             self.move_server = true;
         }
-        if held {
-            if let Conn::Down { retry_at } = &mut self.conn {
-                *retry_at = (*retry_at).min(now);
-            }
-        }
+    }
+
+    /// Whether the round of attempts waits for names being resolved (the
+    /// ST library then asks its loop to call again soon).
+    pub fn awaiting_names(&self) -> bool {
+        self.held_for_names || (self.hosts.asked.is_some() && self.hosts.addrs.is_empty())
     }
 
     /// No address is known and the names gave none (or not in time): a
@@ -579,6 +601,13 @@ impl Session {
             }
             if now < retry_at {
                 return None;
+            }
+            if self.lost_since_resolution && !self.hosts.round_starts() && self.hosts.resolution_due(now) {
+                // The connection was lost: the names are resolved again
+                // while the round goes on with the next address (a changed
+                // answer starts the round anew).
+                self.lost_since_resolution = false;
+                return Some(self.ask_resolution(now));
             }
             if self.hosts.round_starts() {
                 // A round starts: with the names resolved again when the
@@ -787,6 +816,7 @@ impl Session {
             self.finish();
             return;
         }
+        self.lost_since_resolution = true;
         if !msg.is_empty() {
             zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "handle_socket_error_msg", "Socket {} zk retcode={}, {}", format_addr(&addr), rc, msg);
         }
@@ -812,6 +842,7 @@ impl Session {
                 self.hosts.next = i;
             }
             self.lose(now, ZCONNECTIONLOSS, "");
+            self.lost_since_resolution = false; // a move of ours: no name changed
         } else {
             let n = self.hosts.addrs.len().max(1);
             self.hosts.next = (self.hosts.next + 1) % n;
@@ -1376,6 +1407,7 @@ impl Session {
                 self.move_server = false;
                 zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "zoo_set_servers", "moving to another server of the new list");
                 self.lose(now, ZCONNECTIONLOSS, "");
+                self.lost_since_resolution = false; // a move of ours: no name changed
                 return None;
             }
             self.move_server = false;

@@ -1145,3 +1145,31 @@ fn an_unchanged_answer_starts_the_round_and_asks_no_more() {
     assert_eq!(acts, vec![Action::Disconnect], "the failed round backs off before it resolves again");
     assert!(r.core.deadline(r.t).unwrap() > r.t);
 }
+
+/// A connection lost mid-list: the names are resolved again at once while
+/// the round goes on with the next address (no wait); a changed answer
+/// starts the round anew on the new addresses.
+#[test]
+fn a_lost_connection_resolves_again_while_the_round_goes_on() {
+    let mut r = Rig::with_hosts("zk0.test:1,zk1.test:1,zk2.test:1");
+    r.actions();
+    zoo_deterministic(true);
+    r.core.resolved(r.t, 0, vec![sa("127.0.0.10:1"), sa("127.0.0.11:1"), sa("127.0.0.12:1")]);
+    zoo_deterministic(false);
+    let first = r.actions();
+    let Action::Connect(a0) = first[0] else { panic!("{first:?}") };
+    r.handshake(0x42);
+    r.core.transport_lost(r.t, "eof");
+    let acts = r.actions();
+    assert_eq!(acts[0], Action::Disconnect);
+    assert_eq!(Rig::asked(&acts[1..2]), vec![0], "{acts:?}");
+    assert!(matches!(acts[2], Action::Connect(a) if a != a0), "the round goes on at once: {acts:?}");
+    r.core.transport_refused(r.t, "refused");
+    r.core.resolved(r.t, 0, vec![sa("127.0.0.20:1"), sa("127.0.0.21:1"), sa("127.0.0.22:1")]);
+    let acts = r.actions();
+    assert!(matches!(acts[..], [Action::Disconnect, Action::Connect(a)] if a.ip().to_string().starts_with("127.0.0.2")), "{acts:?}");
+}
+
+fn zoo_deterministic(on: bool) {
+    hosts::DETERMINISTIC.store(on, std::sync::atomic::Ordering::Relaxed);
+}
