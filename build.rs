@@ -17,7 +17,7 @@ struct Header {
 const HEADERS: &[Header] = &[
     Header { file: "proto.h", config: "proto.toml", sources: &["src/proto/opcodes.rs"] },
     Header { file: "zookeeper_version.h", config: "version.toml", sources: &["src/version.rs"] },
-    Header { file: "recordio.h", config: "recordio.toml", sources: &["src/proto/recordio.rs"] },
+    Header { file: "recordio.h", config: "recordio.toml", sources: &["src/proto/recordio.rs", "src/ffi/recordio.rs"] },
     Header { file: "zookeeper.jute.h", config: "jute.toml", sources: &["src/proto/jute.rs", "src/ffi/memory.rs"] },
     Header {
         file: "zookeeper.h",

@@ -79,15 +79,17 @@ pub unsafe extern "C" fn zoo_aadd_watch(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_aadd_watch",
-        Sending::Path(path),
-        |z| build_add_watch(z, path, mode, watcher_of(watcher, watcherCtx)),
-        |_| void_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_aadd_watch",
+            Sending::Path(path),
+            |z| build_add_watch(z, path, mode, watcher_of(watcher, watcherCtx)),
+            |_| void_done(completion, data),
+        )
+    })
 }
 
 /// The identities the server knows the session by (server 3.7+): each
@@ -103,7 +105,7 @@ pub unsafe extern "C" fn zoo_aadd_watch(
 ///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_awhoami(zh: *mut zhandle_t, completion: whoami_completion_t, data: *const c_void) -> c_int {
-    submit(zh, "zoo_awhoami", Sending::NoPath, |_| Ok((Request::WhoAmI, None)), |_| whoami_done(completion, data))
+    ffi_entry!({ submit(zh, "zoo_awhoami", Sending::NoPath, |_| Ok((Request::WhoAmI, None)), |_| whoami_done(completion, data)) })
 }
 
 /// The session's ephemeral nodes whose paths start with `prefix` (server 3.6+):
@@ -125,9 +127,11 @@ pub unsafe extern "C" fn zoo_aget_ephemerals(
     completion: strings_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: `prefix` is NULL or the caller's NUL-terminated string, valid for the call.
-    let prefix = unsafe { ptr::cstr_opt(prefix) };
-    submit(zh, "zoo_aget_ephemerals", Sending::Path(prefix), |z| build_ephemerals(z, prefix), |z| ephemerals_done(z, completion, data))
+    ffi_entry!({
+        // SAFETY: `prefix` is NULL or the caller's NUL-terminated string, valid for the call.
+        let prefix = unsafe { ptr::cstr_opt(prefix) };
+        submit(zh, "zoo_aget_ephemerals", Sending::Path(prefix), |z| build_ephemerals(z, prefix), |z| ephemerals_done(z, completion, data))
+    })
 }
 
 /// The number of nodes below `path` (server 3.6+).
@@ -148,15 +152,17 @@ pub unsafe extern "C" fn zoo_aget_all_children_number(
     completion: count_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_aget_all_children_number",
-        Sending::Path(path),
-        |z| Ok((Request::GetAllChildrenNumber { path: server_path(z, path, 0)? }, None)),
-        |_| count_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_aget_all_children_number",
+            Sending::Path(path),
+            |z| Ok((Request::GetAllChildrenNumber { path: server_path(z, path, 0)? }, None)),
+            |_| count_done(completion, data),
+        )
+    })
 }
 
 fn build_ephemerals(zh: &ZHandle, prefix: Option<&CStr>) -> Result<Built, i32> {
@@ -256,7 +262,7 @@ fn whoami_done(cb: whoami_completion_t, data: *const c_void) -> Done {
 ///   ZINVALIDSTATE (it is never dereferenced).
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_client_expiry(zh: *mut zhandle_t, enable: c_int) -> c_int {
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
         if zh.is_null() {
             return ZBADARGUMENTS;
         }
@@ -276,7 +282,7 @@ pub unsafe extern "C" fn zoo_set_client_expiry(zh: *mut zhandle_t, enable: c_int
 ///   ZINVALIDSTATE (it is never dereferenced).
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_backoff(zh: *mut zhandle_t, initial_ms: c_int, max_ms: c_int) -> c_int {
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
         if zh.is_null() || initial_ms <= 0 || max_ms < initial_ms {
             return ZBADARGUMENTS;
         }
@@ -306,9 +312,10 @@ mod sync_api {
         watcher: watcher_fn,
         watcherCtx: *mut c_void,
     ) -> c_int {
-        // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
-        let path = unsafe { ptr::cstr_opt(path) };
-        guard(ZSYSTEMERROR, || {
+        ffi_entry!({
+            // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
+            let path = unsafe { ptr::cstr_opt(path) };
+
             wait_for(|done| {
                 submit(
                     zh,
@@ -330,7 +337,7 @@ mod sync_api {
     /// (the caller's) is written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_whoami(zh: *mut zhandle_t, identities: *mut ClientInfo_vector) -> c_int {
-        guard(ZSYSTEMERROR, || {
+        ffi_entry!({
             // SAFETY: `identities` is NULL or the caller's, writable for the call.
             let Some(out) = (unsafe { ptr::out_ref(identities) }) else { return ZBADARGUMENTS };
             let (rc, rep) = wait_for(|done| submit(zh, "zoo_awhoami", Sending::NoPath, |_| Ok((Request::WhoAmI, None)), move |_| done));
@@ -352,7 +359,7 @@ mod sync_api {
     /// (the caller's) is written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_get_ephemerals(zh: *mut zhandle_t, prefix: *const c_char, ephemerals: *mut String_vector) -> c_int {
-        guard(ZSYSTEMERROR, || {
+        ffi_entry!({
             // SAFETY: `ephemerals` is NULL or the caller's, writable for the call.
             let Some(out) = (unsafe { ptr::out_ref(ephemerals) }) else { return ZBADARGUMENTS };
             let Some(z) = handle(zh) else { return if zh.is_null() { ZBADARGUMENTS } else { ZINVALIDSTATE } };
@@ -377,7 +384,7 @@ mod sync_api {
     /// (the caller's) is written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_get_all_children_number(zh: *mut zhandle_t, path: *const c_char, count: *mut c_int) -> c_int {
-        guard(ZSYSTEMERROR, || {
+        ffi_entry!({
             // SAFETY: `count` is NULL or the caller's, writable for the call.
             let Some(out) = (unsafe { ptr::out_ref(count) }) else { return ZBADARGUMENTS };
             // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.

@@ -12,9 +12,10 @@
 
 use crate::proto::errors::{ZBADARGUMENTS, ZOK, ZSYSTEMERROR};
 
+use super::ffi_entry;
 use super::ptr::{out_ref, slice_mut_arg};
+use super::recordio::{deallocate_Buffer, deallocate_String};
 use crate::proto::jute::*;
-use crate::proto::recordio::{deallocate_Buffer, deallocate_String};
 
 /// `len` zeroed entries of `T` from `calloc` (NULL when `len` ≤ 0), or
 /// ZSYSTEMERROR when memory runs out.
@@ -74,20 +75,24 @@ unsafe fn deallocate_from<T>(count: i32, data: &mut *mut T, free_entry: unsafe e
 /// the record's; release it with `deallocate_String_vector`.
 #[no_mangle]
 pub unsafe extern "C" fn allocate_String_vector(v: *mut String_vector, len: i32) -> i32 {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
-    allocate_into(&mut v.count, &mut v.data, len)
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
+        allocate_into(&mut v.count, &mut v.data, len)
+    })
 }
 
 /// Frees every entry of `*v` (what each `String` owns) and the array, and
 /// clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_String_vector(v: *mut String_vector) -> i32 {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
-    // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
-    unsafe { deallocate_from(v.count, &mut v.data, deallocate_String) };
-    ZOK
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
+        // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
+        unsafe { deallocate_from(v.count, &mut v.data, deallocate_String) };
+        ZOK
+    })
 }
 
 /// Gives `*v` an array of `len` zeroed `ACL` entries from `calloc` (none
@@ -96,20 +101,24 @@ pub unsafe extern "C" fn deallocate_String_vector(v: *mut String_vector) -> i32 
 /// the record's; release it with `deallocate_ACL_vector`.
 #[no_mangle]
 pub unsafe extern "C" fn allocate_ACL_vector(v: *mut ACL_vector, len: i32) -> i32 {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
-    allocate_into(&mut v.count, &mut v.data, len)
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
+        allocate_into(&mut v.count, &mut v.data, len)
+    })
 }
 
 /// Frees every entry of `*v` (what each `ACL` owns) and the array, and
 /// clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ACL_vector(v: *mut ACL_vector) -> i32 {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
-    // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
-    unsafe { deallocate_from(v.count, &mut v.data, deallocate_ACL) };
-    ZOK
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
+        // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
+        unsafe { deallocate_from(v.count, &mut v.data, deallocate_ACL) };
+        ZOK
+    })
 }
 
 /// Gives `*v` an array of `len` zeroed `Id` entries from `calloc` (none
@@ -118,20 +127,24 @@ pub unsafe extern "C" fn deallocate_ACL_vector(v: *mut ACL_vector) -> i32 {
 /// the record's; release it with `deallocate_Id_vector`.
 #[no_mangle]
 pub unsafe extern "C" fn allocate_Id_vector(v: *mut Id_vector, len: i32) -> i32 {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
-    allocate_into(&mut v.count, &mut v.data, len)
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
+        allocate_into(&mut v.count, &mut v.data, len)
+    })
 }
 
 /// Frees every entry of `*v` (what each `Id` owns) and the array, and
 /// clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_Id_vector(v: *mut Id_vector) -> i32 {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
-    // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
-    unsafe { deallocate_from(v.count, &mut v.data, deallocate_Id) };
-    ZOK
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
+        // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
+        unsafe { deallocate_from(v.count, &mut v.data, deallocate_Id) };
+        ZOK
+    })
 }
 
 /// Gives `*v` an array of `len` zeroed `ClientInfo` entries from `calloc` (none
@@ -140,20 +153,24 @@ pub unsafe extern "C" fn deallocate_Id_vector(v: *mut Id_vector) -> i32 {
 /// the record's; release it with `deallocate_ClientInfo_vector`.
 #[no_mangle]
 pub unsafe extern "C" fn allocate_ClientInfo_vector(v: *mut ClientInfo_vector, len: i32) -> i32 {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
-    allocate_into(&mut v.count, &mut v.data, len)
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
+        allocate_into(&mut v.count, &mut v.data, len)
+    })
 }
 
 /// Frees every entry of `*v` (what each `ClientInfo` owns) and the array, and
 /// clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ClientInfo_vector(v: *mut ClientInfo_vector) -> i32 {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
-    // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
-    unsafe { deallocate_from(v.count, &mut v.data, deallocate_ClientInfo) };
-    ZOK
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
+        // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
+        unsafe { deallocate_from(v.count, &mut v.data, deallocate_ClientInfo) };
+        ZOK
+    })
 }
 
 /// Gives `*v` an array of `len` zeroed `Txn` entries from `calloc` (none
@@ -162,774 +179,922 @@ pub unsafe extern "C" fn deallocate_ClientInfo_vector(v: *mut ClientInfo_vector)
 /// the record's; release it with `deallocate_Txn_vector`.
 #[no_mangle]
 pub unsafe extern "C" fn allocate_Txn_vector(v: *mut Txn_vector, len: i32) -> i32 {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
-    allocate_into(&mut v.count, &mut v.data, len)
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return ZBADARGUMENTS };
+        allocate_into(&mut v.count, &mut v.data, len)
+    })
 }
 
 /// Frees every entry of `*v` (what each `Txn` owns) and the array, and
 /// clears `data`; `v` itself stays the caller's. NULL is ignored. Returns ZOK.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_Txn_vector(v: *mut Txn_vector) -> i32 {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
-    // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
-    unsafe { deallocate_from(v.count, &mut v.data, deallocate_Txn) };
-    ZOK
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return ZOK };
+        // SAFETY: the record owns `data`: NULL or a malloc'd array of `count` entries.
+        unsafe { deallocate_from(v.count, &mut v.data, deallocate_Txn) };
+        ZOK
+    })
 }
 
 /// Frees what an `ACL` owns (`id`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ACL(v: *mut ACL) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_Id(&mut v.id);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_Id(&mut v.id);
+        }
+    })
 }
 
 /// Frees what an `AddWatchRequest` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_AddWatchRequest(v: *mut AddWatchRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what an `AuthPacket` owns (`scheme`, `auth`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_AuthPacket(v: *mut AuthPacket) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.scheme);
-        deallocate_Buffer(&mut v.auth);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.scheme);
+            deallocate_Buffer(&mut v.auth);
+        }
+    })
 }
 
 /// Frees what a `CheckVersionRequest` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CheckVersionRequest(v: *mut CheckVersionRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `CheckVersionTxn` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CheckVersionTxn(v: *mut CheckVersionTxn) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `CheckWatchesRequest` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CheckWatchesRequest(v: *mut CheckWatchesRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `ClientInfo` owns (`authScheme`, `user`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ClientInfo(v: *mut ClientInfo) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.authScheme);
-        deallocate_String(&mut v.user);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.authScheme);
+            deallocate_String(&mut v.user);
+        }
+    })
 }
 
 /// Frees what a `CloseSessionTxn` owns (`paths2Delete`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CloseSessionTxn(v: *mut CloseSessionTxn) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String_vector(&mut v.paths2Delete);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String_vector(&mut v.paths2Delete);
+        }
+    })
 }
 
 /// Frees what a `ConnectRequest` owns (`passwd`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ConnectRequest(v: *mut ConnectRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_Buffer(&mut v.passwd);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_Buffer(&mut v.passwd);
+        }
+    })
 }
 
 /// Frees what a `ConnectResponse` owns (`passwd`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ConnectResponse(v: *mut ConnectResponse) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_Buffer(&mut v.passwd);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_Buffer(&mut v.passwd);
+        }
+    })
 }
 
 /// Frees what a `Create2Response` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_Create2Response(v: *mut Create2Response) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `CreateContainerTxn` owns (`path`, `data`, `acl`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateContainerTxn(v: *mut CreateContainerTxn) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-        deallocate_Buffer(&mut v.data);
-        deallocate_ACL_vector(&mut v.acl);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+            deallocate_Buffer(&mut v.data);
+            deallocate_ACL_vector(&mut v.acl);
+        }
+    })
 }
 
 /// Frees what a `CreateRequest` owns (`path`, `data`, `acl`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateRequest(v: *mut CreateRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-        deallocate_Buffer(&mut v.data);
-        deallocate_ACL_vector(&mut v.acl);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+            deallocate_Buffer(&mut v.data);
+            deallocate_ACL_vector(&mut v.acl);
+        }
+    })
 }
 
 /// Frees what a `CreateResponse` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateResponse(v: *mut CreateResponse) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// A `CreateSessionTxn` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_CreateSessionTxn(_v: *mut CreateSessionTxn) {}
+pub extern "C" fn deallocate_CreateSessionTxn(_v: *mut CreateSessionTxn) {
+    ffi_entry!({})
+}
 
 /// Frees what a `CreateTTLRequest` owns (`path`, `data`, `acl`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateTTLRequest(v: *mut CreateTTLRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-        deallocate_Buffer(&mut v.data);
-        deallocate_ACL_vector(&mut v.acl);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+            deallocate_Buffer(&mut v.data);
+            deallocate_ACL_vector(&mut v.acl);
+        }
+    })
 }
 
 /// Frees what a `CreateTTLTxn` owns (`path`, `data`, `acl`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateTTLTxn(v: *mut CreateTTLTxn) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-        deallocate_Buffer(&mut v.data);
-        deallocate_ACL_vector(&mut v.acl);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+            deallocate_Buffer(&mut v.data);
+            deallocate_ACL_vector(&mut v.acl);
+        }
+    })
 }
 
 /// Frees what a `CreateTxn` owns (`path`, `data`, `acl`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateTxn(v: *mut CreateTxn) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-        deallocate_Buffer(&mut v.data);
-        deallocate_ACL_vector(&mut v.acl);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+            deallocate_Buffer(&mut v.data);
+            deallocate_ACL_vector(&mut v.acl);
+        }
+    })
 }
 
 /// Frees what a `CreateTxnV0` owns (`path`, `data`, `acl`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_CreateTxnV0(v: *mut CreateTxnV0) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-        deallocate_Buffer(&mut v.data);
-        deallocate_ACL_vector(&mut v.acl);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+            deallocate_Buffer(&mut v.data);
+            deallocate_ACL_vector(&mut v.acl);
+        }
+    })
 }
 
 /// Frees what a `DeleteRequest` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_DeleteRequest(v: *mut DeleteRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `DeleteTxn` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_DeleteTxn(v: *mut DeleteTxn) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// An `ErrorResponse` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_ErrorResponse(_v: *mut ErrorResponse) {}
+pub extern "C" fn deallocate_ErrorResponse(_v: *mut ErrorResponse) {
+    ffi_entry!({})
+}
 
 /// An `ErrorTxn` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_ErrorTxn(_v: *mut ErrorTxn) {}
+pub extern "C" fn deallocate_ErrorTxn(_v: *mut ErrorTxn) {
+    ffi_entry!({})
+}
 
 /// Frees what an `ExistsRequest` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ExistsRequest(v: *mut ExistsRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// An `ExistsResponse` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_ExistsResponse(_v: *mut ExistsResponse) {}
+pub extern "C" fn deallocate_ExistsResponse(_v: *mut ExistsResponse) {
+    ffi_entry!({})
+}
 
 /// A `FileHeader` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_FileHeader(_v: *mut FileHeader) {}
+pub extern "C" fn deallocate_FileHeader(_v: *mut FileHeader) {
+    ffi_entry!({})
+}
 
 /// Frees what a `GetACLRequest` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetACLRequest(v: *mut GetACLRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `GetACLResponse` owns (`acl`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetACLResponse(v: *mut GetACLResponse) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_ACL_vector(&mut v.acl);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_ACL_vector(&mut v.acl);
+        }
+    })
 }
 
 /// Frees what a `GetAllChildrenNumberRequest` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetAllChildrenNumberRequest(v: *mut GetAllChildrenNumberRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// A `GetAllChildrenNumberResponse` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_GetAllChildrenNumberResponse(_v: *mut GetAllChildrenNumberResponse) {}
+pub extern "C" fn deallocate_GetAllChildrenNumberResponse(_v: *mut GetAllChildrenNumberResponse) {
+    ffi_entry!({})
+}
 
 /// Frees what a `GetChildren2Request` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetChildren2Request(v: *mut GetChildren2Request) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `GetChildren2Response` owns (`children`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetChildren2Response(v: *mut GetChildren2Response) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String_vector(&mut v.children);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String_vector(&mut v.children);
+        }
+    })
 }
 
 /// Frees what a `GetChildrenRequest` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetChildrenRequest(v: *mut GetChildrenRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `GetChildrenResponse` owns (`children`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetChildrenResponse(v: *mut GetChildrenResponse) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String_vector(&mut v.children);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String_vector(&mut v.children);
+        }
+    })
 }
 
 /// Frees what a `GetDataRequest` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetDataRequest(v: *mut GetDataRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `GetDataResponse` owns (`data`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetDataResponse(v: *mut GetDataResponse) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_Buffer(&mut v.data);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_Buffer(&mut v.data);
+        }
+    })
 }
 
 /// Frees what a `GetEphemeralsRequest` owns (`prefixPath`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetEphemeralsRequest(v: *mut GetEphemeralsRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.prefixPath);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.prefixPath);
+        }
+    })
 }
 
 /// Frees what a `GetEphemeralsResponse` owns (`ephemerals`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetEphemeralsResponse(v: *mut GetEphemeralsResponse) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String_vector(&mut v.ephemerals);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String_vector(&mut v.ephemerals);
+        }
+    })
 }
 
 /// Frees what a `GetMaxChildrenRequest` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetMaxChildrenRequest(v: *mut GetMaxChildrenRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// A `GetMaxChildrenResponse` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_GetMaxChildrenResponse(_v: *mut GetMaxChildrenResponse) {}
+pub extern "C" fn deallocate_GetMaxChildrenResponse(_v: *mut GetMaxChildrenResponse) {
+    ffi_entry!({})
+}
 
 /// Frees what a `GetSASLRequest` owns (`token`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_GetSASLRequest(v: *mut GetSASLRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_Buffer(&mut v.token);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_Buffer(&mut v.token);
+        }
+    })
 }
 
 /// Frees what an `Id` owns (`scheme`, `id`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_Id(v: *mut Id) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.scheme);
-        deallocate_String(&mut v.id);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.scheme);
+            deallocate_String(&mut v.id);
+        }
+    })
 }
 
 /// A `LearnerInfo` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_LearnerInfo(_v: *mut LearnerInfo) {}
+pub extern "C" fn deallocate_LearnerInfo(_v: *mut LearnerInfo) {
+    ffi_entry!({})
+}
 
 /// A `MultiHeader` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_MultiHeader(_v: *mut MultiHeader) {}
+pub extern "C" fn deallocate_MultiHeader(_v: *mut MultiHeader) {
+    ffi_entry!({})
+}
 
 /// Frees what a `MultiTxn` owns (`txns`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_MultiTxn(v: *mut MultiTxn) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_Txn_vector(&mut v.txns);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_Txn_vector(&mut v.txns);
+        }
+    })
 }
 
 /// Frees what a `QuorumAuthPacket` owns (`token`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_QuorumAuthPacket(v: *mut QuorumAuthPacket) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_Buffer(&mut v.token);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_Buffer(&mut v.token);
+        }
+    })
 }
 
 /// Frees what a `QuorumPacket` owns (`data`, `authinfo`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_QuorumPacket(v: *mut QuorumPacket) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_Buffer(&mut v.data);
-        deallocate_Id_vector(&mut v.authinfo);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_Buffer(&mut v.data);
+            deallocate_Id_vector(&mut v.authinfo);
+        }
+    })
 }
 
 /// Frees what a `ReconfigRequest` owns (`joiningServers`, `leavingServers`, `newMembers`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_ReconfigRequest(v: *mut ReconfigRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.joiningServers);
-        deallocate_String(&mut v.leavingServers);
-        deallocate_String(&mut v.newMembers);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.joiningServers);
+            deallocate_String(&mut v.leavingServers);
+            deallocate_String(&mut v.newMembers);
+        }
+    })
 }
 
 /// Frees what a `RemoveWatchesRequest` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_RemoveWatchesRequest(v: *mut RemoveWatchesRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// A `ReplyHeader` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_ReplyHeader(_v: *mut ReplyHeader) {}
+pub extern "C" fn deallocate_ReplyHeader(_v: *mut ReplyHeader) {
+    ffi_entry!({})
+}
 
 /// A `RequestHeader` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_RequestHeader(_v: *mut RequestHeader) {}
+pub extern "C" fn deallocate_RequestHeader(_v: *mut RequestHeader) {
+    ffi_entry!({})
+}
 
 /// Frees what a `SetACLRequest` owns (`path`, `acl`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetACLRequest(v: *mut SetACLRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-        deallocate_ACL_vector(&mut v.acl);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+            deallocate_ACL_vector(&mut v.acl);
+        }
+    })
 }
 
 /// A `SetACLResponse` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_SetACLResponse(_v: *mut SetACLResponse) {}
+pub extern "C" fn deallocate_SetACLResponse(_v: *mut SetACLResponse) {
+    ffi_entry!({})
+}
 
 /// Frees what a `SetACLTxn` owns (`path`, `acl`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetACLTxn(v: *mut SetACLTxn) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-        deallocate_ACL_vector(&mut v.acl);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+            deallocate_ACL_vector(&mut v.acl);
+        }
+    })
 }
 
 /// Frees what a `SetDataRequest` owns (`path`, `data`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetDataRequest(v: *mut SetDataRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-        deallocate_Buffer(&mut v.data);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+            deallocate_Buffer(&mut v.data);
+        }
+    })
 }
 
 /// A `SetDataResponse` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_SetDataResponse(_v: *mut SetDataResponse) {}
+pub extern "C" fn deallocate_SetDataResponse(_v: *mut SetDataResponse) {
+    ffi_entry!({})
+}
 
 /// Frees what a `SetDataTxn` owns (`path`, `data`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetDataTxn(v: *mut SetDataTxn) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-        deallocate_Buffer(&mut v.data);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+            deallocate_Buffer(&mut v.data);
+        }
+    })
 }
 
 /// Frees what a `SetMaxChildrenRequest` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetMaxChildrenRequest(v: *mut SetMaxChildrenRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `SetMaxChildrenTxn` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetMaxChildrenTxn(v: *mut SetMaxChildrenTxn) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `SetSASLRequest` owns (`token`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetSASLRequest(v: *mut SetSASLRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_Buffer(&mut v.token);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_Buffer(&mut v.token);
+        }
+    })
 }
 
 /// Frees what a `SetSASLResponse` owns (`token`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetSASLResponse(v: *mut SetSASLResponse) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_Buffer(&mut v.token);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_Buffer(&mut v.token);
+        }
+    })
 }
 
 /// Frees what a `SetWatches` owns (`dataWatches`, `existWatches`, `childWatches`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetWatches(v: *mut SetWatches) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String_vector(&mut v.dataWatches);
-        deallocate_String_vector(&mut v.existWatches);
-        deallocate_String_vector(&mut v.childWatches);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String_vector(&mut v.dataWatches);
+            deallocate_String_vector(&mut v.existWatches);
+            deallocate_String_vector(&mut v.childWatches);
+        }
+    })
 }
 
 /// Frees what a `SetWatches2` owns (`dataWatches`, `existWatches`, `childWatches`, `persistentWatches`, `persistentRecursiveWatches`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SetWatches2(v: *mut SetWatches2) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String_vector(&mut v.dataWatches);
-        deallocate_String_vector(&mut v.existWatches);
-        deallocate_String_vector(&mut v.childWatches);
-        deallocate_String_vector(&mut v.persistentWatches);
-        deallocate_String_vector(&mut v.persistentRecursiveWatches);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String_vector(&mut v.dataWatches);
+            deallocate_String_vector(&mut v.existWatches);
+            deallocate_String_vector(&mut v.childWatches);
+            deallocate_String_vector(&mut v.persistentWatches);
+            deallocate_String_vector(&mut v.persistentRecursiveWatches);
+        }
+    })
 }
 
 /// A `Stat` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_Stat(_v: *mut Stat) {}
+pub extern "C" fn deallocate_Stat(_v: *mut Stat) {
+    ffi_entry!({})
+}
 
 /// A `StatPersisted` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_StatPersisted(_v: *mut StatPersisted) {}
+pub extern "C" fn deallocate_StatPersisted(_v: *mut StatPersisted) {
+    ffi_entry!({})
+}
 
 /// Frees what a `SyncRequest` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SyncRequest(v: *mut SyncRequest) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `SyncResponse` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_SyncResponse(v: *mut SyncResponse) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `Txn` owns (`data`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_Txn(v: *mut Txn) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_Buffer(&mut v.data);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_Buffer(&mut v.data);
+        }
+    })
 }
 
 /// A `TxnDigest` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_TxnDigest(_v: *mut TxnDigest) {}
+pub extern "C" fn deallocate_TxnDigest(_v: *mut TxnDigest) {
+    ffi_entry!({})
+}
 
 /// A `TxnHeader` owns nothing: nothing is freed (any pointer, NULL included).
 #[no_mangle]
-pub extern "C" fn deallocate_TxnHeader(_v: *mut TxnHeader) {}
+pub extern "C" fn deallocate_TxnHeader(_v: *mut TxnHeader) {
+    ffi_entry!({})
+}
 
 /// Frees what a `WatcherEvent` owns (`path`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_WatcherEvent(v: *mut WatcherEvent) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_String(&mut v.path);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_String(&mut v.path);
+        }
+    })
 }
 
 /// Frees what a `WhoAmIResponse` owns (`clientInfo`); the record itself
 /// stays the caller's. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn deallocate_WhoAmIResponse(v: *mut WhoAmIResponse) {
-    // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
-    let Some(v) = (unsafe { out_ref(v) }) else { return };
-    // SAFETY: each field is NULL or malloc'd memory the record owns.
-    unsafe {
-        deallocate_ClientInfo_vector(&mut v.clientInfo);
-    }
+    ffi_entry!({
+        // SAFETY: `v` is NULL or a record of the caller's, valid for the call.
+        let Some(v) = (unsafe { out_ref(v) }) else { return };
+        // SAFETY: each field is NULL or malloc'd memory the record owns.
+        unsafe {
+            deallocate_ClientInfo_vector(&mut v.clientInfo);
+        }
+    })
 }

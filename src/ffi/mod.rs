@@ -3,12 +3,14 @@
 
 #![warn(unsafe_op_in_unsafe_fn)]
 pub mod consts;
+pub(crate) mod entry;
 pub mod ext;
 pub mod handle_api;
 pub mod memory;
 pub mod multi;
 pub mod ops;
 pub(crate) mod ptr;
+pub mod recordio;
 pub mod sasl;
 #[cfg(feature = "threaded")]
 pub mod sync;
@@ -25,6 +27,7 @@ use crate::proto::jute::{ACL_vector, Id, String_vector, ACL};
 use crate::proto::records::Acl;
 
 pub use crate::proto::errors::{ZBADARGUMENTS, ZINVALIDSTATE, ZOK, ZSYSTEMERROR};
+pub(crate) use entry::ffi_entry;
 
 /// Live handles. A call on a pointer that is not here (closed, or never a
 /// handle) gets ZINVALIDSTATE without the pointer being dereferenced.
@@ -46,11 +49,6 @@ pub(crate) fn handle(zh: *const ZHandle) -> Option<Arc<ZHandle>> {
         return None;
     }
     HANDLES.read().get(&(zh as usize)).cloned()
-}
-
-/// Runs `f`, turning a panic into `default`: no panic crosses into C.
-pub(crate) fn guard<R>(default: R, f: impl FnOnce() -> R) -> R {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or(default)
 }
 
 /// A raw pointer carried to the completion thread.

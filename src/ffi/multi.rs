@@ -40,9 +40,11 @@ pub unsafe extern "C" fn zoo_create_op_init(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) {
-    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
-    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
-    create_init(op, create_op_type(mode, ZOO_CREATE_OP), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+    ffi_entry!({
+        // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+        let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
+        create_init(op, create_op_type(mode, ZOO_CREATE_OP), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+    })
 }
 
 /// The operation type the reference gives a create of `mode`.
@@ -76,9 +78,11 @@ pub unsafe extern "C" fn zoo_create2_op_init(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) {
-    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
-    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
-    create_init(op, create_op_type(mode, ZOO_CREATE2_OP), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+    ffi_entry!({
+        // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+        let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
+        create_init(op, create_op_type(mode, ZOO_CREATE2_OP), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+    })
 }
 
 /// Fills a create op; the pointers are stored, not read (the caller keeps
@@ -108,10 +112,12 @@ fn create_init(
 /// - `path`: the caller's NUL-terminated string, read during the call only.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_delete_op_init(op: *mut zoo_op_t, path: *const c_char, version: c_int) {
-    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
-    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
-    op.r#type = ZOO_DELETE_OP;
-    op.u.delete_op = zoo_delete_op { path, version };
+    ffi_entry!({
+        // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+        let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
+        op.r#type = ZOO_DELETE_OP;
+        op.u.delete_op = zoo_delete_op { path, version };
+    })
 }
 
 /// Prepares a set operation of a multi request.
@@ -132,10 +138,12 @@ pub unsafe extern "C" fn zoo_set_op_init(
     version: c_int,
     stat: *mut Stat,
 ) {
-    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
-    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
-    op.r#type = ZOO_SETDATA_OP;
-    op.u.set_op = zoo_set_op { path, data: buffer, datalen: buflen, version, stat };
+    ffi_entry!({
+        // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+        let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
+        op.r#type = ZOO_SETDATA_OP;
+        op.u.set_op = zoo_set_op { path, data: buffer, datalen: buflen, version, stat };
+    })
 }
 
 /// Prepares a version check of a multi request.
@@ -146,10 +154,12 @@ pub unsafe extern "C" fn zoo_set_op_init(
 /// - `path`: the caller's NUL-terminated string, read during the call only.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_check_op_init(op: *mut zoo_op_t, path: *const c_char, version: c_int) {
-    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
-    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
-    op.r#type = ZOO_CHECK_OP;
-    op.u.check_op = zoo_check_op { path, version };
+    ffi_entry!({
+        // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+        let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
+        op.r#type = ZOO_CHECK_OP;
+        op.u.check_op = zoo_check_op { path, version };
+    })
 }
 
 /// Converts the C operations; sets up each result as the reference does.
@@ -403,15 +413,17 @@ pub unsafe extern "C" fn zoo_amulti(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    let d = send_ptr(data);
-    let finish = move |rc| {
-        if let Some(f) = completion {
-            // SAFETY: the caller's completion, called once with its own `data`.
-            unsafe { f(rc, d.get()) }
-        }
-    };
-    // SAFETY: `ops` and `results` are valid as documented above.
-    unsafe { multi_submit(zh, count, ops, results, finish, false) }
+    ffi_entry!({
+        let d = send_ptr(data);
+        let finish = move |rc| {
+            if let Some(f) = completion {
+                // SAFETY: the caller's completion, called once with its own `data`.
+                unsafe { f(rc, d.get()) }
+            }
+        };
+        // SAFETY: `ops` and `results` are valid as documented above.
+        unsafe { multi_submit(zh, count, ops, results, finish, false) }
+    })
 }
 
 /// Runs several operations atomically and waits for the outcome.
@@ -429,7 +441,7 @@ pub unsafe extern "C" fn zoo_amulti(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_multi(zh: *mut zhandle_t, count: c_int, ops: *const zoo_op_t, results: *mut zoo_op_result_t) -> c_int {
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
         wait_for(|done| {
             let Done::Inline(cb) = done else { unreachable!() };
             // SAFETY: `ops` and `results` are valid as documented above; this

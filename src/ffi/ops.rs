@@ -79,19 +79,17 @@ pub(crate) fn submit_xid(
     build: impl FnOnce(&Arc<ZHandle>) -> Result<Built, i32>,
     done: impl FnOnce(&Arc<ZHandle>) -> Done,
 ) -> Result<i32, c_int> {
-    guard(Err(ZSYSTEMERROR), || {
-        if zhp.is_null() {
-            return Err(ZBADARGUMENTS);
-        }
-        let Some(zh) = handle(zhp) else { return Err(ZINVALIDSTATE) };
-        let (req, watch) = build(&zh)?;
-        if zh.is_unrecoverable() {
-            return Err(ZINVALIDSTATE);
-        }
-        let xid = zh.submit(&req, watch, None, done(&zh))?;
-        log_sending(&zh, api, sending, xid);
-        Ok(xid)
-    })
+    if zhp.is_null() {
+        return Err(ZBADARGUMENTS);
+    }
+    let Some(zh) = handle(zhp) else { return Err(ZINVALIDSTATE) };
+    let (req, watch) = build(&zh)?;
+    if zh.is_unrecoverable() {
+        return Err(ZINVALIDSTATE);
+    }
+    let xid = zh.submit(&req, watch, None, done(&zh))?;
+    log_sending(&zh, api, sending, xid);
+    Ok(xid)
 }
 
 /// `submit_xid` for calls that return only a result code.
@@ -356,8 +354,10 @@ pub unsafe extern "C" fn zoo_acreate(
     completion: string_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the same arguments under the same contract.
-    unsafe { zoo_acreate_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data) }
+    ffi_entry!({
+        // SAFETY: the same arguments under the same contract.
+        unsafe { zoo_acreate_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data) }
+    })
 }
 
 /// Creates a node asynchronously, with a TTL for the TTL modes.
@@ -386,15 +386,17 @@ pub unsafe extern "C" fn zoo_acreate_ttl(
     completion: string_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
-    submit(
-        zh,
-        "zoo_acreate_ttl",
-        Sending::Path(path),
-        |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, false)?), None)),
-        |z| string_done(z, completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
+        submit(
+            zh,
+            "zoo_acreate_ttl",
+            Sending::Path(path),
+            |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, false)?), None)),
+            |z| string_done(z, completion, data),
+        )
+    })
 }
 
 /// Creates a node asynchronously; the completion also gets its Stat.
@@ -422,8 +424,10 @@ pub unsafe extern "C" fn zoo_acreate2(
     completion: string_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the same arguments under the same contract.
-    unsafe { zoo_acreate2_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data) }
+    ffi_entry!({
+        // SAFETY: the same arguments under the same contract.
+        unsafe { zoo_acreate2_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data) }
+    })
 }
 
 /// Creates a node asynchronously with a TTL; the completion also gets its Stat.
@@ -452,15 +456,17 @@ pub unsafe extern "C" fn zoo_acreate2_ttl(
     completion: string_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
-    submit(
-        zh,
-        "zoo_acreate2_ttl",
-        Sending::Path(path),
-        |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, true)?), None)),
-        |z| string_stat_done(z, completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
+        submit(
+            zh,
+            "zoo_acreate2_ttl",
+            Sending::Path(path),
+            |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, true)?), None)),
+            |z| string_stat_done(z, completion, data),
+        )
+    })
 }
 
 /// Deletes a node asynchronously (`version` -1 matches any version).
@@ -482,15 +488,17 @@ pub unsafe extern "C" fn zoo_adelete(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_adelete",
-        Sending::Path(path),
-        |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None)),
-        |_| void_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_adelete",
+            Sending::Path(path),
+            |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None)),
+            |_| void_done(completion, data),
+        )
+    })
 }
 
 /// Checks whether a node exists; `watch` sets the default watcher.
@@ -513,15 +521,17 @@ pub unsafe extern "C" fn zoo_aexists(
     completion: stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awexists",
-        Sending::Path(path),
-        |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Exists),
-        |_| stat_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_awexists",
+            Sending::Path(path),
+            |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Exists),
+            |_| stat_done(completion, data),
+        )
+    })
 }
 
 /// Checks whether a node exists, with a watcher of the caller's.
@@ -547,15 +557,17 @@ pub unsafe extern "C" fn zoo_awexists(
     completion: stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awexists",
-        Sending::Path(path),
-        |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Exists),
-        |_| stat_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_awexists",
+            Sending::Path(path),
+            |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Exists),
+            |_| stat_done(completion, data),
+        )
+    })
 }
 
 /// Gets a node's data; `watch` sets the default watcher.
@@ -578,15 +590,17 @@ pub unsafe extern "C" fn zoo_aget(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awget",
-        Sending::Path(path),
-        |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data),
-        |_| data_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_awget",
+            Sending::Path(path),
+            |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data),
+            |_| data_done(completion, data),
+        )
+    })
 }
 
 /// Gets a node's data, with a watcher of the caller's.
@@ -612,15 +626,17 @@ pub unsafe extern "C" fn zoo_awget(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awget",
-        Sending::Path(path),
-        |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data),
-        |_| data_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_awget",
+            Sending::Path(path),
+            |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data),
+            |_| data_done(completion, data),
+        )
+    })
 }
 
 /// Gets the last committed ensemble configuration.
@@ -636,13 +652,15 @@ pub unsafe extern "C" fn zoo_awget(
 ///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_agetconfig(zh: *mut zhandle_t, watch: c_int, completion: data_completion_t, data: *const c_void) -> c_int {
-    submit(
-        zh,
-        "zoo_awgetconfig",
-        Sending::Path(Some(CONFIG_NODE_C)),
-        |z| build_getconfig(default_watcher(z, watch)),
-        |_| data_done(completion, data),
-    )
+    ffi_entry!({
+        submit(
+            zh,
+            "zoo_awgetconfig",
+            Sending::Path(Some(CONFIG_NODE_C)),
+            |z| build_getconfig(default_watcher(z, watch)),
+            |_| data_done(completion, data),
+        )
+    })
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
@@ -666,13 +684,15 @@ pub unsafe extern "C" fn zoo_awgetconfig(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(
-        zh,
-        "zoo_awgetconfig",
-        Sending::Path(Some(CONFIG_NODE_C)),
-        |_| build_getconfig(watcher_of(watcher, watcherCtx)),
-        |_| data_done(completion, data),
-    )
+    ffi_entry!({
+        submit(
+            zh,
+            "zoo_awgetconfig",
+            Sending::Path(Some(CONFIG_NODE_C)),
+            |_| build_getconfig(watcher_of(watcher, watcherCtx)),
+            |_| data_done(completion, data),
+        )
+    })
 }
 
 /// Reconfigures the ensemble (incremental or with a new member list).
@@ -697,9 +717,11 @@ pub unsafe extern "C" fn zoo_areconfig(
     dc: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (joining, leaving, members) = unsafe { (ptr::cstr_opt(joining), ptr::cstr_opt(leaving), ptr::cstr_opt(members)) };
-    submit(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), |_| data_done(dc, data))
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let (joining, leaving, members) = unsafe { (ptr::cstr_opt(joining), ptr::cstr_opt(leaving), ptr::cstr_opt(members)) };
+        submit(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), |_| data_done(dc, data))
+    })
 }
 
 /// Sets a node's data (`version` -1 matches any version).
@@ -725,15 +747,17 @@ pub unsafe extern "C" fn zoo_aset(
     completion: stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (path, buffer) = unsafe { (ptr::cstr_opt(path), cdata(buffer, buflen)) };
-    submit(
-        zh,
-        "zoo_aset",
-        Sending::Path(path),
-        |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: buffer, version }, None)),
-        |_| stat_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let (path, buffer) = unsafe { (ptr::cstr_opt(path), cdata(buffer, buflen)) };
+        submit(
+            zh,
+            "zoo_aset",
+            Sending::Path(path),
+            |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: buffer, version }, None)),
+            |_| stat_done(completion, data),
+        )
+    })
 }
 
 /// Lists a node's children; `watch` sets the default watcher.
@@ -756,15 +780,17 @@ pub unsafe extern "C" fn zoo_aget_children(
     completion: strings_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awget_children_",
-        Sending::Path(path),
-        |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child),
-        |_| strings_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_awget_children_",
+            Sending::Path(path),
+            |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child),
+            |_| strings_done(completion, data),
+        )
+    })
 }
 
 /// Lists a node's children, with a watcher of the caller's.
@@ -790,15 +816,17 @@ pub unsafe extern "C" fn zoo_awget_children(
     completion: strings_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awget_children_",
-        Sending::Path(path),
-        |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
-        |_| strings_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_awget_children_",
+            Sending::Path(path),
+            |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
+            |_| strings_done(completion, data),
+        )
+    })
 }
 
 /// Lists a node's children with the node's Stat; `watch` sets the default watcher.
@@ -821,15 +849,17 @@ pub unsafe extern "C" fn zoo_aget_children2(
     completion: strings_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awget_children2_",
-        Sending::Path(path),
-        |z| build_children2(z, path, default_watcher(z, watch)),
-        |_| strings_stat_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_awget_children2_",
+            Sending::Path(path),
+            |z| build_children2(z, path, default_watcher(z, watch)),
+            |_| strings_stat_done(completion, data),
+        )
+    })
 }
 
 /// Lists a node's children with the node's Stat, with a watcher of the caller's.
@@ -855,15 +885,17 @@ pub unsafe extern "C" fn zoo_awget_children2(
     completion: strings_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awget_children2_",
-        Sending::Path(path),
-        |z| build_children2(z, path, watcher_of(watcher, watcherCtx)),
-        |_| strings_stat_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_awget_children2_",
+            Sending::Path(path),
+            |z| build_children2(z, path, watcher_of(watcher, watcherCtx)),
+            |_| strings_stat_done(completion, data),
+        )
+    })
 }
 
 /// Flushes the leader channel: later reads see everything committed before.
@@ -879,15 +911,17 @@ pub unsafe extern "C" fn zoo_awget_children2(
 ///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_async(zh: *mut zhandle_t, path: *const c_char, completion: string_completion_t, data: *const c_void) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_async",
-        Sending::Path(path),
-        |z| Ok((Request::Sync { path: server_path(z, path, 0)? }, None)),
-        |z| string_done(z, completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_async",
+            Sending::Path(path),
+            |z| Ok((Request::Sync { path: server_path(z, path, 0)? }, None)),
+            |z| string_done(z, completion, data),
+        )
+    })
 }
 
 /// Gets a node's ACL.
@@ -903,15 +937,17 @@ pub unsafe extern "C" fn zoo_async(zh: *mut zhandle_t, path: *const c_char, comp
 ///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aget_acl(zh: *mut zhandle_t, path: *const c_char, completion: acl_completion_t, data: *const c_void) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_aget_acl",
-        Sending::Path(path),
-        |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)),
-        |_| acl_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_aget_acl",
+            Sending::Path(path),
+            |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)),
+            |_| acl_done(completion, data),
+        )
+    })
 }
 
 /// Sets a node's ACL.
@@ -935,18 +971,20 @@ pub unsafe extern "C" fn zoo_aset_acl(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (path, acl) = unsafe { (ptr::cstr_opt(path), (!acl.is_null()).then(|| acls_from_c(acl))) };
-    submit(
-        zh,
-        "zoo_aset_acl",
-        Sending::Path(path),
-        |z| {
-            let acl = acl.ok_or(ZBADARGUMENTS)?;
-            Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl, version }, None))
-        },
-        |_| void_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let (path, acl) = unsafe { (ptr::cstr_opt(path), (!acl.is_null()).then(|| acls_from_c(acl))) };
+        submit(
+            zh,
+            "zoo_aset_acl",
+            Sending::Path(path),
+            |z| {
+                let acl = acl.ok_or(ZBADARGUMENTS)?;
+                Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl, version }, None))
+            },
+            |_| void_done(completion, data),
+        )
+    })
 }
 
 /// Adds authentication credentials for the session; they are re-sent on
@@ -971,7 +1009,7 @@ pub unsafe extern "C" fn zoo_add_auth(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
         if zh.is_null() {
             return ZBADARGUMENTS;
         }
@@ -1009,53 +1047,51 @@ pub(crate) unsafe fn remove_watches(
     all: bool,
     done: impl FnOnce(&Arc<ZHandle>) -> Done,
 ) -> c_int {
-    guard(ZSYSTEMERROR, || {
-        if zhp.is_null() {
-            return ZBADARGUMENTS;
+    if zhp.is_null() {
+        return ZBADARGUMENTS;
+    }
+    let Some(zh) = handle(zhp) else { return ZINVALIDSTATE };
+    // SAFETY: `path` is NULL or valid for the call (this function's contract).
+    let path = unsafe { ptr::cstr_opt(path) };
+    let sp = match server_path(&zh, path, 0) {
+        Ok(p) => p,
+        Err(rc) => return rc,
+    };
+    if local == 0 && zh.is_unrecoverable() {
+        return ZINVALIDSTATE;
+    }
+    // As the reference: no watcher is ever of an unknown type.
+    if !(WATCHERTYPE_CHILDREN..=WATCHERTYPE_ANY).contains(&wtype) {
+        return ZNOWATCHER;
+    }
+    // A removal of one watcher needs it registered here; a removal of
+    // all watchers (no watcher given) is checked by the server, unless local.
+    let d = done(&zh);
+    let queued = zh.with_core(|core| {
+        if watcher.is_some() && !core.watches.has(&sp, wtype, watcher) {
+            return Err(d);
         }
-        let Some(zh) = handle(zhp) else { return ZINVALIDSTATE };
-        // SAFETY: `path` is NULL or valid for the call (this function's contract).
-        let path = unsafe { ptr::cstr_opt(path) };
-        let sp = match server_path(&zh, path, 0) {
-            Ok(p) => p,
-            Err(rc) => return rc,
-        };
-        if local == 0 && zh.is_unrecoverable() {
-            return ZINVALIDSTATE;
+        if local != 0 {
+            core.watches.remove(&sp, wtype, watcher);
+            core.complete(d, ZOK);
+            return Ok(None);
         }
-        // As the reference: no watcher is ever of an unknown type.
-        if !(WATCHERTYPE_CHILDREN..=WATCHERTYPE_ANY).contains(&wtype) {
-            return ZNOWATCHER;
+        Ok(Some(d))
+    });
+    let d = match queued {
+        Err(_) => return ZNOWATCHER,
+        Ok(None) => return ZOK,
+        Ok(Some(d)) => d,
+    };
+    // Removed here once the server agreed, in order with other replies.
+    let req = Request::RemoveWatches { path: sp.clone(), wtype, check: !all && watcher.is_some() };
+    match zh.submit(&req, None, Some(Unwatch { path: sp, wtype, watcher }), d) {
+        Ok(xid) => {
+            log_sending(&zh, "aremove_watches", Sending::Path(path), xid);
+            ZOK
         }
-        // A removal of one watcher needs it registered here; a removal of
-        // all watchers (no watcher given) is checked by the server, unless local.
-        let d = done(&zh);
-        let queued = zh.with_core(|core| {
-            if watcher.is_some() && !core.watches.has(&sp, wtype, watcher) {
-                return Err(d);
-            }
-            if local != 0 {
-                core.watches.remove(&sp, wtype, watcher);
-                core.complete(d, ZOK);
-                return Ok(None);
-            }
-            Ok(Some(d))
-        });
-        let d = match queued {
-            Err(_) => return ZNOWATCHER,
-            Ok(None) => return ZOK,
-            Ok(Some(d)) => d,
-        };
-        // Removed here once the server agreed, in order with other replies.
-        let req = Request::RemoveWatches { path: sp.clone(), wtype, check: !all && watcher.is_some() };
-        match zh.submit(&req, None, Some(Unwatch { path: sp, wtype, watcher }), d) {
-            Ok(xid) => {
-                log_sending(&zh, "aremove_watches", Sending::Path(path), xid);
-                ZOK
-            }
-            Err(rc) => rc,
-        }
-    })
+        Err(rc) => rc,
+    }
 }
 
 /// The header declares the completion of the watch removals as
@@ -1096,9 +1132,11 @@ pub unsafe extern "C" fn zoo_aremove_watches(
     completion: *mut void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    let cb = completion_of_removal(completion);
-    // SAFETY: `path` is NULL or valid for the call (the contract above).
-    unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, |_| void_done(cb, data)) }
+    ffi_entry!({
+        let cb = completion_of_removal(completion);
+        // SAFETY: `path` is NULL or valid for the call (the contract above).
+        unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, |_| void_done(cb, data)) }
+    })
 }
 
 /// Removes every watcher of a node of the given type.
@@ -1121,7 +1159,9 @@ pub unsafe extern "C" fn zoo_aremove_all_watches(
     completion: *mut void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    let cb = completion_of_removal(completion);
-    // SAFETY: `path` is NULL or valid for the call (the contract above).
-    unsafe { remove_watches(zh, path, wtype, None, local, true, |_| void_done(cb, data)) }
+    ffi_entry!({
+        let cb = completion_of_removal(completion);
+        // SAFETY: `path` is NULL or valid for the call (the contract above).
+        unsafe { remove_watches(zh, path, wtype, None, local, true, |_| void_done(cb, data)) }
+    })
 }

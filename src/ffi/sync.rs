@@ -104,8 +104,10 @@ pub unsafe extern "C" fn zoo_create(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) -> c_int {
-    // SAFETY: the same arguments under the same contract.
-    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, std::ptr::null_mut(), false) }
+    ffi_entry!({
+        // SAFETY: the same arguments under the same contract.
+        unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, std::ptr::null_mut(), false) }
+    })
 }
 
 /// Creates a node with a TTL (TTL modes only).
@@ -135,8 +137,12 @@ pub unsafe extern "C" fn zoo_create_ttl(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) -> c_int {
-    // SAFETY: the same arguments under the same contract.
-    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, std::ptr::null_mut(), false) }
+    ffi_entry!({
+        // SAFETY: the same arguments under the same contract.
+        unsafe {
+            zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, std::ptr::null_mut(), false)
+        }
+    })
 }
 
 /// Creates a node and returns its Stat.
@@ -167,8 +173,10 @@ pub unsafe extern "C" fn zoo_create2(
     path_buffer_len: c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: the same arguments under the same contract.
-    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, stat, true) }
+    ffi_entry!({
+        // SAFETY: the same arguments under the same contract.
+        unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, stat, true) }
+    })
 }
 
 /// Creates a node with a TTL and returns its Stat.
@@ -200,8 +208,10 @@ pub unsafe extern "C" fn zoo_create2_ttl(
     path_buffer_len: c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: the same arguments under the same contract.
-    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, stat, true) }
+    ffi_entry!({
+        // SAFETY: the same arguments under the same contract.
+        unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, stat, true) }
+    })
 }
 
 /// The sync creates.
@@ -223,27 +233,25 @@ unsafe fn zoo_create2_ttl_impl(
     stat: *mut Stat,
     create2: bool,
 ) -> c_int {
-    guard(ZSYSTEMERROR, || {
-        if path_buffer.is_null() && path_buffer_len > 0 {
-            return ZBADARGUMENTS;
-        }
-        // SAFETY: the pointer arguments are NULL or valid for the call (the exported functions' contract).
-        let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
-        let api = if create2 { "zoo_acreate2_ttl" } else { "zoo_acreate_ttl" };
-        let (rc, rep) =
-            call(zh, api, Sending::Path(path), |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, create2)?), None)));
-        if let (ZOK, Some(Reply::Path(p, s))) = (rc, rep) {
-            // SAFETY: `path_buffer` has `path_buffer_len` bytes and `stat` is
-            // NULL or writable, for the call (the exported functions' contract).
-            unsafe {
-                copy_path(zh, &p, path_buffer, path_buffer_len);
-                if let Some(s) = s {
-                    put_stat(stat, &s);
-                }
+    if path_buffer.is_null() && path_buffer_len > 0 {
+        return ZBADARGUMENTS;
+    }
+    // SAFETY: the pointer arguments are NULL or valid for the call (the exported functions' contract).
+    let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
+    let api = if create2 { "zoo_acreate2_ttl" } else { "zoo_acreate_ttl" };
+    let (rc, rep) =
+        call(zh, api, Sending::Path(path), |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, create2)?), None)));
+    if let (ZOK, Some(Reply::Path(p, s))) = (rc, rep) {
+        // SAFETY: `path_buffer` has `path_buffer_len` bytes and `stat` is
+        // NULL or writable, for the call (the exported functions' contract).
+        unsafe {
+            copy_path(zh, &p, path_buffer, path_buffer_len);
+            if let Some(s) = s {
+                put_stat(stat, &s);
             }
         }
-        rc
-    })
+    }
+    rc
 }
 
 /// Deletes a node (`version` -1 matches any version).
@@ -258,9 +266,10 @@ unsafe fn zoo_create2_ttl_impl(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_delete(zh: *mut zhandle_t, path: *const c_char, version: c_int) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+
         call(zh, "zoo_adelete", Sending::Path(path), |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None))).0
     })
 }
@@ -273,14 +282,12 @@ unsafe fn exists_impl(
     w: impl FnOnce(&crate::client::handle::ZHandle) -> Option<crate::session::watches::Watcher>,
     stat: *mut Stat,
 ) -> c_int {
-    guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, "zoo_awexists", Sending::Path(path), |z| build_path_watch(z, path, w(z), WatchOp::Exists));
-        if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
-            // SAFETY: the caller's contract above.
-            unsafe { put_stat(stat, &s) };
-        }
-        rc
-    })
+    let (rc, rep) = call(zh, "zoo_awexists", Sending::Path(path), |z| build_path_watch(z, path, w(z), WatchOp::Exists));
+    if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
+        // SAFETY: the caller's contract above.
+        unsafe { put_stat(stat, &s) };
+    }
+    rc
 }
 
 /// Checks whether a node exists; `watch` sets the default watcher.
@@ -297,10 +304,12 @@ unsafe fn exists_impl(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_exists(zh: *mut zhandle_t, path: *const c_char, watch: c_int, stat: *mut Stat) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { exists_impl(zh, path, |z| default_watcher(z, watch), stat) }
+    ffi_entry!({
+        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+        unsafe { exists_impl(zh, path, |z| default_watcher(z, watch), stat) }
+    })
 }
 
 /// Checks whether a node exists, with a watcher of the caller's.
@@ -325,10 +334,12 @@ pub unsafe extern "C" fn zoo_wexists(
     watcherCtx: *mut c_void,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { exists_impl(zh, path, |_| watcher_of(watcher, watcherCtx), stat) }
+    ffi_entry!({
+        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+        unsafe { exists_impl(zh, path, |_| watcher_of(watcher, watcherCtx), stat) }
+    })
 }
 
 /// Copies data into the caller's buffer, truncating; `*buffer_len` becomes
@@ -372,16 +383,14 @@ unsafe fn get_impl(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    guard(ZSYSTEMERROR, || {
-        // SAFETY: `buffer_len` is NULL or a valid int for the call (the exported functions' contract).
-        let want = unsafe { ptr::in_ref(buffer_len) }.copied();
-        if want.is_none() || (buffer.is_null() && want > Some(0)) {
-            return ZBADARGUMENTS;
-        }
-        let (rc, rep) = call(zh, api, sending, build);
-        // SAFETY: the out-parameters are valid as the exported functions document.
-        unsafe { data_result(rc, rep, buffer, buffer_len, stat) }
-    })
+    // SAFETY: `buffer_len` is NULL or a valid int for the call (the exported functions' contract).
+    let want = unsafe { ptr::in_ref(buffer_len) }.copied();
+    if want.is_none() || (buffer.is_null() && want > Some(0)) {
+        return ZBADARGUMENTS;
+    }
+    let (rc, rep) = call(zh, api, sending, build);
+    // SAFETY: the out-parameters are valid as the exported functions document.
+    unsafe { data_result(rc, rep, buffer, buffer_len, stat) }
 }
 
 /// Gets a node's data into `buffer` (truncated to `*buffer_len`).
@@ -407,20 +416,22 @@ pub unsafe extern "C" fn zoo_get(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        get_impl(
-            zh,
-            "zoo_awget",
-            Sending::Path(path),
-            |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data),
-            buffer,
-            buffer_len,
-            stat,
-        )
-    }
+    ffi_entry!({
+        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+        unsafe {
+            get_impl(
+                zh,
+                "zoo_awget",
+                Sending::Path(path),
+                |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data),
+                buffer,
+                buffer_len,
+                stat,
+            )
+        }
+    })
 }
 
 /// Gets a node's data, with a watcher of the caller's.
@@ -449,20 +460,22 @@ pub unsafe extern "C" fn zoo_wget(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        get_impl(
-            zh,
-            "zoo_awget",
-            Sending::Path(path),
-            |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data),
-            buffer,
-            buffer_len,
-            stat,
-        )
-    }
+    ffi_entry!({
+        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+        unsafe {
+            get_impl(
+                zh,
+                "zoo_awget",
+                Sending::Path(path),
+                |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data),
+                buffer,
+                buffer_len,
+                stat,
+            )
+        }
+    })
 }
 
 /// Gets the last committed ensemble configuration.
@@ -486,18 +499,20 @@ pub unsafe extern "C" fn zoo_getconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        get_impl(
-            zh,
-            "zoo_awgetconfig",
-            Sending::Path(Some(CONFIG_NODE_C)),
-            |z| build_getconfig(default_watcher(z, watch)),
-            buffer,
-            buffer_len,
-            stat,
-        )
-    }
+    ffi_entry!({
+        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+        unsafe {
+            get_impl(
+                zh,
+                "zoo_awgetconfig",
+                Sending::Path(Some(CONFIG_NODE_C)),
+                |z| build_getconfig(default_watcher(z, watch)),
+                buffer,
+                buffer_len,
+                stat,
+            )
+        }
+    })
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
@@ -524,18 +539,20 @@ pub unsafe extern "C" fn zoo_wgetconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        get_impl(
-            zh,
-            "zoo_awgetconfig",
-            Sending::Path(Some(CONFIG_NODE_C)),
-            |_| build_getconfig(watcher_of(watcher, watcherCtx)),
-            buffer,
-            buffer_len,
-            stat,
-        )
-    }
+    ffi_entry!({
+        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+        unsafe {
+            get_impl(
+                zh,
+                "zoo_awgetconfig",
+                Sending::Path(Some(CONFIG_NODE_C)),
+                |_| build_getconfig(watcher_of(watcher, watcherCtx)),
+                buffer,
+                buffer_len,
+                stat,
+            )
+        }
+    })
 }
 
 /// Reconfigures the ensemble; the new configuration is copied into `buffer`.
@@ -563,12 +580,22 @@ pub unsafe extern "C" fn zoo_reconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (joining, leaving, members) = unsafe { (ptr::cstr_opt(joining), ptr::cstr_opt(leaving), ptr::cstr_opt(members)) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        get_impl(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), buffer, buffer_len, stat)
-    }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let (joining, leaving, members) = unsafe { (ptr::cstr_opt(joining), ptr::cstr_opt(leaving), ptr::cstr_opt(members)) };
+        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+        unsafe {
+            get_impl(
+                zh,
+                "zoo_areconfig",
+                Sending::Reconfig,
+                |_| build_reconfig(joining, leaving, members, version),
+                buffer,
+                buffer_len,
+                stat,
+            )
+        }
+    })
 }
 
 /// Sets a node's data (`version` -1 matches any version).
@@ -585,8 +612,10 @@ pub unsafe extern "C" fn zoo_reconfig(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set(zh: *mut zhandle_t, path: *const c_char, buffer: *const c_char, buflen: c_int, version: c_int) -> c_int {
-    // SAFETY: the same arguments under the same contract; no Stat is written.
-    unsafe { zoo_set2(zh, path, buffer, buflen, version, std::ptr::null_mut()) }
+    ffi_entry!({
+        // SAFETY: the same arguments under the same contract; no Stat is written.
+        unsafe { zoo_set2(zh, path, buffer, buflen, version, std::ptr::null_mut()) }
+    })
 }
 
 /// Sets a node's data and returns its new Stat.
@@ -611,9 +640,10 @@ pub unsafe extern "C" fn zoo_set2(
     version: c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (path, buffer) = unsafe { (ptr::cstr_opt(path), cdata(buffer, buflen)) };
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let (path, buffer) = unsafe { (ptr::cstr_opt(path), cdata(buffer, buflen)) };
+
         let (rc, rep) = call(zh, "zoo_aset", Sending::Path(path), |z| {
             Ok((Request::SetData { path: server_path(z, path, 0)?, data: buffer, version }, None))
         });
@@ -635,23 +665,21 @@ unsafe fn children_impl(
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
-    guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, api, Sending::Path(path), build);
-        if let (ZOK, Some(Reply::Children(c, s))) = (rc, rep) {
-            // SAFETY: the caller's contract above.
-            if let Some(out) = unsafe { ptr::out_ref(strings) } {
-                match string_vector(&c) {
-                    Ok(v) => *out = v,
-                    Err(e) => return e,
-                }
-            }
-            if let Some(s) = s {
-                // SAFETY: the caller's contract above.
-                unsafe { put_stat(stat, &s) };
+    let (rc, rep) = call(zh, api, Sending::Path(path), build);
+    if let (ZOK, Some(Reply::Children(c, s))) = (rc, rep) {
+        // SAFETY: the caller's contract above.
+        if let Some(out) = unsafe { ptr::out_ref(strings) } {
+            match string_vector(&c) {
+                Ok(v) => *out = v,
+                Err(e) => return e,
             }
         }
-        rc
-    })
+        if let Some(s) = s {
+            // SAFETY: the caller's contract above.
+            unsafe { put_stat(stat, &s) };
+        }
+    }
+    rc
 }
 
 /// Lists a node's children; free the result with `deallocate_String_vector`.
@@ -669,19 +697,21 @@ unsafe fn children_impl(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_children(zh: *mut zhandle_t, path: *const c_char, watch: c_int, strings: *mut String_vector) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        children_impl(
-            zh,
-            "zoo_awget_children_",
-            path,
-            |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child),
-            strings,
-            std::ptr::null_mut(),
-        )
-    }
+    ffi_entry!({
+        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+        unsafe {
+            children_impl(
+                zh,
+                "zoo_awget_children_",
+                path,
+                |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child),
+                strings,
+                std::ptr::null_mut(),
+            )
+        }
+    })
 }
 
 /// Lists a node's children, with a watcher of the caller's.
@@ -707,19 +737,21 @@ pub unsafe extern "C" fn zoo_wget_children(
     watcherCtx: *mut c_void,
     strings: *mut String_vector,
 ) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        children_impl(
-            zh,
-            "zoo_awget_children_",
-            path,
-            |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
-            strings,
-            std::ptr::null_mut(),
-        )
-    }
+    ffi_entry!({
+        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+        unsafe {
+            children_impl(
+                zh,
+                "zoo_awget_children_",
+                path,
+                |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
+                strings,
+                std::ptr::null_mut(),
+            )
+        }
+    })
 }
 
 /// Lists a node's children and returns the node's Stat.
@@ -744,10 +776,12 @@ pub unsafe extern "C" fn zoo_get_children2(
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, default_watcher(z, watch)), strings, stat) }
+    ffi_entry!({
+        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+        unsafe { children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, default_watcher(z, watch)), strings, stat) }
+    })
 }
 
 /// Lists a node's children with its Stat, with a watcher of the caller's.
@@ -775,10 +809,14 @@ pub unsafe extern "C" fn zoo_wget_children2(
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, watcher_of(watcher, watcherCtx)), strings, stat) }
+    ffi_entry!({
+        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+        unsafe {
+            children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, watcher_of(watcher, watcherCtx)), strings, stat)
+        }
+    })
 }
 
 /// Gets a node's ACL; free it with `deallocate_ACL_vector`.
@@ -796,9 +834,10 @@ pub unsafe extern "C" fn zoo_wget_children2(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_acl(zh: *mut zhandle_t, path: *const c_char, acl: *mut ACL_vector, stat: *mut Stat) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+
         let (rc, rep) = call(zh, "zoo_aget_acl", Sending::Path(path), |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)));
         if let (ZOK, Some(Reply::Acl(a, s))) = (rc, rep) {
             // SAFETY: `acl` and `stat` are NULL or writable for the call (the contract above).
@@ -828,9 +867,10 @@ pub unsafe extern "C" fn zoo_get_acl(zh: *mut zhandle_t, path: *const c_char, ac
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_acl(zh: *mut zhandle_t, path: *const c_char, version: c_int, acl: *const ACL_vector) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (path, acl) = unsafe { (ptr::cstr_opt(path), (!acl.is_null()).then(|| acls_from_c(acl))) };
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let (path, acl) = unsafe { (ptr::cstr_opt(path), (!acl.is_null()).then(|| acls_from_c(acl))) };
+
         call(zh, "zoo_aset_acl", Sending::Path(path), |z| {
             let acl = acl.ok_or(ZBADARGUMENTS)?;
             Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl, version }, None))
@@ -861,8 +901,10 @@ pub unsafe extern "C" fn zoo_remove_watches(
     watcherCtx: *mut c_void,
     local: c_int,
 ) -> c_int {
-    // SAFETY: `path` is NULL or valid for the call (the contract above).
-    wait_for(|done| unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, move |_| done) }).0
+    ffi_entry!({
+        // SAFETY: `path` is NULL or valid for the call (the contract above).
+        wait_for(|done| unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, move |_| done) }).0
+    })
 }
 
 /// Removes every watcher of a node of the given type.
@@ -877,6 +919,8 @@ pub unsafe extern "C" fn zoo_remove_watches(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_remove_all_watches(zh: *mut zhandle_t, path: *const c_char, wtype: ZooWatcherType, local: c_int) -> c_int {
-    // SAFETY: `path` is NULL or valid for the call (the contract above).
-    wait_for(|done| unsafe { remove_watches(zh, path, wtype, None, local, true, move |_| done) }).0
+    ffi_entry!({
+        // SAFETY: `path` is NULL or valid for the call (the contract above).
+        wait_for(|done| unsafe { remove_watches(zh, path, wtype, None, local, true, move |_| done) }).0
+    })
 }
