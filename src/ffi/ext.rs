@@ -58,6 +58,7 @@ fn build_add_watch(zh: &ZHandle, path: Option<&CStr>, mode: c_int, w: Option<cra
 /// `completion` gets the server's answer. Returns ZOK when queued.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -96,6 +97,7 @@ pub unsafe extern "C" fn zoo_aadd_watch(
 /// `ClientInfo` has `authScheme` and `user`.
 ///
 /// Ownership and threads:
+// ownership: zh-call completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
@@ -112,6 +114,7 @@ pub unsafe extern "C" fn zoo_awhoami(zh: *mut zhandle_t, completion: whoami_comp
 /// full paths (chroot removed), valid during the call only.
 ///
 /// Ownership and threads:
+// ownership: zh-call * completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `prefix`: the caller's NUL-terminated string, read during the call only.
@@ -137,6 +140,7 @@ pub unsafe extern "C" fn zoo_aget_ephemerals(
 /// The number of nodes below `path` (server 3.6+).
 ///
 /// Ownership and threads:
+// ownership: zh-call path completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -258,6 +262,7 @@ fn whoami_done(cb: whoami_completion_t, data: *const c_void) -> Done {
 /// `ZSESSIONEXPIRED`, the handle unrecoverable), as the Java client does.
 ///
 /// Ownership and threads:
+// ownership: zh-call
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 #[no_mangle]
@@ -278,6 +283,7 @@ pub unsafe extern "C" fn zoo_set_client_expiry(zh: *mut zhandle_t, enable: c_int
 /// 0 < initial_ms <= max_ms.
 ///
 /// Ownership and threads:
+// ownership: zh-call
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 #[no_mangle]

@@ -128,6 +128,7 @@ pub(crate) unsafe fn init_internal(
 /// ("h1:p1,h2:p2[/chroot]"). Returns NULL with errno set on failure.
 ///
 /// Ownership and threads:
+// ownership: host default-watcher context returns-handle
 /// - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
 ///   caller's, copied during the call.
 /// - `fn_`: the default watcher, run on the completion thread (MT) or on the thread calling
@@ -153,6 +154,7 @@ pub unsafe extern "C" fn zookeeper_init(
 /// As `zookeeper_init`, with a log callback for this handle.
 ///
 /// Ownership and threads:
+// ownership: host default-watcher context * returns-handle
 /// - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
 ///   caller's, copied during the call.
 /// - `fn_`: the default watcher, run on the completion thread (MT) or on the thread calling
@@ -200,6 +202,7 @@ pub unsafe extern "C" fn zookeeper_init2(
 /// does not define it can call this too. Nothing here needs OpenSSL.
 ///
 /// Ownership and threads:
+// ownership: * * returns-handle
 /// - `host`, `cert`: the caller's NUL-terminated strings, read during the call (the files `cert`
 ///   names are read during the call too); `clientid`: NULL or the caller's, copied during the call.
 /// - `fn_`, `context`: as `zookeeper_init`.
@@ -260,6 +263,7 @@ pub(crate) unsafe fn tls_settings(cert: *const c_char, func: &str) -> Option<std
 /// (ZCLOSING). Safe to call from a watcher or completion of this handle.
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - After it returns `zh` is gone. Calls not yet answered complete first with ZCLOSING; from a
@@ -325,6 +329,7 @@ pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
 /// The session state (ZOO_CONNECTED_STATE...), or ZINVALIDSTATE-like 0 for a bad handle.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
@@ -335,6 +340,7 @@ pub unsafe extern "C" fn zoo_state(zh: *mut zhandle_t) -> c_int {
 /// The session id and password (valid once connected).
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - Returns storage owned by the handle (NULL for a bad handle), valid until `zookeeper_close`;
@@ -347,6 +353,7 @@ pub unsafe extern "C" fn zoo_client_id(zh: *mut zhandle_t) -> *const clientid_t 
 /// The negotiated session timeout in milliseconds.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
@@ -357,6 +364,7 @@ pub unsafe extern "C" fn zoo_recv_timeout(zh: *mut zhandle_t) -> c_int {
 /// The context given to `zookeeper_init` or `zoo_set_context`.
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - Returns the caller's pointer as given; any thread.
@@ -368,6 +376,7 @@ pub unsafe extern "C" fn zoo_get_context(zh: *mut zhandle_t) -> *const c_void {
 /// Replaces the handle's context.
 ///
 /// Ownership and threads:
+// ownership: zh-handle context
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - `context`: not read; returned by `zoo_get_context`.
@@ -383,6 +392,7 @@ pub unsafe extern "C" fn zoo_set_context(zh: *mut zhandle_t, context: *mut c_voi
 /// Replaces the default watcher; returns the previous one.
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - `newFn`: the new default watcher, run on the completion thread (MT) or in `zookeeper_process`
@@ -395,6 +405,7 @@ pub unsafe extern "C" fn zoo_set_watcher(zh: *mut zhandle_t, newFn: watcher_fn) 
 /// Copies the address of the connected server into `addr`; NULL when not connected.
 ///
 /// Ownership and threads:
+// ownership: zh-handle * *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - `addr`, `addr_len`: the caller's; `*addr_len` bytes at `addr` are writable, and `*addr_len`
@@ -426,6 +437,7 @@ pub unsafe extern "C" fn zookeeper_get_connected_host(zh: *mut zhandle_t, addr: 
 /// ZINVALIDSTATE when the session expired or authentication failed, else ZOK.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
@@ -480,6 +492,7 @@ const ERROR_TEXTS: &[(ZOO_ERRORS, &CStr)] = &[
 /// The text of an error code.
 ///
 /// Ownership and threads:
+// ownership: *
 /// - Returns a static string; never freed.
 #[no_mangle]
 pub extern "C" fn zerror(c: c_int) -> *const c_char {
@@ -508,6 +521,7 @@ pub extern "C" fn zoo_set_debug_level(logLevel: ZooLogLevel) {
 /// Sets the stream log lines go to (NULL: stderr).
 ///
 /// Ownership and threads:
+// ownership: *
 /// - `logStream`: NULL (stderr) or the caller's open FILE, used for every later line until
 ///   replaced: it must stay open until then.
 #[no_mangle]
@@ -518,6 +532,7 @@ pub unsafe extern "C" fn zoo_set_log_stream(logStream: *mut FILE) {
 /// The stream set with `zoo_set_log_stream` (NULL when none was set).
 ///
 /// Ownership and threads:
+// ownership: *
 /// - Returns the caller's FILE as given (not owned by the library).
 #[no_mangle]
 pub extern "C" fn zoo_get_log_stream() -> *mut FILE {
@@ -527,6 +542,7 @@ pub extern "C" fn zoo_get_log_stream() -> *mut FILE {
 /// The handle's log callback.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
@@ -537,6 +553,7 @@ pub unsafe extern "C" fn zoo_get_log_callback(zh: *const zhandle_t) -> log_callb
 /// Sets the handle's log callback (NULL: the log stream).
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - `callback`: receives this handle's log lines on whichever thread logs them; each line is
@@ -561,6 +578,7 @@ pub extern "C" fn zoo_deterministic_conn_order(yesOrNo: c_int) {
 /// Replaces the server list; reconnects when the current server left it.
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - `hosts`: the caller's NUL-terminated string, read during the call.
@@ -587,6 +605,7 @@ pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_cha
 /// Sets how long resolved host names are reused (ms; -1 never re-resolve).
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
@@ -605,6 +624,7 @@ pub unsafe extern "C" fn zoo_set_servers_resolution_delay(zh: *mut zhandle_t, de
 /// Moves to the next server of the list for the next connection attempt.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
@@ -619,6 +639,7 @@ pub unsafe extern "C" fn zoo_cycle_next_server(zh: *mut zhandle_t) {
 /// "host:port" of the server in use (or being tried).
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - Returns storage owned by the handle (NULL for a bad handle), valid until `zookeeper_close`;
@@ -642,6 +663,7 @@ pub unsafe extern "C" fn zoo_get_current_server(zh: *mut zhandle_t) -> *const c_
 /// Pointers are the caller's and only written during the call.
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - `fd`, `interest`, `tv`: the caller's, written during the call.
@@ -688,6 +710,7 @@ pub unsafe extern "C" fn zookeeper_interest(zh: *mut zhandle_t, fd: *mut c_int, 
 /// In the MT library the IO thread does this work, and this returns ZNOTHING.
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - Completions and watchers run on the calling thread, inside this call (ST).
@@ -718,6 +741,7 @@ pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, events: c_int) ->
 /// Locks the handle's auth list.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
@@ -736,6 +760,7 @@ pub unsafe extern "C" fn zoo_lock_auth(zh: *mut zhandle_t) -> c_int {
 /// Unlocks the handle's auth list.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]

@@ -21,6 +21,7 @@ use std::sync::Arc;
 /// Prepares a create operation of a multi request.
 ///
 /// Ownership and threads:
+// ownership: op path value-copied acl-copied path-buffer
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -59,6 +60,7 @@ fn create_op_type(mode: c_int, default: c_int) -> c_int {
 /// Prepares a create operation whose result also carries the node's Stat.
 ///
 /// Ownership and threads:
+// ownership: op path value-copied acl-copied path-buffer
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -107,6 +109,7 @@ fn create_init(
 /// Prepares a delete operation of a multi request.
 ///
 /// Ownership and threads:
+// ownership: op path
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -123,6 +126,7 @@ pub unsafe extern "C" fn zoo_delete_op_init(op: *mut zoo_op_t, path: *const c_ch
 /// Prepares a set operation of a multi request.
 ///
 /// Ownership and threads:
+// ownership: op path buffer-copied stat-out
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -149,6 +153,7 @@ pub unsafe extern "C" fn zoo_set_op_init(
 /// Prepares a version check of a multi request.
 ///
 /// Ownership and threads:
+// ownership: op path
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -393,6 +398,7 @@ fn log_sub_results(zh: &crate::client::handle::ZHandle, xid: i32, kinds: &[i32],
 /// Runs several operations atomically; `results` gets one entry per op.
 ///
 /// Ownership and threads:
+// ownership: zh-call ops results completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `ops`: `count` operations prepared with `zoo_*_op_init`; the pointers they hold are read
@@ -429,6 +435,7 @@ pub unsafe extern "C" fn zoo_amulti(
 /// Runs several operations atomically and waits for the outcome.
 ///
 /// Ownership and threads:
+// ownership: zh-call ops results sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `ops`: `count` operations prepared with `zoo_*_op_init`; the pointers they hold are read

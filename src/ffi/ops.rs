@@ -332,6 +332,7 @@ pub(crate) fn build_reconfig(joining: Option<&CStr>, leaving: Option<&CStr>, mem
 /// Creates a node asynchronously.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -363,6 +364,7 @@ pub unsafe extern "C" fn zoo_acreate(
 /// Creates a node asynchronously, with a TTL for the TTL modes.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -402,6 +404,7 @@ pub unsafe extern "C" fn zoo_acreate_ttl(
 /// Creates a node asynchronously; the completion also gets its Stat.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -433,6 +436,7 @@ pub unsafe extern "C" fn zoo_acreate2(
 /// Creates a node asynchronously with a TTL; the completion also gets its Stat.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -472,6 +476,7 @@ pub unsafe extern "C" fn zoo_acreate2_ttl(
 /// Deletes a node asynchronously (`version` -1 matches any version).
 ///
 /// Ownership and threads:
+// ownership: zh-call path completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -504,6 +509,7 @@ pub unsafe extern "C" fn zoo_adelete(
 /// Checks whether a node exists; `watch` sets the default watcher.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -537,6 +543,7 @@ pub unsafe extern "C" fn zoo_aexists(
 /// Checks whether a node exists, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -573,6 +580,7 @@ pub unsafe extern "C" fn zoo_awexists(
 /// Gets a node's data; `watch` sets the default watcher.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -606,6 +614,7 @@ pub unsafe extern "C" fn zoo_aget(
 /// Gets a node's data, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -642,6 +651,7 @@ pub unsafe extern "C" fn zoo_awget(
 /// Gets the last committed ensemble configuration.
 ///
 /// Ownership and threads:
+// ownership: zh-call watch completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `watch`: non-zero sets a watch for the handle's default watcher.
@@ -666,6 +676,7 @@ pub unsafe extern "C" fn zoo_agetconfig(zh: *mut zhandle_t, watch: c_int, comple
 /// Gets the ensemble configuration, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
@@ -698,6 +709,7 @@ pub unsafe extern "C" fn zoo_awgetconfig(
 /// Reconfigures the ensemble (incremental or with a new member list).
 ///
 /// Ownership and threads:
+// ownership: zh-call reconfig-servers * data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `joining`, `leaving`, `members`: NULL or the caller's NUL-terminated strings, read during the
@@ -727,6 +739,7 @@ pub unsafe extern "C" fn zoo_areconfig(
 /// Sets a node's data (`version` -1 matches any version).
 ///
 /// Ownership and threads:
+// ownership: zh-call path buffer-copied completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -763,6 +776,7 @@ pub unsafe extern "C" fn zoo_aset(
 /// Lists a node's children; `watch` sets the default watcher.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -796,6 +810,7 @@ pub unsafe extern "C" fn zoo_aget_children(
 /// Lists a node's children, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -832,6 +847,7 @@ pub unsafe extern "C" fn zoo_awget_children(
 /// Lists a node's children with the node's Stat; `watch` sets the default watcher.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -865,6 +881,7 @@ pub unsafe extern "C" fn zoo_aget_children2(
 /// Lists a node's children with the node's Stat, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -901,6 +918,7 @@ pub unsafe extern "C" fn zoo_awget_children2(
 /// Flushes the leader channel: later reads see everything committed before.
 ///
 /// Ownership and threads:
+// ownership: zh-call path completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -927,6 +945,7 @@ pub unsafe extern "C" fn zoo_async(zh: *mut zhandle_t, path: *const c_char, comp
 /// Gets a node's ACL.
 ///
 /// Ownership and threads:
+// ownership: zh-call path completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -953,6 +972,7 @@ pub unsafe extern "C" fn zoo_aget_acl(zh: *mut zhandle_t, path: *const c_char, c
 /// Sets a node's ACL.
 ///
 /// Ownership and threads:
+// ownership: zh-call path * completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -991,6 +1011,7 @@ pub unsafe extern "C" fn zoo_aset_acl(
 /// every reconnect.
 ///
 /// Ownership and threads:
+// ownership: zh-call * completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `scheme`: a NUL-terminated string (NULL: ZBADARGUMENTS) and `cert`: `certLen` bytes, both
@@ -1110,6 +1131,7 @@ fn completion_of_removal(completion: *mut void_completion_t) -> void_completion_
 /// Removes a watcher of a node (locally only when `local` and there is no connection).
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -1142,6 +1164,7 @@ pub unsafe extern "C" fn zoo_aremove_watches(
 /// Removes every watcher of a node of the given type.
 ///
 /// Ownership and threads:
+// ownership: zh-call path completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.

@@ -259,6 +259,7 @@ fn make_callbacks(
 /// line of the file `password_file` (read at each authentication).
 ///
 /// Ownership and threads:
+// ownership: * * *
 /// - `user`, `realm`, `password_file`: the caller's NUL-terminated strings or NULL (no user name:
 ///   Cyrus asks the mechanism, e.g. GSSAPI's principal; no realm; no password), copied during
 ///   the call.
@@ -286,6 +287,7 @@ pub unsafe extern "C" fn zoo_sasl_make_basic_callbacks(
 /// password itself.
 ///
 /// Ownership and threads:
+// ownership: * * *
 /// - `user`, `realm`: as `zoo_sasl_make_basic_callbacks`; `password`: NULL (no password) or the
 ///   caller's, read during the call (its file name copied; its callback and context kept and
 ///   used at each authentication, so the context must outlive the handles).
@@ -364,6 +366,7 @@ unsafe fn mechanism(p: *const zoo_sasl_params_t, log_cb: log_callback_fn, func: 
 /// is `sasl_callback_t`.
 ///
 /// Ownership and threads:
+// ownership: * * *
 /// - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
 ///   caller's, copied during the call; `fn_`, `context`, `log_callback`: as `zookeeper_init2`.
 /// - `sasl_params`: NULL (no SASL: a plain session, as upstream) or the caller's, read during the

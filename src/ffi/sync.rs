@@ -81,6 +81,7 @@ unsafe fn put_stat(dst: *mut Stat, s: &Stat) {
 /// Creates a node; the created path is copied (truncated) into `path_buffer`.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied path-buffer sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -113,6 +114,7 @@ pub unsafe extern "C" fn zoo_create(
 /// Creates a node with a TTL (TTL modes only).
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied path-buffer sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -148,6 +150,7 @@ pub unsafe extern "C" fn zoo_create_ttl(
 /// Creates a node and returns its Stat.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied path-buffer stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -182,6 +185,7 @@ pub unsafe extern "C" fn zoo_create2(
 /// Creates a node with a TTL and returns its Stat.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied path-buffer stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -257,6 +261,7 @@ unsafe fn zoo_create2_ttl_impl(
 /// Deletes a node (`version` -1 matches any version).
 ///
 /// Ownership and threads:
+// ownership: zh-call path sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -293,6 +298,7 @@ unsafe fn exists_impl(
 /// Checks whether a node exists; `watch` sets the default watcher.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -315,6 +321,7 @@ pub unsafe extern "C" fn zoo_exists(zh: *mut zhandle_t, path: *const c_char, wat
 /// Checks whether a node exists, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -396,6 +403,7 @@ unsafe fn get_impl(
 /// Gets a node's data into `buffer` (truncated to `*buffer_len`).
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch buffer-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -437,6 +445,7 @@ pub unsafe extern "C" fn zoo_get(
 /// Gets a node's data, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher buffer-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -481,6 +490,7 @@ pub unsafe extern "C" fn zoo_wget(
 /// Gets the last committed ensemble configuration.
 ///
 /// Ownership and threads:
+// ownership: zh-call watch buffer-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `watch`: non-zero sets a watch for the handle's default watcher.
@@ -518,6 +528,7 @@ pub unsafe extern "C" fn zoo_getconfig(
 /// Gets the ensemble configuration, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call watcher buffer-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
@@ -558,6 +569,7 @@ pub unsafe extern "C" fn zoo_wgetconfig(
 /// Reconfigures the ensemble; the new configuration is copied into `buffer`.
 ///
 /// Ownership and threads:
+// ownership: zh-call reconfig-servers buffer-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `joining`, `leaving`, `members`: NULL or the caller's NUL-terminated strings, read during the
@@ -601,6 +613,7 @@ pub unsafe extern "C" fn zoo_reconfig(
 /// Sets a node's data (`version` -1 matches any version).
 ///
 /// Ownership and threads:
+// ownership: zh-call path buffer-copied sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -621,6 +634,7 @@ pub unsafe extern "C" fn zoo_set(zh: *mut zhandle_t, path: *const c_char, buffer
 /// Sets a node's data and returns its new Stat.
 ///
 /// Ownership and threads:
+// ownership: zh-call path buffer-copied stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -685,6 +699,7 @@ unsafe fn children_impl(
 /// Lists a node's children; free the result with `deallocate_String_vector`.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch strings-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -717,6 +732,7 @@ pub unsafe extern "C" fn zoo_get_children(zh: *mut zhandle_t, path: *const c_cha
 /// Lists a node's children, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher strings-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -757,6 +773,7 @@ pub unsafe extern "C" fn zoo_wget_children(
 /// Lists a node's children and returns the node's Stat.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch strings-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -787,6 +804,7 @@ pub unsafe extern "C" fn zoo_get_children2(
 /// Lists a node's children with its Stat, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher strings-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -822,6 +840,7 @@ pub unsafe extern "C" fn zoo_wget_children2(
 /// Gets a node's ACL; free it with `deallocate_ACL_vector`.
 ///
 /// Ownership and threads:
+// ownership: zh-call path * stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -857,6 +876,7 @@ pub unsafe extern "C" fn zoo_get_acl(zh: *mut zhandle_t, path: *const c_char, ac
 /// Sets a node's ACL.
 ///
 /// Ownership and threads:
+// ownership: zh-call path acl-copied sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -882,6 +902,7 @@ pub unsafe extern "C" fn zoo_set_acl(zh: *mut zhandle_t, path: *const c_char, ve
 /// Removes a watcher of a node.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -910,6 +931,7 @@ pub unsafe extern "C" fn zoo_remove_watches(
 /// Removes every watcher of a node of the given type.
 ///
 /// Ownership and threads:
+// ownership: zh-call path sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
