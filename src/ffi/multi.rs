@@ -21,15 +21,18 @@ use std::sync::Arc;
 /// Prepares a create operation of a multi request.
 ///
 /// Ownership and threads:
-// ownership: op path value-copied acl-copied path-buffer
+// ownership: op path-stored value-stored acl-stored path-buffer-stored
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
-/// - `path`: the caller's NUL-terminated string, read during the call only.
-/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
-///   a negative length NULL data).
-/// - `acl`: the caller's vector, copied during the call.
-/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
-///   truncated and NUL-terminated.
+/// - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so it stays valid until that call returns.
+/// - `value`: `valuelen` bytes of the caller's, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so they stay valid until that call returns (NULL with 0 is empty data, a
+///   negative length NULL data).
+/// - `acl`: the caller's vector, stored in `op` (not copied): read by the multi call that uses `op`,
+///   so it stays valid until that call returns.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's, stored in `op`: when the operation
+///   succeeds, the multi call writes the created path there, truncated and NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create_op_init(
     op: *mut zoo_op_t,
@@ -60,15 +63,18 @@ fn create_op_type(mode: c_int, default: c_int) -> c_int {
 /// Prepares a create operation whose result also carries the node's Stat.
 ///
 /// Ownership and threads:
-// ownership: op path value-copied acl-copied path-buffer
+// ownership: op path-stored value-stored acl-stored path-buffer-stored
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
-/// - `path`: the caller's NUL-terminated string, read during the call only.
-/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
-///   a negative length NULL data).
-/// - `acl`: the caller's vector, copied during the call.
-/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
-///   truncated and NUL-terminated.
+/// - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so it stays valid until that call returns.
+/// - `value`: `valuelen` bytes of the caller's, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so they stay valid until that call returns (NULL with 0 is empty data, a
+///   negative length NULL data).
+/// - `acl`: the caller's vector, stored in `op` (not copied): read by the multi call that uses `op`,
+///   so it stays valid until that call returns.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's, stored in `op`: when the operation
+///   succeeds, the multi call writes the created path there, truncated and NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create2_op_init(
     op: *mut zoo_op_t,
@@ -109,10 +115,11 @@ fn create_init(
 /// Prepares a delete operation of a multi request.
 ///
 /// Ownership and threads:
-// ownership: op path
+// ownership: op path-stored
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
-/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so it stays valid until that call returns.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_delete_op_init(op: *mut zoo_op_t, path: *const c_char, version: c_int) {
     ffi_entry!({
@@ -126,13 +133,16 @@ pub unsafe extern "C" fn zoo_delete_op_init(op: *mut zoo_op_t, path: *const c_ch
 /// Prepares a set operation of a multi request.
 ///
 /// Ownership and threads:
-// ownership: op path buffer-copied stat-out
+// ownership: op path-stored buffer-stored stat-stored
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
-/// - `path`: the caller's NUL-terminated string, read during the call only.
-/// - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
-///   a negative length NULL data).
-/// - `stat`: NULL or the caller's, written on success.
+/// - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so it stays valid until that call returns.
+/// - `buffer`: `buflen` bytes of the caller's, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so they stay valid until that call returns (NULL with 0 is empty data, a
+///   negative length NULL data).
+/// - `stat`: NULL or the caller's, stored in `op`: when the operation succeeds, the multi call writes
+///   the node's Stat there.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_op_init(
     op: *mut zoo_op_t,
@@ -153,10 +163,11 @@ pub unsafe extern "C" fn zoo_set_op_init(
 /// Prepares a version check of a multi request.
 ///
 /// Ownership and threads:
-// ownership: op path
+// ownership: op path-stored
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
-/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so it stays valid until that call returns.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_check_op_init(op: *mut zoo_op_t, path: *const c_char, version: c_int) {
     ffi_entry!({
