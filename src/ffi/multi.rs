@@ -12,7 +12,7 @@ use crate::proto::consts::*;
 use crate::proto::errors::{ZMARSHALLINGERROR, ZRUNTIMEINCONSISTENCY, ZUNIMPLEMENTED};
 use crate::proto::jute::{ACL_vector, Stat};
 use crate::proto::opcodes::*;
-use crate::proto::records::{CreateBody, MultiOp, MultiResult, Reply, Request};
+use crate::proto::records::{create_opcode, CreateBody, MultiOp, MultiResult, Reply, Request};
 use crate::session::Done;
 use crate::zlog;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -47,17 +47,8 @@ pub unsafe extern "C" fn zoo_create_op_init(
     ffi_entry!({
         // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
         let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
-        create_init(op, create_op_type(mode, ZOO_CREATE_OP), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+        create_init(op, create_opcode(mode, false), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
     })
-}
-
-/// The operation type the reference gives a create of `mode`.
-fn create_op_type(mode: c_int, default: c_int) -> c_int {
-    match mode {
-        CREATE_CONTAINER => ZOO_CREATE_CONTAINER_OP,
-        m if is_ttl_mode(m) => ZOO_CREATE_TTL_OP,
-        _ => default,
-    }
 }
 
 /// Prepares a create operation whose result also carries the node's Stat.
@@ -89,7 +80,7 @@ pub unsafe extern "C" fn zoo_create2_op_init(
     ffi_entry!({
         // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
         let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
-        create_init(op, create_op_type(mode, ZOO_CREATE2_OP), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+        create_init(op, create_opcode(mode, true), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
     })
 }
 

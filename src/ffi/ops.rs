@@ -10,17 +10,14 @@ use super::consts::ZooWatcherType;
 use super::types::*;
 use super::*;
 use crate::client::handle::ZHandle;
-use crate::proto::consts::{is_ttl_mode, CLOSED_STATE, CREATE_CONTAINER, WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN};
+use crate::proto::consts::{CLOSED_STATE, WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN};
 use crate::proto::errors::ZNOWATCHER;
 use crate::proto::jute::{ACL_vector, String_vector};
-use crate::proto::opcodes::*;
 use crate::proto::records::Acl;
 use crate::proto::records::{CreateBody, Reply, Request};
 use crate::session::watches::{WatchOp, WatchReg, Watcher};
 use crate::session::{Done, Unwatch};
 use crate::zlog;
-
-const MAX_TTL: i64 = 0xFF_FFFF_FFFF;
 
 /// The node holding the ensemble configuration (`ZOO_CONFIG_NODE`).
 pub(crate) const CONFIG_NODE: &[u8] = b"/zookeeper/config";
@@ -118,8 +115,9 @@ pub(crate) fn reg(op: WatchOp, path: &[u8], w: Option<Watcher>) -> Option<WatchR
     w.map(|watcher| WatchReg { op, path: path.to_vec(), watcher })
 }
 
-/// Builds a create request with the reference's opcode choice and TTL checks:
-/// a TTL mode needs 0 < ttl <= MAX_TTL, any other mode a negative ttl.
+/// A create request for a C path argument: the path checked
+/// (ZBADARGUMENTS), then the mode's opcode and TTL rule
+/// ([`CreateBody::new`]; ZBADARGUMENTS when broken).
 pub(crate) fn build_create(
     zh: &ZHandle,
     path: Option<&CStr>,
@@ -129,21 +127,7 @@ pub(crate) fn build_create(
     ttl: i64,
     create2: bool,
 ) -> Result<CreateBody, i32> {
-    let sp = server_path(zh, path, mode)?;
-    let is_ttl = is_ttl_mode(mode);
-    if (is_ttl && (ttl <= 0 || ttl > MAX_TTL)) || (!is_ttl && ttl >= 0) {
-        return Err(ZBADARGUMENTS);
-    }
-    let opcode = if mode == CREATE_CONTAINER {
-        ZOO_CREATE_CONTAINER_OP
-    } else if is_ttl {
-        ZOO_CREATE_TTL_OP
-    } else if create2 {
-        ZOO_CREATE2_OP
-    } else {
-        ZOO_CREATE_OP
-    };
-    Ok(CreateBody { opcode, path: sp, data, acl, flags: mode, ttl })
+    CreateBody::new(server_path(zh, path, mode)?, data, acl, mode, ttl, create2).ok_or(ZBADARGUMENTS)
 }
 
 pub(crate) fn cstring(zh: &ZHandle, server_path: &[u8]) -> CString {
@@ -1080,17 +1064,7 @@ pub(crate) unsafe fn remove_watches(
     // A removal of one watcher needs it registered here; a removal of
     // all watchers (no watcher given) is checked by the server, unless local.
     let d = done(&zh);
-    let queued = zh.with_core(|core| {
-        if watcher.is_some() && !core.watches.has(&sp, wtype, watcher) {
-            return Err(d);
-        }
-        if local != 0 {
-            core.watches.remove(&sp, wtype, watcher);
-            core.complete(d, ZOK);
-            return Ok(None);
-        }
-        Ok(Some(d))
-    });
+    let queued = zh.with_core(|core| core.unwatch(&sp, wtype, watcher, local != 0, d));
     let d = match queued {
         Err(_) => return ZNOWATCHER,
         Ok(None) => return ZOK,
