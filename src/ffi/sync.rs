@@ -3,7 +3,6 @@
 
 use libc::{c_char, c_int, c_void};
 use parking_lot::{Condvar, Mutex};
-use std::ffi::CStr;
 use std::sync::Arc;
 
 use super::consts::ZooWatcherType;
@@ -12,7 +11,6 @@ use super::types::*;
 use super::*;
 use crate::proto::jute::{ACL_vector, Stat, String_vector};
 use crate::proto::records::{Reply, Request};
-use crate::session::watches::WatchOp;
 use crate::session::Done;
 
 #[derive(Default)]
@@ -107,7 +105,16 @@ pub unsafe extern "C" fn zoo_create(
 ) -> c_int {
     ffi_entry!({
         // SAFETY: the same arguments under the same contract.
-        unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, std::ptr::null_mut(), false) }
+        unsafe {
+            create_impl(
+                zh,
+                CreateArgs { path, value, valuelen, acl, mode, ttl: -1 },
+                path_buffer,
+                path_buffer_len,
+                std::ptr::null_mut(),
+                false,
+            )
+        }
     })
 }
 
@@ -142,7 +149,7 @@ pub unsafe extern "C" fn zoo_create_ttl(
     ffi_entry!({
         // SAFETY: the same arguments under the same contract.
         unsafe {
-            zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, std::ptr::null_mut(), false)
+            create_impl(zh, CreateArgs { path, value, valuelen, acl, mode, ttl }, path_buffer, path_buffer_len, std::ptr::null_mut(), false)
         }
     })
 }
@@ -178,7 +185,7 @@ pub unsafe extern "C" fn zoo_create2(
 ) -> c_int {
     ffi_entry!({
         // SAFETY: the same arguments under the same contract.
-        unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, stat, true) }
+        unsafe { create_impl(zh, CreateArgs { path, value, valuelen, acl, mode, ttl: -1 }, path_buffer, path_buffer_len, stat, true) }
     })
 }
 
@@ -214,24 +221,18 @@ pub unsafe extern "C" fn zoo_create2_ttl(
 ) -> c_int {
     ffi_entry!({
         // SAFETY: the same arguments under the same contract.
-        unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, stat, true) }
+        unsafe { create_impl(zh, CreateArgs { path, value, valuelen, acl, mode, ttl }, path_buffer, path_buffer_len, stat, true) }
     })
 }
 
 /// The sync creates.
 ///
 /// # Safety
-/// As `zoo_create2_ttl`: the pointer arguments are NULL or valid for the
-/// call, `path_buffer` with `path_buffer_len` writable bytes.
-#[allow(clippy::too_many_arguments)]
-unsafe fn zoo_create2_ttl_impl(
+/// As `zoo_create2_ttl`: the pointers of `a` and the others are NULL or
+/// valid for the call, `path_buffer` with `path_buffer_len` writable bytes.
+unsafe fn create_impl(
     zh: *mut zhandle_t,
-    path: *const c_char,
-    value: *const c_char,
-    valuelen: c_int,
-    acl: *const ACL_vector,
-    mode: c_int,
-    ttl: i64,
+    a: CreateArgs,
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
     stat: *mut Stat,
@@ -241,10 +242,10 @@ unsafe fn zoo_create2_ttl_impl(
         return ZBADARGUMENTS;
     }
     // SAFETY: the pointer arguments are NULL or valid for the call (the exported functions' contract).
-    let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
+    let (path, value, acl) = unsafe { (ptr::cstr_opt(a.path), cdata(a.value, a.valuelen), acls_from_c(a.acl)) };
     let api = if create2 { "zoo_acreate2_ttl" } else { "zoo_acreate_ttl" };
-    let (rc, rep) =
-        call(zh, api, Sending::Path(path), |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, create2)?), None)));
+    let build = |z: &Arc<crate::client::handle::ZHandle>| build_create(z, path, value, acl, a.mode, a.ttl, create2);
+    let (rc, rep) = call(zh, api, Sending::Path(path), |z| Ok((Request::Create(build(z)?), None)));
     if let (ZOK, Some(Reply::Path(p, s))) = (rc, rep) {
         // SAFETY: `path_buffer` has `path_buffer_len` bytes and `stat` is
         // NULL or writable, for the call (the exported functions' contract).
@@ -279,15 +280,14 @@ pub unsafe extern "C" fn zoo_delete(zh: *mut zhandle_t, path: *const c_char, ver
     })
 }
 
+/// `zoo_exists`, `zoo_wexists`.
+///
 /// # Safety
-/// `stat` is NULL or writable for the call.
-unsafe fn exists_impl(
-    zh: *mut zhandle_t,
-    path: Option<&CStr>,
-    w: impl FnOnce(&crate::client::handle::ZHandle) -> Option<crate::session::watches::Watcher>,
-    stat: *mut Stat,
-) -> c_int {
-    let (rc, rep) = call(zh, "zoo_awexists", Sending::Path(path), |z| build_path_watch(z, path, w(z), WatchOp::Exists));
+/// `path` is NULL or a NUL-terminated string and `stat` NULL or writable, for the call.
+unsafe fn exists_impl(zh: *mut zhandle_t, path: *const c_char, w: WatchArg, stat: *mut Stat) -> c_int {
+    // SAFETY: the caller's contract above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    let (rc, rep) = call(zh, "zoo_awexists", Sending::Path(path), |z| build_read(z, path, Read::Exists, w.watcher(z)));
     if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
         // SAFETY: the caller's contract above.
         unsafe { put_stat(stat, &s) };
@@ -311,10 +311,8 @@ unsafe fn exists_impl(
 #[no_mangle]
 pub unsafe extern "C" fn zoo_exists(zh: *mut zhandle_t, path: *const c_char, watch: c_int, stat: *mut Stat) -> c_int {
     ffi_entry!({
-        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-        let path = unsafe { ptr::cstr_opt(path) };
-        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-        unsafe { exists_impl(zh, path, |z| default_watcher(z, watch), stat) }
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { exists_impl(zh, path, WatchArg::Default(watch), stat) }
     })
 }
 
@@ -342,10 +340,8 @@ pub unsafe extern "C" fn zoo_wexists(
     stat: *mut Stat,
 ) -> c_int {
     ffi_entry!({
-        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-        let path = unsafe { ptr::cstr_opt(path) };
-        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-        unsafe { exists_impl(zh, path, |_| watcher_of(watcher, watcherCtx), stat) }
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { exists_impl(zh, path, WatchArg::Own(watcher, watcherCtx), stat) }
     })
 }
 
@@ -400,6 +396,35 @@ unsafe fn get_impl(
     unsafe { data_result(rc, rep, buffer, buffer_len, stat) }
 }
 
+/// `zoo_get`, `zoo_wget`.
+///
+/// # Safety
+/// As [`get_impl`], and `path` NULL or a NUL-terminated string valid for the call.
+unsafe fn get_data(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    w: WatchArg,
+    buffer: *mut c_char,
+    buffer_len: *mut c_int,
+    stat: *mut Stat,
+) -> c_int {
+    // SAFETY: the caller's contract above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    let build = |z: &Arc<crate::client::handle::ZHandle>| build_read(z, path, Read::Data, w.watcher(z));
+    // SAFETY: the caller's contract above.
+    unsafe { get_impl(zh, "zoo_awget", Sending::Path(path), build, buffer, buffer_len, stat) }
+}
+
+/// `zoo_getconfig`, `zoo_wgetconfig`.
+///
+/// # Safety
+/// As [`get_impl`].
+unsafe fn get_config(zh: *mut zhandle_t, w: WatchArg, buffer: *mut c_char, buffer_len: *mut c_int, stat: *mut Stat) -> c_int {
+    let build = |z: &Arc<crate::client::handle::ZHandle>| build_getconfig(w.watcher(z));
+    // SAFETY: the caller's contract above.
+    unsafe { get_impl(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), build, buffer, buffer_len, stat) }
+}
+
 /// Gets a node's data into `buffer` (truncated to `*buffer_len`).
 ///
 /// Ownership and threads:
@@ -425,20 +450,8 @@ pub unsafe extern "C" fn zoo_get(
     stat: *mut Stat,
 ) -> c_int {
     ffi_entry!({
-        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-        let path = unsafe { ptr::cstr_opt(path) };
-        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-        unsafe {
-            get_impl(
-                zh,
-                "zoo_awget",
-                Sending::Path(path),
-                |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data),
-                buffer,
-                buffer_len,
-                stat,
-            )
-        }
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { get_data(zh, path, WatchArg::Default(watch), buffer, buffer_len, stat) }
     })
 }
 
@@ -470,20 +483,8 @@ pub unsafe extern "C" fn zoo_wget(
     stat: *mut Stat,
 ) -> c_int {
     ffi_entry!({
-        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-        let path = unsafe { ptr::cstr_opt(path) };
-        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-        unsafe {
-            get_impl(
-                zh,
-                "zoo_awget",
-                Sending::Path(path),
-                |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data),
-                buffer,
-                buffer_len,
-                stat,
-            )
-        }
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { get_data(zh, path, WatchArg::Own(watcher, watcherCtx), buffer, buffer_len, stat) }
     })
 }
 
@@ -510,18 +511,8 @@ pub unsafe extern "C" fn zoo_getconfig(
     stat: *mut Stat,
 ) -> c_int {
     ffi_entry!({
-        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-        unsafe {
-            get_impl(
-                zh,
-                "zoo_awgetconfig",
-                Sending::Path(Some(CONFIG_NODE_C)),
-                |z| build_getconfig(default_watcher(z, watch)),
-                buffer,
-                buffer_len,
-                stat,
-            )
-        }
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { get_config(zh, WatchArg::Default(watch), buffer, buffer_len, stat) }
     })
 }
 
@@ -551,18 +542,8 @@ pub unsafe extern "C" fn zoo_wgetconfig(
     stat: *mut Stat,
 ) -> c_int {
     ffi_entry!({
-        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-        unsafe {
-            get_impl(
-                zh,
-                "zoo_awgetconfig",
-                Sending::Path(Some(CONFIG_NODE_C)),
-                |_| build_getconfig(watcher_of(watcher, watcherCtx)),
-                buffer,
-                buffer_len,
-                stat,
-            )
-        }
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { get_config(zh, WatchArg::Own(watcher, watcherCtx), buffer, buffer_len, stat) }
     })
 }
 
@@ -669,16 +650,23 @@ pub unsafe extern "C" fn zoo_set2(
     })
 }
 
+/// The sync children calls (`read`: with the Stat or not).
+///
 /// # Safety
-/// `strings` and `stat` are NULL or writable for the call.
+/// `path` is NULL or a NUL-terminated string, and `strings` and `stat` NULL
+/// or writable, for the call.
 unsafe fn children_impl(
     zh: *mut zhandle_t,
-    api: &'static str,
-    path: Option<&CStr>,
-    build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>,
+    path: *const c_char,
+    read: Read,
+    w: WatchArg,
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
+    // SAFETY: the caller's contract above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    let api = if matches!(read, Read::Children2) { "zoo_awget_children2_" } else { "zoo_awget_children_" };
+    let build = |z: &Arc<crate::client::handle::ZHandle>| build_read(z, path, read, w.watcher(z));
     let (rc, rep) = call(zh, api, Sending::Path(path), build);
     if let (ZOK, Some(Reply::Children(c, s))) = (rc, rep) {
         // SAFETY: the caller's contract above.
@@ -713,19 +701,8 @@ unsafe fn children_impl(
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_children(zh: *mut zhandle_t, path: *const c_char, watch: c_int, strings: *mut String_vector) -> c_int {
     ffi_entry!({
-        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-        let path = unsafe { ptr::cstr_opt(path) };
-        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-        unsafe {
-            children_impl(
-                zh,
-                "zoo_awget_children_",
-                path,
-                |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child),
-                strings,
-                std::ptr::null_mut(),
-            )
-        }
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { children_impl(zh, path, Read::Children, WatchArg::Default(watch), strings, std::ptr::null_mut()) }
     })
 }
 
@@ -754,19 +731,8 @@ pub unsafe extern "C" fn zoo_wget_children(
     strings: *mut String_vector,
 ) -> c_int {
     ffi_entry!({
-        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-        let path = unsafe { ptr::cstr_opt(path) };
-        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-        unsafe {
-            children_impl(
-                zh,
-                "zoo_awget_children_",
-                path,
-                |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
-                strings,
-                std::ptr::null_mut(),
-            )
-        }
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { children_impl(zh, path, Read::Children, WatchArg::Own(watcher, watcherCtx), strings, std::ptr::null_mut()) }
     })
 }
 
@@ -794,10 +760,8 @@ pub unsafe extern "C" fn zoo_get_children2(
     stat: *mut Stat,
 ) -> c_int {
     ffi_entry!({
-        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-        let path = unsafe { ptr::cstr_opt(path) };
-        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-        unsafe { children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, default_watcher(z, watch)), strings, stat) }
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { children_impl(zh, path, Read::Children2, WatchArg::Default(watch), strings, stat) }
     })
 }
 
@@ -828,12 +792,8 @@ pub unsafe extern "C" fn zoo_wget_children2(
     stat: *mut Stat,
 ) -> c_int {
     ffi_entry!({
-        // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-        let path = unsafe { ptr::cstr_opt(path) };
-        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-        unsafe {
-            children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, watcher_of(watcher, watcherCtx)), strings, stat)
-        }
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { children_impl(zh, path, Read::Children2, WatchArg::Own(watcher, watcherCtx), strings, stat) }
     })
 }
 
