@@ -307,9 +307,12 @@ mod sync_api {
 
     /// Sync `zoo_aadd_watch`.
     ///
-    /// Ownership and threads: as the async call for the arguments; the calling
-    /// thread waits until the IO thread has the reply, and every out-parameter
-    /// (the caller's) is written before it returns.
+    /// Ownership and threads:
+    // ownership: as-async sync
+    /// - The arguments: as for the async call the first line names.
+    /// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+    ///   directly (so this may be called from a watcher or a completion); every out-parameter is
+    ///   written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_add_watch(
         zh: *mut zhandle_t,
@@ -338,9 +341,12 @@ mod sync_api {
     /// Sync `zoo_awhoami`: `identities` is filled (free it with
     /// `deallocate_ClientInfo_vector`).
     ///
-    /// Ownership and threads: as the async call for the arguments; the calling
-    /// thread waits until the IO thread has the reply, and every out-parameter
-    /// (the caller's) is written before it returns.
+    /// Ownership and threads:
+    // ownership: as-async sync
+    /// - The arguments: as for the async call the first line names.
+    /// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+    ///   directly (so this may be called from a watcher or a completion); every out-parameter is
+    ///   written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_whoami(zh: *mut zhandle_t, identities: *mut ClientInfo_vector) -> c_int {
         ffi_entry!({
@@ -360,9 +366,12 @@ mod sync_api {
     /// Sync `zoo_aget_ephemerals`: `ephemerals` is filled (free it with
     /// `deallocate_String_vector`).
     ///
-    /// Ownership and threads: as the async call for the arguments; the calling
-    /// thread waits until the IO thread has the reply, and every out-parameter
-    /// (the caller's) is written before it returns.
+    /// Ownership and threads:
+    // ownership: as-async sync
+    /// - The arguments: as for the async call the first line names.
+    /// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+    ///   directly (so this may be called from a watcher or a completion); every out-parameter is
+    ///   written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_get_ephemerals(zh: *mut zhandle_t, prefix: *const c_char, ephemerals: *mut String_vector) -> c_int {
         ffi_entry!({
@@ -385,9 +394,12 @@ mod sync_api {
 
     /// Sync `zoo_aget_all_children_number`.
     ///
-    /// Ownership and threads: as the async call for the arguments; the calling
-    /// thread waits until the IO thread has the reply, and every out-parameter
-    /// (the caller's) is written before it returns.
+    /// Ownership and threads:
+    // ownership: as-async sync
+    /// - The arguments: as for the async call the first line names.
+    /// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+    ///   directly (so this may be called from a watcher or a completion); every out-parameter is
+    ///   written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_get_all_children_number(zh: *mut zhandle_t, path: *const c_char, count: *mut c_int) -> c_int {
         ffi_entry!({
