@@ -25,4 +25,34 @@ mod header_tests {
             assert!(a == b, "include/zookeeper/{f} is stale: run `ZK_UPDATE_HEADERS=1 cargo build`");
         }
     }
+
+    /// The generated sources (build.rs: the jute records and their
+    /// deallocators from src/proto/zookeeper.jute, the ownership lists from
+    /// src/ffi/ownership.txt) are what the generators give now.
+    #[test]
+    fn checked_in_generated_sources_are_current() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out)
+                } else {
+                    out.push(p)
+                }
+            }
+        }
+        let gen = std::path::Path::new(env!("OUT_DIR")).join("generated");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        walk(&gen, &mut files);
+        assert!(files.len() >= 3, "only {} generated files", files.len());
+        let mut stale = Vec::new();
+        for g in files {
+            let rel = g.strip_prefix(&gen).unwrap();
+            if std::fs::read_to_string(&g).unwrap() != std::fs::read_to_string(root.join(rel)).unwrap_or_default() {
+                stale.push(rel.display().to_string());
+            }
+        }
+        assert!(stale.is_empty(), "stale (run `ZK_UPDATE_GENERATED=1 cargo build`): {}", stale.join(", "));
+    }
 }

@@ -180,7 +180,7 @@ pub unsafe extern "C" fn zk_rs_log_formatted(
     msg: *const c_char,
     len: usize,
 ) {
-    let _ = std::panic::catch_unwind(|| {
+    crate::ffi::ffi_entry!({
         // SAFETY: `func` is NULL or the caller's NUL-terminated function name.
         let func = if func.is_null() { "" } else { unsafe { CStr::from_ptr(func) }.to_str().unwrap_or("") };
         let mut out = prefix(lvl, func, line).into_bytes();
@@ -189,7 +189,7 @@ pub unsafe extern "C" fn zk_rs_log_formatted(
             out.extend_from_slice(unsafe { std::slice::from_raw_parts(msg as *const u8, len) });
         }
         emit(cb, &out);
-    });
+    })
 }
 
 extern "C" {
@@ -217,4 +217,6 @@ static LOG_MESSAGE_C: unsafe extern "C" fn() = zk_log_message_c;
 /// reached there. In the static library, scripts/stage-lib.sh renames the
 /// two symbols the same way (`objcopy --redefine-sym`).
 #[no_mangle]
-pub unsafe extern "C" fn log_message() {}
+pub unsafe extern "C" fn log_message() {
+    crate::ffi::ffi_entry!({})
+}

@@ -1289,12 +1289,15 @@ ZOOAPI int zoo_aremove_all_watches(zhandle_t *zh,
  * Ownership and threads:
  * - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
  *   must stay valid until the multi call that uses `op` returns.
- * - `path`: the caller's NUL-terminated string, read during the call only.
- * - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
- *   a negative length NULL data).
- * - `acl`: the caller's vector, copied during the call.
- * - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
- *   truncated and NUL-terminated.
+ * - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+ *   that uses `op`, so it stays valid until that call returns.
+ * - `value`: `valuelen` bytes of the caller's, stored in `op` (not copied): read by the multi call
+ *   that uses `op`, so they stay valid until that call returns (NULL with 0 is empty data, a
+ *   negative length NULL data).
+ * - `acl`: the caller's vector, stored in `op` (not copied): read by the multi call that uses `op`,
+ *   so it stays valid until that call returns.
+ * - `path_buffer`: `path_buffer_len` bytes of the caller's, stored in `op`: when the operation
+ *   succeeds, the multi call writes the created path there, truncated and NUL-terminated.
  */
 ZOOAPI void zoo_create_op_init(zoo_op_t *op,
                                const char *path,
@@ -1311,12 +1314,15 @@ ZOOAPI void zoo_create_op_init(zoo_op_t *op,
  * Ownership and threads:
  * - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
  *   must stay valid until the multi call that uses `op` returns.
- * - `path`: the caller's NUL-terminated string, read during the call only.
- * - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
- *   a negative length NULL data).
- * - `acl`: the caller's vector, copied during the call.
- * - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
- *   truncated and NUL-terminated.
+ * - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+ *   that uses `op`, so it stays valid until that call returns.
+ * - `value`: `valuelen` bytes of the caller's, stored in `op` (not copied): read by the multi call
+ *   that uses `op`, so they stay valid until that call returns (NULL with 0 is empty data, a
+ *   negative length NULL data).
+ * - `acl`: the caller's vector, stored in `op` (not copied): read by the multi call that uses `op`,
+ *   so it stays valid until that call returns.
+ * - `path_buffer`: `path_buffer_len` bytes of the caller's, stored in `op`: when the operation
+ *   succeeds, the multi call writes the created path there, truncated and NUL-terminated.
  */
 ZOOAPI void zoo_create2_op_init(zoo_op_t *op,
                                 const char *path,
@@ -1333,7 +1339,8 @@ ZOOAPI void zoo_create2_op_init(zoo_op_t *op,
  * Ownership and threads:
  * - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
  *   must stay valid until the multi call that uses `op` returns.
- * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+ *   that uses `op`, so it stays valid until that call returns.
  */
 ZOOAPI void zoo_delete_op_init(zoo_op_t *op, const char *path, int version);
 
@@ -1343,10 +1350,13 @@ ZOOAPI void zoo_delete_op_init(zoo_op_t *op, const char *path, int version);
  * Ownership and threads:
  * - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
  *   must stay valid until the multi call that uses `op` returns.
- * - `path`: the caller's NUL-terminated string, read during the call only.
- * - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
- *   a negative length NULL data).
- * - `stat`: NULL or the caller's, written on success.
+ * - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+ *   that uses `op`, so it stays valid until that call returns.
+ * - `buffer`: `buflen` bytes of the caller's, stored in `op` (not copied): read by the multi call
+ *   that uses `op`, so they stay valid until that call returns (NULL with 0 is empty data, a
+ *   negative length NULL data).
+ * - `stat`: NULL or the caller's, stored in `op`: when the operation succeeds, the multi call writes
+ *   the node's Stat there.
  */
 ZOOAPI void zoo_set_op_init(zoo_op_t *op,
                             const char *path,
@@ -1361,7 +1371,8 @@ ZOOAPI void zoo_set_op_init(zoo_op_t *op,
  * Ownership and threads:
  * - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
  *   must stay valid until the multi call that uses `op` returns.
- * - `path`: the caller's NUL-terminated string, read during the call only.
+ * - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+ *   that uses `op`, so it stays valid until that call returns.
  */
 ZOOAPI void zoo_check_op_init(zoo_op_t *op, const char *path, int version);
 

@@ -151,9 +151,11 @@ ZOOAPI int zoo_set_backoff(zhandle_t *zh, int initial_ms, int max_ms);
 /**
  * Sync `zoo_aadd_watch`.
  *
- * Ownership and threads: as the async call for the arguments; the calling
- * thread waits until the IO thread has the reply, and every out-parameter
- * (the caller's) is written before it returns.
+ * Ownership and threads:
+ * - The arguments: as for the async call the first line names.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI int zoo_add_watch(zhandle_t *zh,
                          const char *path,
@@ -167,9 +169,11 @@ ZOOAPI int zoo_add_watch(zhandle_t *zh,
  * Sync `zoo_awhoami`: `identities` is filled (free it with
  * `deallocate_ClientInfo_vector`).
  *
- * Ownership and threads: as the async call for the arguments; the calling
- * thread waits until the IO thread has the reply, and every out-parameter
- * (the caller's) is written before it returns.
+ * Ownership and threads:
+ * - The arguments: as for the async call the first line names.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI int zoo_whoami(zhandle_t *zh, struct ClientInfo_vector *identities);
 #endif
@@ -179,9 +183,11 @@ ZOOAPI int zoo_whoami(zhandle_t *zh, struct ClientInfo_vector *identities);
  * Sync `zoo_aget_ephemerals`: `ephemerals` is filled (free it with
  * `deallocate_String_vector`).
  *
- * Ownership and threads: as the async call for the arguments; the calling
- * thread waits until the IO thread has the reply, and every out-parameter
- * (the caller's) is written before it returns.
+ * Ownership and threads:
+ * - The arguments: as for the async call the first line names.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI int zoo_get_ephemerals(zhandle_t *zh, const char *prefix, struct String_vector *ephemerals);
 #endif
@@ -190,9 +196,11 @@ ZOOAPI int zoo_get_ephemerals(zhandle_t *zh, const char *prefix, struct String_v
 /**
  * Sync `zoo_aget_all_children_number`.
  *
- * Ownership and threads: as the async call for the arguments; the calling
- * thread waits until the IO thread has the reply, and every out-parameter
- * (the caller's) is written before it returns.
+ * Ownership and threads:
+ * - The arguments: as for the async call the first line names.
+ * - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+ *   directly (so this may be called from a watcher or a completion); every out-parameter is
+ *   written before it returns.
  */
 ZOOAPI int zoo_get_all_children_number(zhandle_t *zh, const char *path, int *count);
 #endif

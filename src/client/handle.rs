@@ -264,6 +264,12 @@ impl ZHandle {
         crate::session::chroot::server_path(self.chroot.as_deref(), path)
     }
 
+    /// The server path of a client path, checked (None: relative, or not
+    /// a valid path under the chroot).
+    pub fn checked_server_path(&self, path: &[u8], sequential: bool) -> Option<Vec<u8>> {
+        crate::session::chroot::checked_server_path(self.chroot.as_deref(), path, sequential)
+    }
+
     /// The client path of a server path (chroot stripped).
     pub fn client_path(&self, path: &[u8]) -> Vec<u8> {
         crate::session::chroot::client_path(self.chroot.as_deref(), path)

@@ -58,6 +58,7 @@ fn build_add_watch(zh: &ZHandle, path: Option<&CStr>, mode: c_int, w: Option<cra
 /// `completion` gets the server's answer. Returns ZOK when queued.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -79,21 +80,24 @@ pub unsafe extern "C" fn zoo_aadd_watch(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_aadd_watch",
-        Sending::Path(path),
-        |z| build_add_watch(z, path, mode, watcher_of(watcher, watcherCtx)),
-        |_| void_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_aadd_watch",
+            Sending::Path(path),
+            |z| build_add_watch(z, path, mode, watcher_of(watcher, watcherCtx)),
+            |_| void_done(completion, data),
+        )
+    })
 }
 
 /// The identities the server knows the session by (server 3.7+): each
 /// `ClientInfo` has `authScheme` and `user`.
 ///
 /// Ownership and threads:
+// ownership: zh-call completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `completion`: when the call returns ZOK, called exactly once, in reply order, on the
@@ -103,13 +107,14 @@ pub unsafe extern "C" fn zoo_aadd_watch(
 ///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_awhoami(zh: *mut zhandle_t, completion: whoami_completion_t, data: *const c_void) -> c_int {
-    submit(zh, "zoo_awhoami", Sending::NoPath, |_| Ok((Request::WhoAmI, None)), |_| whoami_done(completion, data))
+    ffi_entry!({ submit(zh, "zoo_awhoami", Sending::NoPath, |_| Ok((Request::WhoAmI, None)), |_| whoami_done(completion, data)) })
 }
 
 /// The session's ephemeral nodes whose paths start with `prefix` (server 3.6+):
 /// full paths (chroot removed), valid during the call only.
 ///
 /// Ownership and threads:
+// ownership: zh-call * completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `prefix`: the caller's NUL-terminated string, read during the call only.
@@ -125,14 +130,17 @@ pub unsafe extern "C" fn zoo_aget_ephemerals(
     completion: strings_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: `prefix` is NULL or the caller's NUL-terminated string, valid for the call.
-    let prefix = unsafe { ptr::cstr_opt(prefix) };
-    submit(zh, "zoo_aget_ephemerals", Sending::Path(prefix), |z| build_ephemerals(z, prefix), |z| ephemerals_done(z, completion, data))
+    ffi_entry!({
+        // SAFETY: `prefix` is NULL or the caller's NUL-terminated string, valid for the call.
+        let prefix = unsafe { ptr::cstr_opt(prefix) };
+        submit(zh, "zoo_aget_ephemerals", Sending::Path(prefix), |z| build_ephemerals(z, prefix), |z| ephemerals_done(z, completion, data))
+    })
 }
 
 /// The number of nodes below `path` (server 3.6+).
 ///
 /// Ownership and threads:
+// ownership: zh-call path completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -148,15 +156,17 @@ pub unsafe extern "C" fn zoo_aget_all_children_number(
     completion: count_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_aget_all_children_number",
-        Sending::Path(path),
-        |z| Ok((Request::GetAllChildrenNumber { path: server_path(z, path, 0)? }, None)),
-        |_| count_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
+        let path = unsafe { ptr::cstr_opt(path) };
+        submit(
+            zh,
+            "zoo_aget_all_children_number",
+            Sending::Path(path),
+            |z| Ok((Request::GetAllChildrenNumber { path: server_path(z, path, 0)? }, None)),
+            |_| count_done(completion, data),
+        )
+    })
 }
 
 fn build_ephemerals(zh: &ZHandle, prefix: Option<&CStr>) -> Result<Built, i32> {
@@ -252,11 +262,12 @@ fn whoami_done(cb: whoami_completion_t, data: *const c_void) -> Done {
 /// `ZSESSIONEXPIRED`, the handle unrecoverable), as the Java client does.
 ///
 /// Ownership and threads:
+// ownership: zh-call
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_client_expiry(zh: *mut zhandle_t, enable: c_int) -> c_int {
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
         if zh.is_null() {
             return ZBADARGUMENTS;
         }
@@ -272,11 +283,12 @@ pub unsafe extern "C" fn zoo_set_client_expiry(zh: *mut zhandle_t, enable: c_int
 /// 0 < initial_ms <= max_ms.
 ///
 /// Ownership and threads:
+// ownership: zh-call
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_backoff(zh: *mut zhandle_t, initial_ms: c_int, max_ms: c_int) -> c_int {
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
         if zh.is_null() || initial_ms <= 0 || max_ms < initial_ms {
             return ZBADARGUMENTS;
         }
@@ -295,9 +307,12 @@ mod sync_api {
 
     /// Sync `zoo_aadd_watch`.
     ///
-    /// Ownership and threads: as the async call for the arguments; the calling
-    /// thread waits until the IO thread has the reply, and every out-parameter
-    /// (the caller's) is written before it returns.
+    /// Ownership and threads:
+    // ownership: as-async sync
+    /// - The arguments: as for the async call the first line names.
+    /// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+    ///   directly (so this may be called from a watcher or a completion); every out-parameter is
+    ///   written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_add_watch(
         zh: *mut zhandle_t,
@@ -306,9 +321,10 @@ mod sync_api {
         watcher: watcher_fn,
         watcherCtx: *mut c_void,
     ) -> c_int {
-        // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
-        let path = unsafe { ptr::cstr_opt(path) };
-        guard(ZSYSTEMERROR, || {
+        ffi_entry!({
+            // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.
+            let path = unsafe { ptr::cstr_opt(path) };
+
             wait_for(|done| {
                 submit(
                     zh,
@@ -325,12 +341,15 @@ mod sync_api {
     /// Sync `zoo_awhoami`: `identities` is filled (free it with
     /// `deallocate_ClientInfo_vector`).
     ///
-    /// Ownership and threads: as the async call for the arguments; the calling
-    /// thread waits until the IO thread has the reply, and every out-parameter
-    /// (the caller's) is written before it returns.
+    /// Ownership and threads:
+    // ownership: as-async sync
+    /// - The arguments: as for the async call the first line names.
+    /// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+    ///   directly (so this may be called from a watcher or a completion); every out-parameter is
+    ///   written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_whoami(zh: *mut zhandle_t, identities: *mut ClientInfo_vector) -> c_int {
-        guard(ZSYSTEMERROR, || {
+        ffi_entry!({
             // SAFETY: `identities` is NULL or the caller's, writable for the call.
             let Some(out) = (unsafe { ptr::out_ref(identities) }) else { return ZBADARGUMENTS };
             let (rc, rep) = wait_for(|done| submit(zh, "zoo_awhoami", Sending::NoPath, |_| Ok((Request::WhoAmI, None)), move |_| done));
@@ -347,12 +366,15 @@ mod sync_api {
     /// Sync `zoo_aget_ephemerals`: `ephemerals` is filled (free it with
     /// `deallocate_String_vector`).
     ///
-    /// Ownership and threads: as the async call for the arguments; the calling
-    /// thread waits until the IO thread has the reply, and every out-parameter
-    /// (the caller's) is written before it returns.
+    /// Ownership and threads:
+    // ownership: as-async sync
+    /// - The arguments: as for the async call the first line names.
+    /// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+    ///   directly (so this may be called from a watcher or a completion); every out-parameter is
+    ///   written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_get_ephemerals(zh: *mut zhandle_t, prefix: *const c_char, ephemerals: *mut String_vector) -> c_int {
-        guard(ZSYSTEMERROR, || {
+        ffi_entry!({
             // SAFETY: `ephemerals` is NULL or the caller's, writable for the call.
             let Some(out) = (unsafe { ptr::out_ref(ephemerals) }) else { return ZBADARGUMENTS };
             let Some(z) = handle(zh) else { return if zh.is_null() { ZBADARGUMENTS } else { ZINVALIDSTATE } };
@@ -372,12 +394,15 @@ mod sync_api {
 
     /// Sync `zoo_aget_all_children_number`.
     ///
-    /// Ownership and threads: as the async call for the arguments; the calling
-    /// thread waits until the IO thread has the reply, and every out-parameter
-    /// (the caller's) is written before it returns.
+    /// Ownership and threads:
+    // ownership: as-async sync
+    /// - The arguments: as for the async call the first line names.
+    /// - Sync: the calling thread waits until the IO thread has the reply, which it hands over
+    ///   directly (so this may be called from a watcher or a completion); every out-parameter is
+    ///   written before it returns.
     #[no_mangle]
     pub unsafe extern "C" fn zoo_get_all_children_number(zh: *mut zhandle_t, path: *const c_char, count: *mut c_int) -> c_int {
-        guard(ZSYSTEMERROR, || {
+        ffi_entry!({
             // SAFETY: `count` is NULL or the caller's, writable for the call.
             let Some(out) = (unsafe { ptr::out_ref(count) }) else { return ZBADARGUMENTS };
             // SAFETY: `path` is NULL or the caller's NUL-terminated string, valid for the call.

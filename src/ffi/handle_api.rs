@@ -128,6 +128,7 @@ pub(crate) unsafe fn init_internal(
 /// Returns NULL with errno set on failure (EINVAL: `host` cannot be parsed).
 ///
 /// Ownership and threads:
+// ownership: host default-watcher context returns-handle
 /// - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
 ///   caller's, copied during the call.
 /// - `fn_`: the default watcher, run on the completion thread (MT) or on the thread calling
@@ -144,13 +145,16 @@ pub unsafe extern "C" fn zookeeper_init(
     context: *mut c_void,
     flags: c_int,
 ) -> *mut zhandle_t {
-    // SAFETY: `host` and `clientid` are valid as documented above.
-    guard(std::ptr::null_mut(), || unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, None, None, None) })
+    ffi_entry!({
+        // SAFETY: `host` and `clientid` are valid as documented above.
+        unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, None, None, None) }
+    })
 }
 
 /// As `zookeeper_init`, with a log callback for this handle.
 ///
 /// Ownership and threads:
+// ownership: host default-watcher context * returns-handle
 /// - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
 ///   caller's, copied during the call.
 /// - `fn_`: the default watcher, run on the completion thread (MT) or on the thread calling
@@ -170,8 +174,10 @@ pub unsafe extern "C" fn zookeeper_init2(
     flags: c_int,
     log_callback: log_callback_fn,
 ) -> *mut zhandle_t {
-    // SAFETY: `host` and `clientid` are valid as documented above.
-    guard(std::ptr::null_mut(), || unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, log_callback, None, None) })
+    ffi_entry!({
+        // SAFETY: `host` and `clientid` are valid as documented above.
+        unsafe { init_internal(host, fn_, recv_timeout, clientid, context, flags, log_callback, None, None) }
+    })
 }
 
 /// As `zookeeper_init`, over TLS. `cert` is the reference's
@@ -196,6 +202,7 @@ pub unsafe extern "C" fn zookeeper_init2(
 /// does not define it can call this too. Nothing here needs OpenSSL.
 ///
 /// Ownership and threads:
+// ownership: * * returns-handle
 /// - `host`, `cert`: the caller's NUL-terminated strings, read during the call (the files `cert`
 ///   names are read during the call too); `clientid`: NULL or the caller's, copied during the call.
 /// - `fn_`, `context`: as `zookeeper_init`.
@@ -211,7 +218,7 @@ pub unsafe extern "C" fn zookeeper_init_ssl(
     context: *mut c_void,
     flags: c_int,
 ) -> *mut zhandle_t {
-    guard(std::ptr::null_mut(), || {
+    ffi_entry!({
         // SAFETY: `cert` is NULL or a NUL-terminated string, as documented above.
         let Some(tls) = (unsafe { tls_settings(cert, "zookeeper_init_ssl") }) else { return std::ptr::null_mut() };
         // SAFETY: `host` and `clientid` are valid as documented above.
@@ -256,6 +263,7 @@ pub(crate) unsafe fn tls_settings(cert: *const c_char, func: &str) -> Option<std
 /// (ZCLOSING). Safe to call from a watcher or completion of this handle.
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - After it returns `zh` is gone. Calls not yet answered complete first with ZCLOSING; from a
@@ -263,7 +271,7 @@ pub(crate) unsafe fn tls_settings(cert: *const c_char, func: &str) -> Option<std
 ///   (its own).
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
         if zh.is_null() {
             return ZBADARGUMENTS;
         }
@@ -321,55 +329,60 @@ pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
 /// The session state (ZOO_CONNECTED_STATE...), or ZINVALIDSTATE-like 0 for a bad handle.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_state(zh: *mut zhandle_t) -> c_int {
-    guard(CLOSED_STATE, || handle(zh).map(|z| z.state()).unwrap_or(CLOSED_STATE))
+    ffi_entry!(CLOSED_STATE, handle(zh).map(|z| z.state()).unwrap_or(CLOSED_STATE))
 }
 
 /// The session id and password (valid once connected).
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - Returns storage owned by the handle (NULL for a bad handle), valid until `zookeeper_close`;
 ///   read it while the handle is open.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_client_id(zh: *mut zhandle_t) -> *const clientid_t {
-    guard(std::ptr::null(), || handle(zh).map(|z| &z.published.client_id as *const _ as *const clientid_t).unwrap_or(std::ptr::null()))
+    ffi_entry!({ handle(zh).map(|z| &z.published.client_id as *const _ as *const clientid_t).unwrap_or(std::ptr::null()) })
 }
 
 /// The negotiated session timeout in milliseconds.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_recv_timeout(zh: *mut zhandle_t) -> c_int {
-    guard(-1, || handle(zh).map(|z| z.published.timeout()).unwrap_or(-1))
+    ffi_entry!({ handle(zh).map(|z| z.published.timeout()).unwrap_or(-1) })
 }
 
 /// The context given to `zookeeper_init` or `zoo_set_context`.
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - Returns the caller's pointer as given; any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_context(zh: *mut zhandle_t) -> *const c_void {
-    guard(std::ptr::null(), || handle(zh).map(|z| z.context.load(Ordering::Acquire) as *const c_void).unwrap_or(std::ptr::null()))
+    ffi_entry!({ handle(zh).map(|z| z.context.load(Ordering::Acquire) as *const c_void).unwrap_or(std::ptr::null()) })
 }
 
 /// Replaces the handle's context.
 ///
 /// Ownership and threads:
+// ownership: zh-handle context
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - `context`: not read; returned by `zoo_get_context`.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_context(zh: *mut zhandle_t, context: *mut c_void) {
-    guard((), || {
+    ffi_entry!({
         if let Some(z) = handle(zh) {
             z.context.store(context, Ordering::Release)
         }
@@ -379,18 +392,20 @@ pub unsafe extern "C" fn zoo_set_context(zh: *mut zhandle_t, context: *mut c_voi
 /// Replaces the default watcher; returns the previous one.
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - `newFn`: the new default watcher, run on the completion thread (MT) or in `zookeeper_process`
 ///   (ST).
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_watcher(zh: *mut zhandle_t, newFn: watcher_fn) -> watcher_fn {
-    guard(None, || handle(zh).and_then(|z| std::mem::replace(&mut *z.watcher.lock(), newFn)))
+    ffi_entry!({ handle(zh).and_then(|z| std::mem::replace(&mut *z.watcher.lock(), newFn)) })
 }
 
 /// Copies the address of the connected server into `addr`; NULL when not connected.
 ///
 /// Ownership and threads:
+// ownership: zh-handle * *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - `addr`, `addr_len`: the caller's; `*addr_len` bytes at `addr` are writable, and `*addr_len`
@@ -398,7 +413,7 @@ pub unsafe extern "C" fn zoo_set_watcher(zh: *mut zhandle_t, newFn: watcher_fn) 
 /// - Returns `addr`, or NULL when not connected or the buffer is too small.
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_get_connected_host(zh: *mut zhandle_t, addr: *mut sockaddr, addr_len: *mut socklen_t) -> *mut sockaddr {
-    guard(std::ptr::null_mut(), || {
+    ffi_entry!({
         let Some(z) = handle(zh) else { return std::ptr::null_mut() };
         // SAFETY: `addr_len` is NULL or a valid socklen_t for the call (the contract above).
         let Some(cap) = (unsafe { ptr::out_ref(addr_len) }) else { return std::ptr::null_mut() };
@@ -422,14 +437,18 @@ pub unsafe extern "C" fn zookeeper_get_connected_host(zh: *mut zhandle_t, addr: 
 /// ZINVALIDSTATE when the session expired or authentication failed, else ZOK.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn is_unrecoverable(zh: *mut zhandle_t) -> c_int {
-    guard(ZINVALIDSTATE, || match handle(zh) {
-        Some(z) if !z.is_unrecoverable() => ZOK,
-        _ => ZINVALIDSTATE,
-    })
+    ffi_entry!(
+        ZINVALIDSTATE,
+        match handle(zh) {
+            Some(z) if !z.is_unrecoverable() => ZOK,
+            _ => ZINVALIDSTATE,
+        }
+    )
 }
 
 /// The reference's texts of the result codes.
@@ -473,66 +492,75 @@ const ERROR_TEXTS: &[(ZOO_ERRORS, &CStr)] = &[
 /// The text of an error code.
 ///
 /// Ownership and threads:
+// ownership: *
 /// - Returns a static string; never freed.
 #[no_mangle]
 pub extern "C" fn zerror(c: c_int) -> *const c_char {
-    if c > 0 {
-        // SAFETY: strerror accepts any errno value and returns a static string.
-        return unsafe { libc::strerror(c) };
-    }
-    ERROR_TEXTS.iter().find(|(e, _)| *e as c_int == c).map_or(c"unknown error", |(_, t)| t).as_ptr()
+    ffi_entry!({
+        if c > 0 {
+            // SAFETY: strerror accepts any errno value and returns a static string.
+            return unsafe { libc::strerror(c) }.cast_const();
+        }
+        ERROR_TEXTS.iter().find(|(e, _)| *e as c_int == c).map_or(c"unknown error", |(_, t)| t).as_ptr()
+    })
 }
 
 /// Sets the library's log level.
 #[no_mangle]
 pub extern "C" fn zoo_set_debug_level(logLevel: ZooLogLevel) {
-    if logLevel == 0 {
-        // As the reference: level 0 disables logging (nothing is ≤ 0).
-        zklog::set_level(0);
-        return;
-    }
-    zklog::set_level(logLevel.clamp(zklog::ZOO_LOG_LEVEL_ERROR, zklog::ZOO_LOG_LEVEL_DEBUG));
+    ffi_entry!({
+        if logLevel == 0 {
+            // As the reference: level 0 disables logging (nothing is ≤ 0).
+            zklog::set_level(0);
+            return;
+        }
+        zklog::set_level(logLevel.clamp(zklog::ZOO_LOG_LEVEL_ERROR, zklog::ZOO_LOG_LEVEL_DEBUG));
+    })
 }
 
 /// Sets the stream log lines go to (NULL: stderr).
 ///
 /// Ownership and threads:
+// ownership: *
 /// - `logStream`: NULL (stderr) or the caller's open FILE, used for every later line until
 ///   replaced: it must stay open until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_log_stream(logStream: *mut FILE) {
-    zklog::set_stream(logStream)
+    ffi_entry!({ zklog::set_stream(logStream) })
 }
 
 /// The stream set with `zoo_set_log_stream` (NULL when none was set).
 ///
 /// Ownership and threads:
+// ownership: *
 /// - Returns the caller's FILE as given (not owned by the library).
 #[no_mangle]
 pub extern "C" fn zoo_get_log_stream() -> *mut FILE {
-    zklog::stream()
+    ffi_entry!({ zklog::stream() })
 }
 
 /// The handle's log callback.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_log_callback(zh: *const zhandle_t) -> log_callback_fn {
-    guard(None, || handle(zh).and_then(|z| z.log_cb()))
+    ffi_entry!({ handle(zh).and_then(|z| z.log_cb()) })
 }
 
 /// Sets the handle's log callback (NULL: the log stream).
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - `callback`: receives this handle's log lines on whichever thread logs them; each line is
 ///   valid during its call only.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_log_callback(zh: *mut zhandle_t, callback: log_callback_fn) {
-    guard((), || {
+    ffi_entry!({
         if let Some(z) = handle(zh) {
             *z.log_cb.lock() = callback
         }
@@ -542,7 +570,9 @@ pub unsafe extern "C" fn zoo_set_log_callback(zh: *mut zhandle_t, callback: log_
 /// Connect to servers in the listed order (1) or shuffled (0, the default).
 #[no_mangle]
 pub extern "C" fn zoo_deterministic_conn_order(yesOrNo: c_int) {
-    hosts::DETERMINISTIC.store(yesOrNo != 0, Ordering::Relaxed);
+    ffi_entry!({
+        hosts::DETERMINISTIC.store(yesOrNo != 0, Ordering::Relaxed);
+    })
 }
 
 /// Replaces the server list; reconnects when the current server left it.
@@ -550,12 +580,13 @@ pub extern "C" fn zoo_deterministic_conn_order(yesOrNo: c_int) {
 /// session keeps the addresses it has. ZBADARGUMENTS: `hosts` cannot be parsed.
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - `hosts`: the caller's NUL-terminated string, read during the call.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_char) -> c_int {
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
         if zh.is_null() || hosts.is_null() {
             return ZBADARGUMENTS;
         }
@@ -575,11 +606,12 @@ pub unsafe extern "C" fn zoo_set_servers(zh: *mut zhandle_t, hosts: *const c_cha
 /// (the back-off paces the rounds, so at most one resolution per round).
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_servers_resolution_delay(zh: *mut zhandle_t, delay_ms: c_int) -> c_int {
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
         if zh.is_null() || delay_ms < -1 {
             return ZBADARGUMENTS;
         }
@@ -593,11 +625,12 @@ pub unsafe extern "C" fn zoo_set_servers_resolution_delay(zh: *mut zhandle_t, de
 /// Moves to the next server of the list for the next connection attempt.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_cycle_next_server(zh: *mut zhandle_t) {
-    guard((), || {
+    ffi_entry!({
         if let Some(z) = handle(zh) {
             z.with_core(|c| c.hosts.advance());
         }
@@ -607,16 +640,19 @@ pub unsafe extern "C" fn zoo_cycle_next_server(zh: *mut zhandle_t) {
 /// "host:port" of the server in use (or being tried).
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - Returns storage owned by the handle (NULL for a bad handle), valid until `zookeeper_close`;
 ///   any thread.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_current_server(zh: *mut zhandle_t) -> *const c_char {
-    guard(std::ptr::null(), || match handle(zh) {
-        // Storage of the handle that stays valid as long as the handle.
-        Some(z) => z.published.current_server(),
-        None => std::ptr::null(),
+    ffi_entry!({
+        match handle(zh) {
+            // Storage of the handle that stays valid as long as the handle.
+            Some(z) => z.published.current_server(),
+            None => std::ptr::null(),
+        }
     })
 }
 
@@ -628,12 +664,13 @@ pub unsafe extern "C" fn zoo_get_current_server(zh: *mut zhandle_t) -> *const c_
 /// Pointers are the caller's and only written during the call.
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - `fd`, `interest`, `tv`: the caller's, written during the call.
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_interest(zh: *mut zhandle_t, fd: *mut c_int, interest: *mut c_int, tv: *mut libc::timeval) -> c_int {
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
         if zh.is_null() || fd.is_null() || interest.is_null() || tv.is_null() {
             return ZBADARGUMENTS;
         }
@@ -674,12 +711,13 @@ pub unsafe extern "C" fn zookeeper_interest(zh: *mut zhandle_t, fd: *mut c_int, 
 /// In the MT library the IO thread does this work, and this returns ZNOTHING.
 ///
 /// Ownership and threads:
+// ownership: zh-handle *
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 /// - Completions and watchers run on the calling thread, inside this call (ST).
 #[no_mangle]
 pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, events: c_int) -> c_int {
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
         if zh.is_null() {
             return ZBADARGUMENTS;
         }
@@ -704,34 +742,40 @@ pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, events: c_int) ->
 /// Locks the handle's auth list.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_lock_auth(zh: *mut zhandle_t) -> c_int {
-    guard(ZSYSTEMERROR, || match handle(zh) {
-        Some(z) => {
-            std::mem::forget(z.auth_lock.lock());
-            ZOK
+    ffi_entry!({
+        match handle(zh) {
+            Some(z) => {
+                std::mem::forget(z.auth_lock.lock());
+                ZOK
+            }
+            None => ZBADARGUMENTS,
         }
-        None => ZBADARGUMENTS,
     })
 }
 
 /// Unlocks the handle's auth list.
 ///
 /// Ownership and threads:
+// ownership: zh-handle
 /// - `zh`: a handle from `zookeeper_init`; a NULL, closed or unknown handle is refused (see the
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_unlock_auth(zh: *mut zhandle_t) -> c_int {
-    guard(ZSYSTEMERROR, || match handle(zh) {
-        Some(z) => {
-            if z.auth_lock.is_locked() {
-                // SAFETY: pairs with the guard forgotten by zoo_lock_auth.
-                unsafe { z.auth_lock.force_unlock() };
+    ffi_entry!({
+        match handle(zh) {
+            Some(z) => {
+                if z.auth_lock.is_locked() {
+                    // SAFETY: pairs with the guard forgotten by zoo_lock_auth.
+                    unsafe { z.auth_lock.force_unlock() };
+                }
+                ZOK
             }
-            ZOK
+            None => ZBADARGUMENTS,
         }
-        None => ZBADARGUMENTS,
     })
 }

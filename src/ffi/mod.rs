@@ -3,12 +3,14 @@
 
 #![warn(unsafe_op_in_unsafe_fn)]
 pub mod consts;
+pub(crate) mod entry;
 pub mod ext;
 pub mod handle_api;
 pub mod memory;
 pub mod multi;
 pub mod ops;
 pub(crate) mod ptr;
+pub mod recordio;
 pub mod sasl;
 #[cfg(feature = "threaded")]
 pub mod sync;
@@ -25,6 +27,7 @@ use crate::proto::jute::{ACL_vector, Id, String_vector, ACL};
 use crate::proto::records::Acl;
 
 pub use crate::proto::errors::{ZBADARGUMENTS, ZINVALIDSTATE, ZOK, ZSYSTEMERROR};
+pub(crate) use entry::ffi_entry;
 
 /// Live handles. A call on a pointer that is not here (closed, or never a
 /// handle) gets ZINVALIDSTATE without the pointer being dereferenced.
@@ -46,11 +49,6 @@ pub(crate) fn handle(zh: *const ZHandle) -> Option<Arc<ZHandle>> {
         return None;
     }
     HANDLES.read().get(&(zh as usize)).cloned()
-}
-
-/// Runs `f`, turning a panic into `default`: no panic crosses into C.
-pub(crate) fn guard<R>(default: R, f: impl FnOnce() -> R) -> R {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or(default)
 }
 
 /// A raw pointer carried to the completion thread.
@@ -96,56 +94,20 @@ pub(crate) unsafe fn cdata(p: *const c_char, len: i32) -> Option<Vec<u8>> {
     }
 }
 
-/// The reference client's path check (`isValidPath`).
+/// The reference client's path check (`isValidPath`), for a create of
+/// `mode` (or 0): see [`crate::session::chroot::is_valid_path`].
 pub(crate) fn is_valid_path(path: &[u8], mode: i32) -> bool {
-    let seq = mode & crate::proto::consts::CREATE_SEQUENTIAL_FLAG != 0;
-    let len = path.len();
-    if len == 0 || path[0] != b'/' {
-        return false;
-    }
-    if len == 1 {
-        return true;
-    }
-    if path[len - 1] == b'/' && !seq {
-        return false;
-    }
-    let mut lastc = b'/';
-    for i in 1..len {
-        let c = path[i];
-        if c == b'/' && lastc == b'/' {
-            return false;
-        } else if c == b'.' && lastc == b'.' {
-            if path[i - 2] == b'/' && ((i + 1 == len && !seq) || (i + 1 < len && path[i + 1] == b'/')) {
-                return false;
-            }
-        } else if c == b'.' {
-            if path[i - 1] == b'/' && ((i + 1 == len && !seq) || (i + 1 < len && path[i + 1] == b'/')) {
-                return false;
-            }
-        } else if c > 0x00 && c < 0x1f {
-            return false;
-        }
-        lastc = c;
-    }
-    true
+    crate::session::chroot::is_valid_path(path, mode & crate::proto::consts::CREATE_SEQUENTIAL_FLAG != 0)
 }
 
-/// A checked server path for a C path argument: Err(ZBADARGUMENTS) when
-/// NULL or invalid. A relative path is rejected before the chroot is
-/// prepended: the reference would turn "bc" into "<chroot>bc", outside the
-/// chroot, and any one-character path into the chroot itself.
+/// A checked server path for a C path argument (for a create of `mode`, or
+/// 0): Err(ZBADARGUMENTS) when NULL, relative or invalid (see
+/// [`crate::session::chroot::checked_server_path`]).
 ///
 /// `path` comes from [`ptr::cstr_opt`] at the C boundary.
 pub(crate) fn server_path(zh: &ZHandle, path: Option<&CStr>, mode: i32) -> Result<Vec<u8>, i32> {
-    let p = path.ok_or(ZBADARGUMENTS)?.to_bytes();
-    if p.first() != Some(&b'/') {
-        return Err(ZBADARGUMENTS);
-    }
-    let sp = zh.server_path(p);
-    if !is_valid_path(&sp, mode) {
-        return Err(ZBADARGUMENTS);
-    }
-    Ok(sp)
+    let sequential = mode & crate::proto::consts::CREATE_SEQUENTIAL_FLAG != 0;
+    zh.checked_server_path(path.ok_or(ZBADARGUMENTS)?.to_bytes(), sequential).ok_or(ZBADARGUMENTS)
 }
 
 /// A malloc'd NUL-terminated copy (up to the first NUL of `s`), freed by
@@ -233,14 +195,9 @@ mod tests {
     use super::is_valid_path;
 
     #[test]
-    fn path_rules_match_the_reference() {
-        for p in ["/", "/a", "/a/b", "/a.b", "/..a", "/a/.b"] {
-            assert!(is_valid_path(p.as_bytes(), 0), "{p}");
-        }
-        for p in ["", "a", "/a/", "//", "/a//b", "/.", "/..", "/a/./b", "/a/../b", "/a\x01"] {
-            assert!(!is_valid_path(p.as_bytes(), 0), "{p}");
-        }
-        assert!(is_valid_path(b"/a/", 2));
+    fn the_sequential_flag_of_a_mode_is_the_path_check_s() {
+        assert!(!is_valid_path(b"/a/", 0));
+        assert!(is_valid_path(b"/a/", crate::proto::consts::CREATE_SEQUENTIAL_FLAG));
     }
 
     #[test]

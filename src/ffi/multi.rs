@@ -12,7 +12,7 @@ use crate::proto::consts::*;
 use crate::proto::errors::{ZMARSHALLINGERROR, ZRUNTIMEINCONSISTENCY, ZUNIMPLEMENTED};
 use crate::proto::jute::{ACL_vector, Stat};
 use crate::proto::opcodes::*;
-use crate::proto::records::{CreateBody, MultiOp, MultiResult, Reply, Request};
+use crate::proto::records::{create_opcode, CreateBody, MultiOp, MultiResult, Reply, Request};
 use crate::session::Done;
 use crate::zlog;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -21,14 +21,18 @@ use std::sync::Arc;
 /// Prepares a create operation of a multi request.
 ///
 /// Ownership and threads:
+// ownership: op path-stored value-stored acl-stored path-buffer-stored
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
-/// - `path`: the caller's NUL-terminated string, read during the call only.
-/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
-///   a negative length NULL data).
-/// - `acl`: the caller's vector, copied during the call.
-/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
-///   truncated and NUL-terminated.
+/// - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so it stays valid until that call returns.
+/// - `value`: `valuelen` bytes of the caller's, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so they stay valid until that call returns (NULL with 0 is empty data, a
+///   negative length NULL data).
+/// - `acl`: the caller's vector, stored in `op` (not copied): read by the multi call that uses `op`,
+///   so it stays valid until that call returns.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's, stored in `op`: when the operation
+///   succeeds, the multi call writes the created path there, truncated and NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create_op_init(
     op: *mut zoo_op_t,
@@ -40,31 +44,28 @@ pub unsafe extern "C" fn zoo_create_op_init(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) {
-    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
-    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
-    create_init(op, create_op_type(mode, ZOO_CREATE_OP), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
-}
-
-/// The operation type the reference gives a create of `mode`.
-fn create_op_type(mode: c_int, default: c_int) -> c_int {
-    match mode {
-        CREATE_CONTAINER => ZOO_CREATE_CONTAINER_OP,
-        m if is_ttl_mode(m) => ZOO_CREATE_TTL_OP,
-        _ => default,
-    }
+    ffi_entry!({
+        // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+        let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
+        create_init(op, create_opcode(mode, false), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+    })
 }
 
 /// Prepares a create operation whose result also carries the node's Stat.
 ///
 /// Ownership and threads:
+// ownership: op path-stored value-stored acl-stored path-buffer-stored
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
-/// - `path`: the caller's NUL-terminated string, read during the call only.
-/// - `value`: `valuelen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
-///   a negative length NULL data).
-/// - `acl`: the caller's vector, copied during the call.
-/// - `path_buffer`: `path_buffer_len` bytes of the caller's; the created path is written there,
-///   truncated and NUL-terminated.
+/// - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so it stays valid until that call returns.
+/// - `value`: `valuelen` bytes of the caller's, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so they stay valid until that call returns (NULL with 0 is empty data, a
+///   negative length NULL data).
+/// - `acl`: the caller's vector, stored in `op` (not copied): read by the multi call that uses `op`,
+///   so it stays valid until that call returns.
+/// - `path_buffer`: `path_buffer_len` bytes of the caller's, stored in `op`: when the operation
+///   succeeds, the multi call writes the created path there, truncated and NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_create2_op_init(
     op: *mut zoo_op_t,
@@ -76,9 +77,11 @@ pub unsafe extern "C" fn zoo_create2_op_init(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) {
-    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
-    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
-    create_init(op, create_op_type(mode, ZOO_CREATE2_OP), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+    ffi_entry!({
+        // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+        let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
+        create_init(op, create_opcode(mode, true), path, value, valuelen, acl, mode, path_buffer, path_buffer_len)
+    })
 }
 
 /// Fills a create op; the pointers are stored, not read (the caller keeps
@@ -103,26 +106,34 @@ fn create_init(
 /// Prepares a delete operation of a multi request.
 ///
 /// Ownership and threads:
+// ownership: op path-stored
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
-/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so it stays valid until that call returns.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_delete_op_init(op: *mut zoo_op_t, path: *const c_char, version: c_int) {
-    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
-    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
-    op.r#type = ZOO_DELETE_OP;
-    op.u.delete_op = zoo_delete_op { path, version };
+    ffi_entry!({
+        // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+        let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
+        op.r#type = ZOO_DELETE_OP;
+        op.u.delete_op = zoo_delete_op { path, version };
+    })
 }
 
 /// Prepares a set operation of a multi request.
 ///
 /// Ownership and threads:
+// ownership: op path-stored buffer-stored stat-stored
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
-/// - `path`: the caller's NUL-terminated string, read during the call only.
-/// - `buffer`: `buflen` bytes of the caller's, copied during the call (NULL with 0 is empty data,
-///   a negative length NULL data).
-/// - `stat`: NULL or the caller's, written on success.
+/// - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so it stays valid until that call returns.
+/// - `buffer`: `buflen` bytes of the caller's, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so they stay valid until that call returns (NULL with 0 is empty data, a
+///   negative length NULL data).
+/// - `stat`: NULL or the caller's, stored in `op`: when the operation succeeds, the multi call writes
+///   the node's Stat there.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_op_init(
     op: *mut zoo_op_t,
@@ -132,24 +143,30 @@ pub unsafe extern "C" fn zoo_set_op_init(
     version: c_int,
     stat: *mut Stat,
 ) {
-    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
-    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
-    op.r#type = ZOO_SETDATA_OP;
-    op.u.set_op = zoo_set_op { path, data: buffer, datalen: buflen, version, stat };
+    ffi_entry!({
+        // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+        let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
+        op.r#type = ZOO_SETDATA_OP;
+        op.u.set_op = zoo_set_op { path, data: buffer, datalen: buflen, version, stat };
+    })
 }
 
 /// Prepares a version check of a multi request.
 ///
 /// Ownership and threads:
+// ownership: op path-stored
 /// - `op`: NULL (ignored) or the caller's, filled; the pointers given are stored, not copied, and
 ///   must stay valid until the multi call that uses `op` returns.
-/// - `path`: the caller's NUL-terminated string, read during the call only.
+/// - `path`: the caller's NUL-terminated string, stored in `op` (not copied): read by the multi call
+///   that uses `op`, so it stays valid until that call returns.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_check_op_init(op: *mut zoo_op_t, path: *const c_char, version: c_int) {
-    // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
-    let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
-    op.r#type = ZOO_CHECK_OP;
-    op.u.check_op = zoo_check_op { path, version };
+    ffi_entry!({
+        // SAFETY: `op` is NULL or a writable zoo_op_t for the call (the contract above).
+        let Some(op) = (unsafe { ptr::out_ref(op) }) else { return };
+        op.r#type = ZOO_CHECK_OP;
+        op.u.check_op = zoo_check_op { path, version };
+    })
 }
 
 /// Converts the C operations; sets up each result as the reference does.
@@ -383,6 +400,7 @@ fn log_sub_results(zh: &crate::client::handle::ZHandle, xid: i32, kinds: &[i32],
 /// Runs several operations atomically; `results` gets one entry per op.
 ///
 /// Ownership and threads:
+// ownership: zh-call ops results completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `ops`: `count` operations prepared with `zoo_*_op_init`; the pointers they hold are read
@@ -403,20 +421,23 @@ pub unsafe extern "C" fn zoo_amulti(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    let d = send_ptr(data);
-    let finish = move |rc| {
-        if let Some(f) = completion {
-            // SAFETY: the caller's completion, called once with its own `data`.
-            unsafe { f(rc, d.get()) }
-        }
-    };
-    // SAFETY: `ops` and `results` are valid as documented above.
-    unsafe { multi_submit(zh, count, ops, results, finish, false) }
+    ffi_entry!({
+        let d = send_ptr(data);
+        let finish = move |rc| {
+            if let Some(f) = completion {
+                // SAFETY: the caller's completion, called once with its own `data`.
+                unsafe { f(rc, d.get()) }
+            }
+        };
+        // SAFETY: `ops` and `results` are valid as documented above.
+        unsafe { multi_submit(zh, count, ops, results, finish, false) }
+    })
 }
 
 /// Runs several operations atomically and waits for the outcome.
 ///
 /// Ownership and threads:
+// ownership: zh-call ops results sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `ops`: `count` operations prepared with `zoo_*_op_init`; the pointers they hold are read
@@ -429,7 +450,7 @@ pub unsafe extern "C" fn zoo_amulti(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_multi(zh: *mut zhandle_t, count: c_int, ops: *const zoo_op_t, results: *mut zoo_op_result_t) -> c_int {
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
         wait_for(|done| {
             let Done::Inline(cb) = done else { unreachable!() };
             // SAFETY: `ops` and `results` are valid as documented above; this

@@ -10,17 +10,14 @@ use super::consts::ZooWatcherType;
 use super::types::*;
 use super::*;
 use crate::client::handle::ZHandle;
-use crate::proto::consts::{is_ttl_mode, CLOSED_STATE, CREATE_CONTAINER, WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN};
+use crate::proto::consts::{CLOSED_STATE, WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN};
 use crate::proto::errors::ZNOWATCHER;
-use crate::proto::jute::{ACL_vector, Stat};
-use crate::proto::opcodes::*;
+use crate::proto::jute::{ACL_vector, String_vector};
 use crate::proto::records::Acl;
 use crate::proto::records::{CreateBody, Reply, Request};
 use crate::session::watches::{WatchOp, WatchReg, Watcher};
 use crate::session::{Done, Unwatch};
 use crate::zlog;
-
-const MAX_TTL: i64 = 0xFF_FFFF_FFFF;
 
 /// The node holding the ensemble configuration (`ZOO_CONFIG_NODE`).
 pub(crate) const CONFIG_NODE: &[u8] = b"/zookeeper/config";
@@ -79,33 +76,26 @@ pub(crate) fn submit_xid(
     build: impl FnOnce(&Arc<ZHandle>) -> Result<Built, i32>,
     done: impl FnOnce(&Arc<ZHandle>) -> Done,
 ) -> Result<i32, c_int> {
-    guard(Err(ZSYSTEMERROR), || {
-        if zhp.is_null() {
-            return Err(ZBADARGUMENTS);
-        }
-        let Some(zh) = handle(zhp) else { return Err(ZINVALIDSTATE) };
-        let (req, watch) = build(&zh)?;
-        if zh.is_unrecoverable() {
-            return Err(ZINVALIDSTATE);
-        }
-        let xid = zh.submit(&req, watch, None, done(&zh))?;
-        log_sending(&zh, api, sending, xid);
-        Ok(xid)
-    })
+    if zhp.is_null() {
+        return Err(ZBADARGUMENTS);
+    }
+    let Some(zh) = handle(zhp) else { return Err(ZINVALIDSTATE) };
+    let (req, watch) = build(&zh)?;
+    if zh.is_unrecoverable() {
+        return Err(ZINVALIDSTATE);
+    }
+    let xid = zh.submit(&req, watch, None, done(&zh))?;
+    log_sending(&zh, api, sending, xid);
+    Ok(xid)
 }
 
 /// `submit_xid` for calls that return only a result code.
-pub(crate) fn submit(
-    zhp: *mut zhandle_t,
-    api: &'static str,
-    sending: Sending,
-    build: impl FnOnce(&Arc<ZHandle>) -> Result<Built, i32>,
-    done: impl FnOnce(&Arc<ZHandle>) -> Done,
-) -> c_int {
-    match submit_xid(zhp, api, sending, build, done) {
-        Ok(_) => ZOK,
-        Err(rc) => rc,
-    }
+pub(crate) fn submit<B, D>(zhp: *mut zhandle_t, api: &'static str, sending: Sending, build: B, done: D) -> c_int
+where
+    B: FnOnce(&Arc<ZHandle>) -> Result<Built, i32>,
+    D: FnOnce(&Arc<ZHandle>) -> Done,
+{
+    submit_xid(zhp, api, sending, build, done).err().unwrap_or(ZOK)
 }
 
 pub(crate) fn watcher_of(w: watcher_fn, ctx: *mut c_void) -> Option<Watcher> {
@@ -125,8 +115,9 @@ pub(crate) fn reg(op: WatchOp, path: &[u8], w: Option<Watcher>) -> Option<WatchR
     w.map(|watcher| WatchReg { op, path: path.to_vec(), watcher })
 }
 
-/// Builds a create request with the reference's opcode choice and TTL checks:
-/// a TTL mode needs 0 < ttl <= MAX_TTL, any other mode a negative ttl.
+/// A create request for a C path argument: the path checked
+/// (ZBADARGUMENTS), then the mode's opcode and TTL rule
+/// ([`CreateBody::new`]; ZBADARGUMENTS when broken).
 pub(crate) fn build_create(
     zh: &ZHandle,
     path: Option<&CStr>,
@@ -136,21 +127,7 @@ pub(crate) fn build_create(
     ttl: i64,
     create2: bool,
 ) -> Result<CreateBody, i32> {
-    let sp = server_path(zh, path, mode)?;
-    let is_ttl = is_ttl_mode(mode);
-    if (is_ttl && (ttl <= 0 || ttl > MAX_TTL)) || (!is_ttl && ttl >= 0) {
-        return Err(ZBADARGUMENTS);
-    }
-    let opcode = if mode == CREATE_CONTAINER {
-        ZOO_CREATE_CONTAINER_OP
-    } else if is_ttl {
-        ZOO_CREATE_TTL_OP
-    } else if create2 {
-        ZOO_CREATE2_OP
-    } else {
-        ZOO_CREATE_OP
-    };
-    Ok(CreateBody { opcode, path: sp, data, acl, flags: mode, ttl })
+    CreateBody::new(server_path(zh, path, mode)?, data, acl, mode, ttl, create2).ok_or(ZBADARGUMENTS)
 }
 
 pub(crate) fn cstring(zh: &ZHandle, server_path: &[u8]) -> CString {
@@ -161,138 +138,127 @@ pub(crate) fn cstring(zh: &ZHandle, server_path: &[u8]) -> CString {
 
 // ---- completion adaptors: Rust reply -> C callback on the completion thread ----
 
-pub(crate) fn void_done(cb: void_completion_t, data: *const c_void) -> Done {
+/// The completion `cb` (nothing when NULL) with the caller's `data`: `call`
+/// runs it with the result code and the reply.
+fn queue<F: Send + 'static>(
+    cb: Option<F>,
+    data: *const c_void,
+    call: impl FnOnce(F, *mut c_void, i32, Option<Reply>) + Send + 'static,
+) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    // SAFETY (every adaptor below): `f` is the caller's completion, called
-    // once with its own `data` and with pointers valid during the call only.
-    Done::Queue(Box::new(move |rc, _| {
-        // SAFETY: as above.
-        unsafe { f(rc, d.get()) }
-    }))
+    Done::Queue(Box::new(move |rc, rep| call(f, d.get(), rc, rep)))
+}
+
+/// Lends `f` a malloc'd String_vector of `items`, freed when it returns;
+/// Err(ZSYSTEMERROR) when memory runs out.
+fn lend_strings(items: &[Vec<u8>], f: impl FnOnce(&String_vector)) -> Result<(), i32> {
+    let mut v = string_vector(items)?;
+    f(&v);
+    // SAFETY: `v` is ours, from string_vector, and `f` is done with it.
+    unsafe { memory::deallocate_String_vector(&mut v) };
+    Ok(())
+}
+
+// SAFETY (every adaptor below): `f` is the caller's completion, called once
+// with its own `data` and with pointers valid during the call only.
+
+pub(crate) fn void_done(cb: void_completion_t, data: *const c_void) -> Done {
+    // SAFETY: see above.
+    queue(cb, data, |f, d, rc, _| unsafe { f(rc, d) })
 }
 
 pub(crate) fn stat_done(cb: stat_completion_t, data: *const c_void) -> Done {
-    let Some(f) = cb else { return Done::Nothing };
-    let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| {
-        let (rc, s) = match rep {
-            Some(Reply::Stat(s)) if rc == ZOK => (ZOK, Some(s)),
-            _ => (rc, None),
-        };
-        let sp = s.as_ref().map_or(std::ptr::null(), |s| s as *const Stat);
-        // SAFETY: see void_done.
-        unsafe { f(rc, sp, d.get()) }
-    }))
+    queue(cb, data, |f, d, rc, rep| match rep {
+        // SAFETY: see above; `s` lives until it returns.
+        Some(Reply::Stat(s)) if rc == ZOK => unsafe { f(ZOK, &s, d) },
+        // SAFETY: see above.
+        _ => unsafe { f(rc, std::ptr::null(), d) },
+    })
 }
 
 pub(crate) fn data_done(cb: data_completion_t, data: *const c_void) -> Done {
-    let Some(f) = cb else { return Done::Nothing };
-    let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| match rep {
+    queue(cb, data, |f, d, rc, rep| match rep {
         Some(Reply::Data(v, s)) if rc == ZOK => {
             // A node without data: NULL with length -1, as the reference.
             let (p, n) = v.as_ref().map_or((std::ptr::null(), -1), |v| (v.as_ptr() as *const c_char, v.len() as c_int));
-            // SAFETY: see void_done; `v` and `s` live until it returns.
-            unsafe { f(ZOK, p, n, &s, d.get()) }
+            // SAFETY: see above; `v` and `s` live until it returns.
+            unsafe { f(ZOK, p, n, &s, d) }
         }
-        // SAFETY: see void_done.
-        _ => unsafe { f(rc, std::ptr::null(), 0, std::ptr::null(), d.get()) },
-    }))
+        // SAFETY: see above.
+        _ => unsafe { f(rc, std::ptr::null(), 0, std::ptr::null(), d) },
+    })
 }
 
 pub(crate) fn strings_done(cb: strings_completion_t, data: *const c_void) -> Done {
-    let Some(f) = cb else { return Done::Nothing };
-    let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| {
-        let children = match rep {
-            Some(Reply::Children(c, _)) if rc == ZOK => string_vector(&c),
+    queue(cb, data, |f, d, rc, rep| {
+        let lent = match rep {
+            // SAFETY: see above; the vector lives until it returns.
+            Some(Reply::Children(c, _)) if rc == ZOK => lend_strings(&c, |v| unsafe { f(ZOK, v, d) }),
             _ => Err(rc),
         };
-        match children {
-            Ok(mut v) => {
-                // SAFETY: see void_done; `v` lives until it returns.
-                unsafe { f(ZOK, &v, d.get()) };
-                // SAFETY: `v` is ours, from string_vector; the completion is done with it.
-                unsafe { memory::deallocate_String_vector(&mut v) };
-            }
-            // SAFETY: see void_done.
-            Err(e) => unsafe { f(e, std::ptr::null(), d.get()) },
+        if let Err(e) = lent {
+            // SAFETY: see above.
+            unsafe { f(e, std::ptr::null(), d) }
         }
-    }))
+    })
 }
 
 pub(crate) fn strings_stat_done(cb: strings_stat_completion_t, data: *const c_void) -> Done {
-    let Some(f) = cb else { return Done::Nothing };
-    let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| {
-        let children = match rep {
-            Some(Reply::Children(c, s)) if rc == ZOK => string_vector(&c).map(|v| (v, s.unwrap_or_default())),
-            _ => Err(rc),
+    queue(cb, data, |f, d, rc, rep| {
+        let Some(Reply::Children(c, s)) = rep.filter(|_| rc == ZOK) else {
+            // SAFETY: see above.
+            return unsafe { f(rc, std::ptr::null(), std::ptr::null(), d) };
         };
-        match children {
-            Ok((mut v, s)) => {
-                // SAFETY: see void_done; `v` and `s` live until it returns.
-                unsafe { f(ZOK, &v, &s, d.get()) };
-                // SAFETY: `v` is ours, from string_vector; the completion is done with it.
-                unsafe { memory::deallocate_String_vector(&mut v) };
-            }
-            // SAFETY: see void_done.
-            Err(e) => unsafe { f(e, std::ptr::null(), std::ptr::null(), d.get()) },
+        let s = s.unwrap_or_default();
+        // SAFETY: see above; the vector and `s` live until it returns.
+        if let Err(e) = lend_strings(&c, |v| unsafe { f(ZOK, v, &s, d) }) {
+            // SAFETY: see above.
+            unsafe { f(e, std::ptr::null(), std::ptr::null(), d) }
         }
-    }))
+    })
 }
 
 pub(crate) fn string_done(zh: &Arc<ZHandle>, cb: string_completion_t, data: *const c_void) -> Done {
-    let Some(f) = cb else { return Done::Nothing };
-    let d = send_ptr(data);
     let zh = zh.clone();
-    Done::Queue(Box::new(move |rc, rep| match rep {
-        Some(Reply::Path(p, _)) if rc == ZOK => {
-            let c = cstring(&zh, &p);
-            // SAFETY: see void_done; `c` lives until it returns.
-            unsafe { f(ZOK, c.as_ptr(), d.get()) }
-        }
-        // SAFETY: see void_done.
-        _ => unsafe { f(rc, std::ptr::null(), d.get()) },
-    }))
+    queue(cb, data, move |f, d, rc, rep| match rep {
+        // SAFETY: see above; the path lives until it returns.
+        Some(Reply::Path(p, _)) if rc == ZOK => unsafe { f(ZOK, cstring(&zh, &p).as_ptr(), d) },
+        // SAFETY: see above.
+        _ => unsafe { f(rc, std::ptr::null(), d) },
+    })
 }
 
 pub(crate) fn string_stat_done(zh: &Arc<ZHandle>, cb: string_stat_completion_t, data: *const c_void) -> Done {
-    let Some(f) = cb else { return Done::Nothing };
-    let d = send_ptr(data);
     let zh = zh.clone();
-    Done::Queue(Box::new(move |rc, rep| match rep {
+    queue(cb, data, move |f, d, rc, rep| match rep {
         Some(Reply::Path(p, s)) if rc == ZOK => {
-            let c = cstring(&zh, &p);
-            let s = s.unwrap_or_default();
-            // SAFETY: see void_done; `c` and `s` live until it returns.
-            unsafe { f(ZOK, c.as_ptr(), &s, d.get()) }
+            let (c, s) = (cstring(&zh, &p), s.unwrap_or_default());
+            // SAFETY: see above; `c` and `s` live until it returns.
+            unsafe { f(ZOK, c.as_ptr(), &s, d) }
         }
-        // SAFETY: see void_done.
-        _ => unsafe { f(rc, std::ptr::null(), std::ptr::null(), d.get()) },
-    }))
+        // SAFETY: see above.
+        _ => unsafe { f(rc, std::ptr::null(), std::ptr::null(), d) },
+    })
 }
 
 pub(crate) fn acl_done(cb: acl_completion_t, data: *const c_void) -> Done {
-    let Some(f) = cb else { return Done::Nothing };
-    let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| {
+    queue(cb, data, |f, d, rc, rep| {
         let acl = match rep {
             Some(Reply::Acl(a, s)) if rc == ZOK => acl_vector(&a).map(|v| (v, s)),
             _ => Err(rc),
         };
         match acl {
             Ok((mut v, mut s)) => {
-                // SAFETY: see void_done; `v` and `s` live until it returns.
-                unsafe { f(ZOK, &mut v, &mut s, d.get()) };
+                // SAFETY: see above; `v` and `s` live until it returns.
+                unsafe { f(ZOK, &mut v, &mut s, d) };
                 // SAFETY: `v` is ours, from acl_vector; the completion is done with it.
                 unsafe { memory::deallocate_ACL_vector(&mut v) };
             }
-            // SAFETY: see void_done.
-            Err(e) => unsafe { f(e, std::ptr::null_mut(), std::ptr::null_mut(), d.get()) },
+            // SAFETY: see above.
+            Err(e) => unsafe { f(e, std::ptr::null_mut(), std::ptr::null_mut(), d) },
         }
-    }))
+    })
 }
 
 // ---- request builders shared with the sync API ----
@@ -329,11 +295,124 @@ pub(crate) fn build_reconfig(joining: Option<&CStr>, leaving: Option<&CStr>, mem
     Ok((Request::Reconfig { joining: j, leaving: l, members: m, version }, None))
 }
 
+/// Where a read's watch comes from: the handle's default watcher (when
+/// `watch` is non-zero), or a watcher of the caller's (none when NULL).
+#[derive(Clone, Copy)]
+pub(crate) enum WatchArg {
+    Default(c_int),
+    Own(watcher_fn, *mut c_void),
+}
+
+impl WatchArg {
+    pub(crate) fn watcher(self, zh: &ZHandle) -> Option<Watcher> {
+        match self {
+            WatchArg::Default(watch) => default_watcher(zh, watch),
+            WatchArg::Own(f, ctx) => watcher_of(f, ctx),
+        }
+    }
+}
+
+/// The reads that may leave a watch.
+#[derive(Clone, Copy)]
+pub(crate) enum Read {
+    Exists,
+    Data,
+    Children,
+    Children2,
+}
+
+pub(crate) fn build_read(zh: &ZHandle, path: Option<&CStr>, read: Read, w: Option<Watcher>) -> Result<Built, i32> {
+    match read {
+        Read::Exists => build_path_watch(zh, path, w, WatchOp::Exists),
+        Read::Data => build_path_watch(zh, path, w, WatchOp::Data),
+        Read::Children => build_path_watch(zh, path, w, WatchOp::Child),
+        Read::Children2 => build_children2(zh, path, w),
+    }
+}
+
+/// [`submit`] of a call on a C path argument, converted here for `build`.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string valid for the call.
+pub(crate) unsafe fn submit_on(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    api: &'static str,
+    build: impl FnOnce(&Arc<ZHandle>, Option<&CStr>) -> Result<Built, i32>,
+    done: impl FnOnce(&Arc<ZHandle>) -> Done,
+) -> c_int {
+    // SAFETY: the caller's contract above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    submit(zh, api, Sending::Path(path), |z| build(z, path), done)
+}
+
+/// A call whose request is made of its checked server path alone, and
+/// which leaves no watch.
+///
+/// # Safety
+/// As [`submit_on`].
+unsafe fn request_on(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    api: &'static str,
+    request: impl FnOnce(Vec<u8>) -> Request,
+    done: impl FnOnce(&Arc<ZHandle>) -> Done,
+) -> c_int {
+    // SAFETY: the caller's contract.
+    unsafe { submit_on(zh, path, api, |z, p| Ok((request(server_path(z, p, 0)?), None)), done) }
+}
+
+/// An async read (exists, get, children): `api` names it in the log.
+///
+/// # Safety
+/// As [`submit_on`].
+unsafe fn read(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    api: &'static str,
+    op: Read,
+    w: WatchArg,
+    done: impl FnOnce(&Arc<ZHandle>) -> Done,
+) -> c_int {
+    // SAFETY: the caller's contract.
+    unsafe { submit_on(zh, path, api, |z, p| build_read(z, p, op, w.watcher(z)), done) }
+}
+
+/// The C arguments of a create (all but the handle and the results).
+#[derive(Clone, Copy)]
+pub(crate) struct CreateArgs {
+    pub(crate) path: *const c_char,
+    pub(crate) value: *const c_char,
+    pub(crate) valuelen: c_int,
+    pub(crate) acl: *const ACL_vector,
+    pub(crate) mode: c_int,
+    pub(crate) ttl: i64,
+}
+
+/// The async creates, `create2` those whose completion gets the Stat.
+///
+/// # Safety
+/// The pointers of `a` are NULL or valid for the call (`value` with
+/// `valuelen` readable bytes).
+unsafe fn acreate(zh: *mut zhandle_t, a: CreateArgs, create2: bool, done: impl FnOnce(&Arc<ZHandle>) -> Done) -> c_int {
+    // SAFETY: the caller's contract above.
+    let (value, acl) = unsafe { (cdata(a.value, a.valuelen), acls_from_c(a.acl)) };
+    let api = if create2 { "zoo_acreate2_ttl" } else { "zoo_acreate_ttl" };
+    // SAFETY: as above.
+    unsafe { submit_on(zh, a.path, api, |z, p| Ok((Request::Create(build_create(z, p, value, acl, a.mode, a.ttl, create2)?), None)), done) }
+}
+
+/// The ensemble configuration, read (`zoo_agetconfig`, `zoo_awgetconfig`).
+fn getconfig(zh: *mut zhandle_t, w: WatchArg, completion: data_completion_t, data: *const c_void) -> c_int {
+    submit(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), |z| build_getconfig(w.watcher(z)), |_| data_done(completion, data))
+}
+
 // ---- the exported async API ----
 
 /// Creates a node asynchronously.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -356,13 +435,16 @@ pub unsafe extern "C" fn zoo_acreate(
     completion: string_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the same arguments under the same contract.
-    unsafe { zoo_acreate_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data) }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { acreate(zh, CreateArgs { path, value, valuelen, acl, mode, ttl: -1 }, false, |z| string_done(z, completion, data)) }
+    })
 }
 
 /// Creates a node asynchronously, with a TTL for the TTL modes.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -386,20 +468,16 @@ pub unsafe extern "C" fn zoo_acreate_ttl(
     completion: string_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
-    submit(
-        zh,
-        "zoo_acreate_ttl",
-        Sending::Path(path),
-        |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, false)?), None)),
-        |z| string_done(z, completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { acreate(zh, CreateArgs { path, value, valuelen, acl, mode, ttl }, false, |z| string_done(z, completion, data)) }
+    })
 }
 
 /// Creates a node asynchronously; the completion also gets its Stat.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -422,13 +500,16 @@ pub unsafe extern "C" fn zoo_acreate2(
     completion: string_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the same arguments under the same contract.
-    unsafe { zoo_acreate2_ttl(zh, path, value, valuelen, acl, mode, -1, completion, data) }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { acreate(zh, CreateArgs { path, value, valuelen, acl, mode, ttl: -1 }, true, |z| string_stat_done(z, completion, data)) }
+    })
 }
 
 /// Creates a node asynchronously with a TTL; the completion also gets its Stat.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -452,20 +533,16 @@ pub unsafe extern "C" fn zoo_acreate2_ttl(
     completion: string_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
-    submit(
-        zh,
-        "zoo_acreate2_ttl",
-        Sending::Path(path),
-        |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, true)?), None)),
-        |z| string_stat_done(z, completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { acreate(zh, CreateArgs { path, value, valuelen, acl, mode, ttl }, true, |z| string_stat_done(z, completion, data)) }
+    })
 }
 
 /// Deletes a node asynchronously (`version` -1 matches any version).
 ///
 /// Ownership and threads:
+// ownership: zh-call path completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -482,20 +559,16 @@ pub unsafe extern "C" fn zoo_adelete(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_adelete",
-        Sending::Path(path),
-        |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None)),
-        |_| void_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { request_on(zh, path, "zoo_adelete", |path| Request::Delete { path, version }, |_| void_done(completion, data)) }
+    })
 }
 
 /// Checks whether a node exists; `watch` sets the default watcher.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -513,20 +586,16 @@ pub unsafe extern "C" fn zoo_aexists(
     completion: stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awexists",
-        Sending::Path(path),
-        |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Exists),
-        |_| stat_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { read(zh, path, "zoo_awexists", Read::Exists, WatchArg::Default(watch), |_| stat_done(completion, data)) }
+    })
 }
 
 /// Checks whether a node exists, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -547,20 +616,16 @@ pub unsafe extern "C" fn zoo_awexists(
     completion: stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awexists",
-        Sending::Path(path),
-        |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Exists),
-        |_| stat_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { read(zh, path, "zoo_awexists", Read::Exists, WatchArg::Own(watcher, watcherCtx), |_| stat_done(completion, data)) }
+    })
 }
 
 /// Gets a node's data; `watch` sets the default watcher.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -578,20 +643,16 @@ pub unsafe extern "C" fn zoo_aget(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awget",
-        Sending::Path(path),
-        |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data),
-        |_| data_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { read(zh, path, "zoo_awget", Read::Data, WatchArg::Default(watch), |_| data_done(completion, data)) }
+    })
 }
 
 /// Gets a node's data, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -612,20 +673,16 @@ pub unsafe extern "C" fn zoo_awget(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awget",
-        Sending::Path(path),
-        |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data),
-        |_| data_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { read(zh, path, "zoo_awget", Read::Data, WatchArg::Own(watcher, watcherCtx), |_| data_done(completion, data)) }
+    })
 }
 
 /// Gets the last committed ensemble configuration.
 ///
 /// Ownership and threads:
+// ownership: zh-call watch completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `watch`: non-zero sets a watch for the handle's default watcher.
@@ -636,18 +693,13 @@ pub unsafe extern "C" fn zoo_awget(
 ///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_agetconfig(zh: *mut zhandle_t, watch: c_int, completion: data_completion_t, data: *const c_void) -> c_int {
-    submit(
-        zh,
-        "zoo_awgetconfig",
-        Sending::Path(Some(CONFIG_NODE_C)),
-        |z| build_getconfig(default_watcher(z, watch)),
-        |_| data_done(completion, data),
-    )
+    ffi_entry!(getconfig(zh, WatchArg::Default(watch), completion, data))
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
@@ -666,18 +718,13 @@ pub unsafe extern "C" fn zoo_awgetconfig(
     completion: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    submit(
-        zh,
-        "zoo_awgetconfig",
-        Sending::Path(Some(CONFIG_NODE_C)),
-        |_| build_getconfig(watcher_of(watcher, watcherCtx)),
-        |_| data_done(completion, data),
-    )
+    ffi_entry!(getconfig(zh, WatchArg::Own(watcher, watcherCtx), completion, data))
 }
 
 /// Reconfigures the ensemble (incremental or with a new member list).
 ///
 /// Ownership and threads:
+// ownership: zh-call reconfig-servers * data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `joining`, `leaving`, `members`: NULL or the caller's NUL-terminated strings, read during the
@@ -697,14 +744,17 @@ pub unsafe extern "C" fn zoo_areconfig(
     dc: data_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (joining, leaving, members) = unsafe { (ptr::cstr_opt(joining), ptr::cstr_opt(leaving), ptr::cstr_opt(members)) };
-    submit(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), |_| data_done(dc, data))
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let (joining, leaving, members) = unsafe { (ptr::cstr_opt(joining), ptr::cstr_opt(leaving), ptr::cstr_opt(members)) };
+        submit(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), |_| data_done(dc, data))
+    })
 }
 
 /// Sets a node's data (`version` -1 matches any version).
 ///
 /// Ownership and threads:
+// ownership: zh-call path buffer-copied completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -725,20 +775,18 @@ pub unsafe extern "C" fn zoo_aset(
     completion: stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (path, buffer) = unsafe { (ptr::cstr_opt(path), cdata(buffer, buflen)) };
-    submit(
-        zh,
-        "zoo_aset",
-        Sending::Path(path),
-        |z| Ok((Request::SetData { path: server_path(z, path, 0)?, data: buffer, version }, None)),
-        |_| stat_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let data_ = unsafe { cdata(buffer, buflen) };
+        // SAFETY: as above.
+        unsafe { request_on(zh, path, "zoo_aset", |path| Request::SetData { path, data: data_, version }, |_| stat_done(completion, data)) }
+    })
 }
 
 /// Lists a node's children; `watch` sets the default watcher.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -756,20 +804,16 @@ pub unsafe extern "C" fn zoo_aget_children(
     completion: strings_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awget_children_",
-        Sending::Path(path),
-        |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child),
-        |_| strings_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { read(zh, path, "zoo_awget_children_", Read::Children, WatchArg::Default(watch), |_| strings_done(completion, data)) }
+    })
 }
 
 /// Lists a node's children, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -790,20 +834,18 @@ pub unsafe extern "C" fn zoo_awget_children(
     completion: strings_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awget_children_",
-        Sending::Path(path),
-        |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
-        |_| strings_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe {
+            read(zh, path, "zoo_awget_children_", Read::Children, WatchArg::Own(watcher, watcherCtx), |_| strings_done(completion, data))
+        }
+    })
 }
 
 /// Lists a node's children with the node's Stat; `watch` sets the default watcher.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -821,20 +863,18 @@ pub unsafe extern "C" fn zoo_aget_children2(
     completion: strings_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awget_children2_",
-        Sending::Path(path),
-        |z| build_children2(z, path, default_watcher(z, watch)),
-        |_| strings_stat_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe {
+            read(zh, path, "zoo_awget_children2_", Read::Children2, WatchArg::Default(watch), |_| strings_stat_done(completion, data))
+        }
+    })
 }
 
 /// Lists a node's children with the node's Stat, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -855,20 +895,20 @@ pub unsafe extern "C" fn zoo_awget_children2(
     completion: strings_stat_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_awget_children2_",
-        Sending::Path(path),
-        |z| build_children2(z, path, watcher_of(watcher, watcherCtx)),
-        |_| strings_stat_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe {
+            read(zh, path, "zoo_awget_children2_", Read::Children2, WatchArg::Own(watcher, watcherCtx), |_| {
+                strings_stat_done(completion, data)
+            })
+        }
+    })
 }
 
 /// Flushes the leader channel: later reads see everything committed before.
 ///
 /// Ownership and threads:
+// ownership: zh-call path completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -879,20 +919,16 @@ pub unsafe extern "C" fn zoo_awget_children2(
 ///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_async(zh: *mut zhandle_t, path: *const c_char, completion: string_completion_t, data: *const c_void) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_async",
-        Sending::Path(path),
-        |z| Ok((Request::Sync { path: server_path(z, path, 0)? }, None)),
-        |z| string_done(z, completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { request_on(zh, path, "zoo_async", |path| Request::Sync { path }, |z| string_done(z, completion, data)) }
+    })
 }
 
 /// Gets a node's ACL.
 ///
 /// Ownership and threads:
+// ownership: zh-call path completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -903,20 +939,16 @@ pub unsafe extern "C" fn zoo_async(zh: *mut zhandle_t, path: *const c_char, comp
 ///   until then.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_aget_acl(zh: *mut zhandle_t, path: *const c_char, completion: acl_completion_t, data: *const c_void) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    submit(
-        zh,
-        "zoo_aget_acl",
-        Sending::Path(path),
-        |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)),
-        |_| acl_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { request_on(zh, path, "zoo_aget_acl", |path| Request::GetAcl { path }, |_| acl_done(completion, data)) }
+    })
 }
 
 /// Sets a node's ACL.
 ///
 /// Ownership and threads:
+// ownership: zh-call path * completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -935,24 +967,27 @@ pub unsafe extern "C" fn zoo_aset_acl(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (path, acl) = unsafe { (ptr::cstr_opt(path), (!acl.is_null()).then(|| acls_from_c(acl))) };
-    submit(
-        zh,
-        "zoo_aset_acl",
-        Sending::Path(path),
-        |z| {
-            let acl = acl.ok_or(ZBADARGUMENTS)?;
-            Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl, version }, None))
-        },
-        |_| void_done(completion, data),
-    )
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let acl = unsafe { (!acl.is_null()).then(|| acls_from_c(acl)) };
+        // SAFETY: as above.
+        unsafe {
+            submit_on(
+                zh,
+                path,
+                "zoo_aset_acl",
+                |z, p| Ok((Request::SetAcl { acl: acl.ok_or(ZBADARGUMENTS)?, path: server_path(z, p, 0)?, version }, None)),
+                |_| void_done(completion, data),
+            )
+        }
+    })
 }
 
 /// Adds authentication credentials for the session; they are re-sent on
 /// every reconnect.
 ///
 /// Ownership and threads:
+// ownership: zh-call * completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `scheme`: a NUL-terminated string (NULL: ZBADARGUMENTS) and `cert`: `certLen` bytes, both
@@ -971,7 +1006,7 @@ pub unsafe extern "C" fn zoo_add_auth(
     completion: void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
         if zh.is_null() {
             return ZBADARGUMENTS;
         }
@@ -1009,53 +1044,41 @@ pub(crate) unsafe fn remove_watches(
     all: bool,
     done: impl FnOnce(&Arc<ZHandle>) -> Done,
 ) -> c_int {
-    guard(ZSYSTEMERROR, || {
-        if zhp.is_null() {
-            return ZBADARGUMENTS;
+    if zhp.is_null() {
+        return ZBADARGUMENTS;
+    }
+    let Some(zh) = handle(zhp) else { return ZINVALIDSTATE };
+    // SAFETY: `path` is NULL or valid for the call (this function's contract).
+    let path = unsafe { ptr::cstr_opt(path) };
+    let sp = match server_path(&zh, path, 0) {
+        Ok(p) => p,
+        Err(rc) => return rc,
+    };
+    if local == 0 && zh.is_unrecoverable() {
+        return ZINVALIDSTATE;
+    }
+    // As the reference: no watcher is ever of an unknown type.
+    if !(WATCHERTYPE_CHILDREN..=WATCHERTYPE_ANY).contains(&wtype) {
+        return ZNOWATCHER;
+    }
+    // A removal of one watcher needs it registered here; a removal of
+    // all watchers (no watcher given) is checked by the server, unless local.
+    let d = done(&zh);
+    let queued = zh.with_core(|core| core.unwatch(&sp, wtype, watcher, local != 0, d));
+    let d = match queued {
+        Err(_) => return ZNOWATCHER,
+        Ok(None) => return ZOK,
+        Ok(Some(d)) => d,
+    };
+    // Removed here once the server agreed, in order with other replies.
+    let req = Request::RemoveWatches { path: sp.clone(), wtype, check: !all && watcher.is_some() };
+    match zh.submit(&req, None, Some(Unwatch { path: sp, wtype, watcher }), d) {
+        Ok(xid) => {
+            log_sending(&zh, "aremove_watches", Sending::Path(path), xid);
+            ZOK
         }
-        let Some(zh) = handle(zhp) else { return ZINVALIDSTATE };
-        // SAFETY: `path` is NULL or valid for the call (this function's contract).
-        let path = unsafe { ptr::cstr_opt(path) };
-        let sp = match server_path(&zh, path, 0) {
-            Ok(p) => p,
-            Err(rc) => return rc,
-        };
-        if local == 0 && zh.is_unrecoverable() {
-            return ZINVALIDSTATE;
-        }
-        // As the reference: no watcher is ever of an unknown type.
-        if !(WATCHERTYPE_CHILDREN..=WATCHERTYPE_ANY).contains(&wtype) {
-            return ZNOWATCHER;
-        }
-        // A removal of one watcher needs it registered here; a removal of
-        // all watchers (no watcher given) is checked by the server, unless local.
-        let d = done(&zh);
-        let queued = zh.with_core(|core| {
-            if watcher.is_some() && !core.watches.has(&sp, wtype, watcher) {
-                return Err(d);
-            }
-            if local != 0 {
-                core.watches.remove(&sp, wtype, watcher);
-                core.complete(d, ZOK);
-                return Ok(None);
-            }
-            Ok(Some(d))
-        });
-        let d = match queued {
-            Err(_) => return ZNOWATCHER,
-            Ok(None) => return ZOK,
-            Ok(Some(d)) => d,
-        };
-        // Removed here once the server agreed, in order with other replies.
-        let req = Request::RemoveWatches { path: sp.clone(), wtype, check: !all && watcher.is_some() };
-        match zh.submit(&req, None, Some(Unwatch { path: sp, wtype, watcher }), d) {
-            Ok(xid) => {
-                log_sending(&zh, "aremove_watches", Sending::Path(path), xid);
-                ZOK
-            }
-            Err(rc) => rc,
-        }
-    })
+        Err(rc) => rc,
+    }
 }
 
 /// The header declares the completion of the watch removals as
@@ -1074,6 +1097,7 @@ fn completion_of_removal(completion: *mut void_completion_t) -> void_completion_
 /// Removes a watcher of a node (locally only when `local` and there is no connection).
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -1096,14 +1120,17 @@ pub unsafe extern "C" fn zoo_aremove_watches(
     completion: *mut void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    let cb = completion_of_removal(completion);
-    // SAFETY: `path` is NULL or valid for the call (the contract above).
-    unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, |_| void_done(cb, data)) }
+    ffi_entry!({
+        let cb = completion_of_removal(completion);
+        // SAFETY: `path` is NULL or valid for the call (the contract above).
+        unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, |_| void_done(cb, data)) }
+    })
 }
 
 /// Removes every watcher of a node of the given type.
 ///
 /// Ownership and threads:
+// ownership: zh-call path completion data
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -1121,7 +1148,9 @@ pub unsafe extern "C" fn zoo_aremove_all_watches(
     completion: *mut void_completion_t,
     data: *const c_void,
 ) -> c_int {
-    let cb = completion_of_removal(completion);
-    // SAFETY: `path` is NULL or valid for the call (the contract above).
-    unsafe { remove_watches(zh, path, wtype, None, local, true, |_| void_done(cb, data)) }
+    ffi_entry!({
+        let cb = completion_of_removal(completion);
+        // SAFETY: `path` is NULL or valid for the call (the contract above).
+        unsafe { remove_watches(zh, path, wtype, None, local, true, |_| void_done(cb, data)) }
+    })
 }

@@ -84,7 +84,7 @@ struct CallbackBlock {
 /// SASL_CB_USER and SASL_CB_AUTHNAME: the user name (the context; NULL:
 /// none, as upstream — GSSAPI then takes the Kerberos principal).
 unsafe extern "C" fn get_user(context: *mut c_void, id: c_int, result: *mut *const c_char, len: *mut c_uint) -> c_int {
-    guard(SASL_FAIL, || {
+    ffi_entry!(SASL_FAIL, {
         let id = id as c_ulong;
         if result.is_null() || (id != SASL_CB_USER && id != SASL_CB_AUTHNAME) {
             return SASL_BADPARAM;
@@ -104,7 +104,7 @@ unsafe extern "C" fn get_user(context: *mut c_void, id: c_int, result: *mut *con
 
 /// SASL_CB_GETREALM: the realm given, else the first the server offers.
 unsafe extern "C" fn get_realm(context: *mut c_void, id: c_int, availrealms: *mut *const c_char, result: *mut *const c_char) -> c_int {
-    guard(SASL_FAIL, || {
+    ffi_entry!(SASL_FAIL, {
         if result.is_null() || id as c_ulong != SASL_CB_GETREALM {
             return SASL_BADPARAM;
         }
@@ -178,7 +178,7 @@ unsafe fn read_password(pc: &PassContext) -> Result<Vec<u8>, c_int> {
 
 /// SASL_CB_PASS: the password as a `sasl_secret_t`.
 unsafe extern "C" fn get_secret(conn: *mut SaslConn, context: *mut c_void, id: c_int, psecret: *mut *mut SaslSecret) -> c_int {
-    guard(SASL_FAIL, || {
+    ffi_entry!(SASL_FAIL, {
         if psecret.is_null() || context.is_null() || conn.is_null() || id as c_ulong != SASL_CB_PASS {
             return SASL_BADPARAM;
         }
@@ -259,6 +259,7 @@ fn make_callbacks(
 /// line of the file `password_file` (read at each authentication).
 ///
 /// Ownership and threads:
+// ownership: * * *
 /// - `user`, `realm`, `password_file`: the caller's NUL-terminated strings or NULL (no user name:
 ///   Cyrus asks the mechanism, e.g. GSSAPI's principal; no realm; no password), copied during
 ///   the call.
@@ -272,7 +273,7 @@ pub unsafe extern "C" fn zoo_sasl_make_basic_callbacks(
     realm: *const c_char,
     password_file: *const c_char,
 ) -> *mut SaslCallback {
-    guard(std::ptr::null_mut(), || {
+    ffi_entry!({
         // SAFETY: NULL or NUL-terminated strings, as documented above.
         let (u, r, f) = unsafe { (ptr::cstr_opt(user), ptr::cstr_opt(realm), ptr::cstr_opt(password_file)) };
         make_callbacks(u, r, f, None, std::ptr::null_mut())
@@ -286,6 +287,7 @@ pub unsafe extern "C" fn zoo_sasl_make_basic_callbacks(
 /// password itself.
 ///
 /// Ownership and threads:
+// ownership: * * *
 /// - `user`, `realm`: as `zoo_sasl_make_basic_callbacks`; `password`: NULL (no password) or the
 ///   caller's, read during the call (its file name copied; its callback and context kept and
 ///   used at each authentication, so the context must outlive the handles).
@@ -297,7 +299,7 @@ pub unsafe extern "C" fn zoo_sasl_make_password_callbacks(
     realm: *const c_char,
     password: *mut zoo_sasl_password_t,
 ) -> *mut SaslCallback {
-    guard(std::ptr::null_mut(), || {
+    ffi_entry!({
         // SAFETY: NULL or valid, as documented above.
         let (u, r, pw) = unsafe { (ptr::cstr_opt(user), ptr::cstr_opt(realm), ptr::in_ref(password)) };
         let (file, cb, ctx) = match pw {
@@ -364,6 +366,7 @@ unsafe fn mechanism(p: *const zoo_sasl_params_t, log_cb: log_callback_fn, func: 
 /// is `sasl_callback_t`.
 ///
 /// Ownership and threads:
+// ownership: * * *
 /// - `host`: the caller's NUL-terminated string, read during the call; `clientid`: NULL or the
 ///   caller's, copied during the call; `fn_`, `context`, `log_callback`: as `zookeeper_init2`.
 /// - `sasl_params`: NULL (no SASL: a plain session, as upstream) or the caller's, read during the
@@ -384,7 +387,7 @@ pub unsafe extern "C" fn zookeeper_init_sasl(
     log_callback: log_callback_fn,
     sasl_params: *mut zoo_sasl_params_t,
 ) -> *mut zhandle_t {
-    guard(std::ptr::null_mut(), || {
+    ffi_entry!({
         // SAFETY: `sasl_params` is NULL or valid, as documented above.
         let Ok(m) = (unsafe { mechanism(sasl_params, log_callback, "zookeeper_init_sasl") }) else { return std::ptr::null_mut() };
         // SAFETY: `host` and `clientid` are valid as documented above.
@@ -413,7 +416,7 @@ pub unsafe extern "C" fn zookeeper_init_ssl_sasl(
     log_callback: log_callback_fn,
     sasl_params: *mut zoo_sasl_params_t,
 ) -> *mut zhandle_t {
-    guard(std::ptr::null_mut(), || {
+    ffi_entry!({
         // SAFETY: `cert` is NULL or NUL-terminated, as documented above.
         let Some(tls) = (unsafe { tls_settings(cert, "zookeeper_init_ssl_sasl") }) else { return std::ptr::null_mut() };
         // SAFETY: `sasl_params` is NULL or valid, as documented above.

@@ -3,7 +3,6 @@
 
 use libc::{c_char, c_int, c_void};
 use parking_lot::{Condvar, Mutex};
-use std::ffi::CStr;
 use std::sync::Arc;
 
 use super::consts::ZooWatcherType;
@@ -12,7 +11,6 @@ use super::types::*;
 use super::*;
 use crate::proto::jute::{ACL_vector, Stat, String_vector};
 use crate::proto::records::{Reply, Request};
-use crate::session::watches::WatchOp;
 use crate::session::Done;
 
 #[derive(Default)]
@@ -81,6 +79,7 @@ unsafe fn put_stat(dst: *mut Stat, s: &Stat) {
 /// Creates a node; the created path is copied (truncated) into `path_buffer`.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied path-buffer sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -104,13 +103,25 @@ pub unsafe extern "C" fn zoo_create(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) -> c_int {
-    // SAFETY: the same arguments under the same contract.
-    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, std::ptr::null_mut(), false) }
+    ffi_entry!({
+        // SAFETY: the same arguments under the same contract.
+        unsafe {
+            create_impl(
+                zh,
+                CreateArgs { path, value, valuelen, acl, mode, ttl: -1 },
+                path_buffer,
+                path_buffer_len,
+                std::ptr::null_mut(),
+                false,
+            )
+        }
+    })
 }
 
 /// Creates a node with a TTL (TTL modes only).
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied path-buffer sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -135,13 +146,18 @@ pub unsafe extern "C" fn zoo_create_ttl(
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
 ) -> c_int {
-    // SAFETY: the same arguments under the same contract.
-    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, std::ptr::null_mut(), false) }
+    ffi_entry!({
+        // SAFETY: the same arguments under the same contract.
+        unsafe {
+            create_impl(zh, CreateArgs { path, value, valuelen, acl, mode, ttl }, path_buffer, path_buffer_len, std::ptr::null_mut(), false)
+        }
+    })
 }
 
 /// Creates a node and returns its Stat.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied path-buffer stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -167,13 +183,16 @@ pub unsafe extern "C" fn zoo_create2(
     path_buffer_len: c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: the same arguments under the same contract.
-    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, -1, path_buffer, path_buffer_len, stat, true) }
+    ffi_entry!({
+        // SAFETY: the same arguments under the same contract.
+        unsafe { create_impl(zh, CreateArgs { path, value, valuelen, acl, mode, ttl: -1 }, path_buffer, path_buffer_len, stat, true) }
+    })
 }
 
 /// Creates a node with a TTL and returns its Stat.
 ///
 /// Ownership and threads:
+// ownership: zh-call path value-copied acl-copied path-buffer stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -200,55 +219,50 @@ pub unsafe extern "C" fn zoo_create2_ttl(
     path_buffer_len: c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: the same arguments under the same contract.
-    unsafe { zoo_create2_ttl_impl(zh, path, value, valuelen, acl, mode, ttl, path_buffer, path_buffer_len, stat, true) }
+    ffi_entry!({
+        // SAFETY: the same arguments under the same contract.
+        unsafe { create_impl(zh, CreateArgs { path, value, valuelen, acl, mode, ttl }, path_buffer, path_buffer_len, stat, true) }
+    })
 }
 
 /// The sync creates.
 ///
 /// # Safety
-/// As `zoo_create2_ttl`: the pointer arguments are NULL or valid for the
-/// call, `path_buffer` with `path_buffer_len` writable bytes.
-#[allow(clippy::too_many_arguments)]
-unsafe fn zoo_create2_ttl_impl(
+/// As `zoo_create2_ttl`: the pointers of `a` and the others are NULL or
+/// valid for the call, `path_buffer` with `path_buffer_len` writable bytes.
+unsafe fn create_impl(
     zh: *mut zhandle_t,
-    path: *const c_char,
-    value: *const c_char,
-    valuelen: c_int,
-    acl: *const ACL_vector,
-    mode: c_int,
-    ttl: i64,
+    a: CreateArgs,
     path_buffer: *mut c_char,
     path_buffer_len: c_int,
     stat: *mut Stat,
     create2: bool,
 ) -> c_int {
-    guard(ZSYSTEMERROR, || {
-        if path_buffer.is_null() && path_buffer_len > 0 {
-            return ZBADARGUMENTS;
-        }
-        // SAFETY: the pointer arguments are NULL or valid for the call (the exported functions' contract).
-        let (path, value, acl) = unsafe { (ptr::cstr_opt(path), cdata(value, valuelen), acls_from_c(acl)) };
-        let api = if create2 { "zoo_acreate2_ttl" } else { "zoo_acreate_ttl" };
-        let (rc, rep) =
-            call(zh, api, Sending::Path(path), |z| Ok((Request::Create(build_create(z, path, value, acl, mode, ttl, create2)?), None)));
-        if let (ZOK, Some(Reply::Path(p, s))) = (rc, rep) {
-            // SAFETY: `path_buffer` has `path_buffer_len` bytes and `stat` is
-            // NULL or writable, for the call (the exported functions' contract).
-            unsafe {
-                copy_path(zh, &p, path_buffer, path_buffer_len);
-                if let Some(s) = s {
-                    put_stat(stat, &s);
-                }
+    if path_buffer.is_null() && path_buffer_len > 0 {
+        return ZBADARGUMENTS;
+    }
+    // SAFETY: the pointer arguments are NULL or valid for the call (the exported functions' contract).
+    let (path, value, acl) = unsafe { (ptr::cstr_opt(a.path), cdata(a.value, a.valuelen), acls_from_c(a.acl)) };
+    let api = if create2 { "zoo_acreate2_ttl" } else { "zoo_acreate_ttl" };
+    let build = |z: &Arc<crate::client::handle::ZHandle>| build_create(z, path, value, acl, a.mode, a.ttl, create2);
+    let (rc, rep) = call(zh, api, Sending::Path(path), |z| Ok((Request::Create(build(z)?), None)));
+    if let (ZOK, Some(Reply::Path(p, s))) = (rc, rep) {
+        // SAFETY: `path_buffer` has `path_buffer_len` bytes and `stat` is
+        // NULL or writable, for the call (the exported functions' contract).
+        unsafe {
+            copy_path(zh, &p, path_buffer, path_buffer_len);
+            if let Some(s) = s {
+                put_stat(stat, &s);
             }
         }
-        rc
-    })
+    }
+    rc
 }
 
 /// Deletes a node (`version` -1 matches any version).
 ///
 /// Ownership and threads:
+// ownership: zh-call path sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -258,34 +272,33 @@ unsafe fn zoo_create2_ttl_impl(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_delete(zh: *mut zhandle_t, path: *const c_char, version: c_int) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+
         call(zh, "zoo_adelete", Sending::Path(path), |z| Ok((Request::Delete { path: server_path(z, path, 0)?, version }, None))).0
     })
 }
 
+/// `zoo_exists`, `zoo_wexists`.
+///
 /// # Safety
-/// `stat` is NULL or writable for the call.
-unsafe fn exists_impl(
-    zh: *mut zhandle_t,
-    path: Option<&CStr>,
-    w: impl FnOnce(&crate::client::handle::ZHandle) -> Option<crate::session::watches::Watcher>,
-    stat: *mut Stat,
-) -> c_int {
-    guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, "zoo_awexists", Sending::Path(path), |z| build_path_watch(z, path, w(z), WatchOp::Exists));
-        if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
-            // SAFETY: the caller's contract above.
-            unsafe { put_stat(stat, &s) };
-        }
-        rc
-    })
+/// `path` is NULL or a NUL-terminated string and `stat` NULL or writable, for the call.
+unsafe fn exists_impl(zh: *mut zhandle_t, path: *const c_char, w: WatchArg, stat: *mut Stat) -> c_int {
+    // SAFETY: the caller's contract above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    let (rc, rep) = call(zh, "zoo_awexists", Sending::Path(path), |z| build_read(z, path, Read::Exists, w.watcher(z)));
+    if let (ZOK, Some(Reply::Stat(s))) = (rc, rep) {
+        // SAFETY: the caller's contract above.
+        unsafe { put_stat(stat, &s) };
+    }
+    rc
 }
 
 /// Checks whether a node exists; `watch` sets the default watcher.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -297,15 +310,16 @@ unsafe fn exists_impl(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_exists(zh: *mut zhandle_t, path: *const c_char, watch: c_int, stat: *mut Stat) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { exists_impl(zh, path, |z| default_watcher(z, watch), stat) }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { exists_impl(zh, path, WatchArg::Default(watch), stat) }
+    })
 }
 
 /// Checks whether a node exists, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -325,10 +339,10 @@ pub unsafe extern "C" fn zoo_wexists(
     watcherCtx: *mut c_void,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { exists_impl(zh, path, |_| watcher_of(watcher, watcherCtx), stat) }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { exists_impl(zh, path, WatchArg::Own(watcher, watcherCtx), stat) }
+    })
 }
 
 /// Copies data into the caller's buffer, truncating; `*buffer_len` becomes
@@ -372,21 +386,49 @@ unsafe fn get_impl(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    guard(ZSYSTEMERROR, || {
-        // SAFETY: `buffer_len` is NULL or a valid int for the call (the exported functions' contract).
-        let want = unsafe { ptr::in_ref(buffer_len) }.copied();
-        if want.is_none() || (buffer.is_null() && want > Some(0)) {
-            return ZBADARGUMENTS;
-        }
-        let (rc, rep) = call(zh, api, sending, build);
-        // SAFETY: the out-parameters are valid as the exported functions document.
-        unsafe { data_result(rc, rep, buffer, buffer_len, stat) }
-    })
+    // SAFETY: `buffer_len` is NULL or a valid int for the call (the exported functions' contract).
+    let want = unsafe { ptr::in_ref(buffer_len) }.copied();
+    if want.is_none() || (buffer.is_null() && want > Some(0)) {
+        return ZBADARGUMENTS;
+    }
+    let (rc, rep) = call(zh, api, sending, build);
+    // SAFETY: the out-parameters are valid as the exported functions document.
+    unsafe { data_result(rc, rep, buffer, buffer_len, stat) }
+}
+
+/// `zoo_get`, `zoo_wget`.
+///
+/// # Safety
+/// As [`get_impl`], and `path` NULL or a NUL-terminated string valid for the call.
+unsafe fn get_data(
+    zh: *mut zhandle_t,
+    path: *const c_char,
+    w: WatchArg,
+    buffer: *mut c_char,
+    buffer_len: *mut c_int,
+    stat: *mut Stat,
+) -> c_int {
+    // SAFETY: the caller's contract above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    let build = |z: &Arc<crate::client::handle::ZHandle>| build_read(z, path, Read::Data, w.watcher(z));
+    // SAFETY: the caller's contract above.
+    unsafe { get_impl(zh, "zoo_awget", Sending::Path(path), build, buffer, buffer_len, stat) }
+}
+
+/// `zoo_getconfig`, `zoo_wgetconfig`.
+///
+/// # Safety
+/// As [`get_impl`].
+unsafe fn get_config(zh: *mut zhandle_t, w: WatchArg, buffer: *mut c_char, buffer_len: *mut c_int, stat: *mut Stat) -> c_int {
+    let build = |z: &Arc<crate::client::handle::ZHandle>| build_getconfig(w.watcher(z));
+    // SAFETY: the caller's contract above.
+    unsafe { get_impl(zh, "zoo_awgetconfig", Sending::Path(Some(CONFIG_NODE_C)), build, buffer, buffer_len, stat) }
 }
 
 /// Gets a node's data into `buffer` (truncated to `*buffer_len`).
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch buffer-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -407,25 +449,16 @@ pub unsafe extern "C" fn zoo_get(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        get_impl(
-            zh,
-            "zoo_awget",
-            Sending::Path(path),
-            |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Data),
-            buffer,
-            buffer_len,
-            stat,
-        )
-    }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { get_data(zh, path, WatchArg::Default(watch), buffer, buffer_len, stat) }
+    })
 }
 
 /// Gets a node's data, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher buffer-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -449,25 +482,16 @@ pub unsafe extern "C" fn zoo_wget(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        get_impl(
-            zh,
-            "zoo_awget",
-            Sending::Path(path),
-            |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Data),
-            buffer,
-            buffer_len,
-            stat,
-        )
-    }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { get_data(zh, path, WatchArg::Own(watcher, watcherCtx), buffer, buffer_len, stat) }
+    })
 }
 
 /// Gets the last committed ensemble configuration.
 ///
 /// Ownership and threads:
+// ownership: zh-call watch buffer-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `watch`: non-zero sets a watch for the handle's default watcher.
@@ -486,23 +510,16 @@ pub unsafe extern "C" fn zoo_getconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        get_impl(
-            zh,
-            "zoo_awgetconfig",
-            Sending::Path(Some(CONFIG_NODE_C)),
-            |z| build_getconfig(default_watcher(z, watch)),
-            buffer,
-            buffer_len,
-            stat,
-        )
-    }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { get_config(zh, WatchArg::Default(watch), buffer, buffer_len, stat) }
+    })
 }
 
 /// Gets the ensemble configuration, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call watcher buffer-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `watcher`, `watcherCtx`: the watch's function, run at most once for it on the same thread as
@@ -524,23 +541,16 @@ pub unsafe extern "C" fn zoo_wgetconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        get_impl(
-            zh,
-            "zoo_awgetconfig",
-            Sending::Path(Some(CONFIG_NODE_C)),
-            |_| build_getconfig(watcher_of(watcher, watcherCtx)),
-            buffer,
-            buffer_len,
-            stat,
-        )
-    }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { get_config(zh, WatchArg::Own(watcher, watcherCtx), buffer, buffer_len, stat) }
+    })
 }
 
 /// Reconfigures the ensemble; the new configuration is copied into `buffer`.
 ///
 /// Ownership and threads:
+// ownership: zh-call reconfig-servers buffer-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `joining`, `leaving`, `members`: NULL or the caller's NUL-terminated strings, read during the
@@ -563,17 +573,28 @@ pub unsafe extern "C" fn zoo_reconfig(
     buffer_len: *mut c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (joining, leaving, members) = unsafe { (ptr::cstr_opt(joining), ptr::cstr_opt(leaving), ptr::cstr_opt(members)) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        get_impl(zh, "zoo_areconfig", Sending::Reconfig, |_| build_reconfig(joining, leaving, members, version), buffer, buffer_len, stat)
-    }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let (joining, leaving, members) = unsafe { (ptr::cstr_opt(joining), ptr::cstr_opt(leaving), ptr::cstr_opt(members)) };
+        // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
+        unsafe {
+            get_impl(
+                zh,
+                "zoo_areconfig",
+                Sending::Reconfig,
+                |_| build_reconfig(joining, leaving, members, version),
+                buffer,
+                buffer_len,
+                stat,
+            )
+        }
+    })
 }
 
 /// Sets a node's data (`version` -1 matches any version).
 ///
 /// Ownership and threads:
+// ownership: zh-call path buffer-copied sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -585,13 +606,16 @@ pub unsafe extern "C" fn zoo_reconfig(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set(zh: *mut zhandle_t, path: *const c_char, buffer: *const c_char, buflen: c_int, version: c_int) -> c_int {
-    // SAFETY: the same arguments under the same contract; no Stat is written.
-    unsafe { zoo_set2(zh, path, buffer, buflen, version, std::ptr::null_mut()) }
+    ffi_entry!({
+        // SAFETY: the same arguments under the same contract; no Stat is written.
+        unsafe { zoo_set2(zh, path, buffer, buflen, version, std::ptr::null_mut()) }
+    })
 }
 
 /// Sets a node's data and returns its new Stat.
 ///
 /// Ownership and threads:
+// ownership: zh-call path buffer-copied stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -611,9 +635,10 @@ pub unsafe extern "C" fn zoo_set2(
     version: c_int,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (path, buffer) = unsafe { (ptr::cstr_opt(path), cdata(buffer, buflen)) };
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let (path, buffer) = unsafe { (ptr::cstr_opt(path), cdata(buffer, buflen)) };
+
         let (rc, rep) = call(zh, "zoo_aset", Sending::Path(path), |z| {
             Ok((Request::SetData { path: server_path(z, path, 0)?, data: buffer, version }, None))
         });
@@ -625,38 +650,44 @@ pub unsafe extern "C" fn zoo_set2(
     })
 }
 
+/// The sync children calls (`read`: with the Stat or not).
+///
 /// # Safety
-/// `strings` and `stat` are NULL or writable for the call.
+/// `path` is NULL or a NUL-terminated string, and `strings` and `stat` NULL
+/// or writable, for the call.
 unsafe fn children_impl(
     zh: *mut zhandle_t,
-    api: &'static str,
-    path: Option<&CStr>,
-    build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>,
+    path: *const c_char,
+    read: Read,
+    w: WatchArg,
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
-    guard(ZSYSTEMERROR, || {
-        let (rc, rep) = call(zh, api, Sending::Path(path), build);
-        if let (ZOK, Some(Reply::Children(c, s))) = (rc, rep) {
-            // SAFETY: the caller's contract above.
-            if let Some(out) = unsafe { ptr::out_ref(strings) } {
-                match string_vector(&c) {
-                    Ok(v) => *out = v,
-                    Err(e) => return e,
-                }
-            }
-            if let Some(s) = s {
-                // SAFETY: the caller's contract above.
-                unsafe { put_stat(stat, &s) };
+    // SAFETY: the caller's contract above.
+    let path = unsafe { ptr::cstr_opt(path) };
+    let api = if matches!(read, Read::Children2) { "zoo_awget_children2_" } else { "zoo_awget_children_" };
+    let build = |z: &Arc<crate::client::handle::ZHandle>| build_read(z, path, read, w.watcher(z));
+    let (rc, rep) = call(zh, api, Sending::Path(path), build);
+    if let (ZOK, Some(Reply::Children(c, s))) = (rc, rep) {
+        // SAFETY: the caller's contract above.
+        if let Some(out) = unsafe { ptr::out_ref(strings) } {
+            match string_vector(&c) {
+                Ok(v) => *out = v,
+                Err(e) => return e,
             }
         }
-        rc
-    })
+        if let Some(s) = s {
+            // SAFETY: the caller's contract above.
+            unsafe { put_stat(stat, &s) };
+        }
+    }
+    rc
 }
 
 /// Lists a node's children; free the result with `deallocate_String_vector`.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch strings-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -669,24 +700,16 @@ unsafe fn children_impl(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_children(zh: *mut zhandle_t, path: *const c_char, watch: c_int, strings: *mut String_vector) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        children_impl(
-            zh,
-            "zoo_awget_children_",
-            path,
-            |z| build_path_watch(z, path, default_watcher(z, watch), WatchOp::Child),
-            strings,
-            std::ptr::null_mut(),
-        )
-    }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { children_impl(zh, path, Read::Children, WatchArg::Default(watch), strings, std::ptr::null_mut()) }
+    })
 }
 
 /// Lists a node's children, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher strings-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -707,24 +730,16 @@ pub unsafe extern "C" fn zoo_wget_children(
     watcherCtx: *mut c_void,
     strings: *mut String_vector,
 ) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe {
-        children_impl(
-            zh,
-            "zoo_awget_children_",
-            path,
-            |z| build_path_watch(z, path, watcher_of(watcher, watcherCtx), WatchOp::Child),
-            strings,
-            std::ptr::null_mut(),
-        )
-    }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { children_impl(zh, path, Read::Children, WatchArg::Own(watcher, watcherCtx), strings, std::ptr::null_mut()) }
+    })
 }
 
 /// Lists a node's children and returns the node's Stat.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watch strings-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -744,15 +759,16 @@ pub unsafe extern "C" fn zoo_get_children2(
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, default_watcher(z, watch)), strings, stat) }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { children_impl(zh, path, Read::Children2, WatchArg::Default(watch), strings, stat) }
+    })
 }
 
 /// Lists a node's children with its Stat, with a watcher of the caller's.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher strings-out stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -775,15 +791,16 @@ pub unsafe extern "C" fn zoo_wget_children2(
     strings: *mut String_vector,
     stat: *mut Stat,
 ) -> c_int {
-    // SAFETY: `path` is NULL or a NUL-terminated string valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    // SAFETY: the out-parameters are NULL or valid for the call, as documented above.
-    unsafe { children_impl(zh, "zoo_awget_children2_", path, |z| build_children2(z, path, watcher_of(watcher, watcherCtx)), strings, stat) }
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        unsafe { children_impl(zh, path, Read::Children2, WatchArg::Own(watcher, watcherCtx), strings, stat) }
+    })
 }
 
 /// Gets a node's ACL; free it with `deallocate_ACL_vector`.
 ///
 /// Ownership and threads:
+// ownership: zh-call path * stat-out sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -796,9 +813,10 @@ pub unsafe extern "C" fn zoo_wget_children2(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_get_acl(zh: *mut zhandle_t, path: *const c_char, acl: *mut ACL_vector, stat: *mut Stat) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let path = unsafe { ptr::cstr_opt(path) };
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let path = unsafe { ptr::cstr_opt(path) };
+
         let (rc, rep) = call(zh, "zoo_aget_acl", Sending::Path(path), |z| Ok((Request::GetAcl { path: server_path(z, path, 0)? }, None)));
         if let (ZOK, Some(Reply::Acl(a, s))) = (rc, rep) {
             // SAFETY: `acl` and `stat` are NULL or writable for the call (the contract above).
@@ -818,6 +836,7 @@ pub unsafe extern "C" fn zoo_get_acl(zh: *mut zhandle_t, path: *const c_char, ac
 /// Sets a node's ACL.
 ///
 /// Ownership and threads:
+// ownership: zh-call path acl-copied sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -828,9 +847,10 @@ pub unsafe extern "C" fn zoo_get_acl(zh: *mut zhandle_t, path: *const c_char, ac
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_set_acl(zh: *mut zhandle_t, path: *const c_char, version: c_int, acl: *const ACL_vector) -> c_int {
-    // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
-    let (path, acl) = unsafe { (ptr::cstr_opt(path), (!acl.is_null()).then(|| acls_from_c(acl))) };
-    guard(ZSYSTEMERROR, || {
+    ffi_entry!({
+        // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
+        let (path, acl) = unsafe { (ptr::cstr_opt(path), (!acl.is_null()).then(|| acls_from_c(acl))) };
+
         call(zh, "zoo_aset_acl", Sending::Path(path), |z| {
             let acl = acl.ok_or(ZBADARGUMENTS)?;
             Ok((Request::SetAcl { path: server_path(z, path, 0)?, acl, version }, None))
@@ -842,6 +862,7 @@ pub unsafe extern "C" fn zoo_set_acl(zh: *mut zhandle_t, path: *const c_char, ve
 /// Removes a watcher of a node.
 ///
 /// Ownership and threads:
+// ownership: zh-call path watcher sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -861,13 +882,16 @@ pub unsafe extern "C" fn zoo_remove_watches(
     watcherCtx: *mut c_void,
     local: c_int,
 ) -> c_int {
-    // SAFETY: `path` is NULL or valid for the call (the contract above).
-    wait_for(|done| unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, move |_| done) }).0
+    ffi_entry!({
+        // SAFETY: `path` is NULL or valid for the call (the contract above).
+        wait_for(|done| unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, move |_| done) }).0
+    })
 }
 
 /// Removes every watcher of a node of the given type.
 ///
 /// Ownership and threads:
+// ownership: zh-call path sync
 /// - `zh`: a handle from `zookeeper_init`; NULL gives ZBADARGUMENTS and a closed or unknown handle
 ///   ZINVALIDSTATE (it is never dereferenced).
 /// - `path`: the caller's NUL-terminated string, read during the call only.
@@ -877,6 +901,8 @@ pub unsafe extern "C" fn zoo_remove_watches(
 #[cfg(feature = "threaded")]
 #[no_mangle]
 pub unsafe extern "C" fn zoo_remove_all_watches(zh: *mut zhandle_t, path: *const c_char, wtype: ZooWatcherType, local: c_int) -> c_int {
-    // SAFETY: `path` is NULL or valid for the call (the contract above).
-    wait_for(|done| unsafe { remove_watches(zh, path, wtype, None, local, true, move |_| done) }).0
+    ffi_entry!({
+        // SAFETY: `path` is NULL or valid for the call (the contract above).
+        wait_for(|done| unsafe { remove_watches(zh, path, wtype, None, local, true, move |_| done) }).0
+    })
 }

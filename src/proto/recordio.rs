@@ -41,27 +41,3 @@ pub struct oarchive {
     pub serialize_String: Option<unsafe extern "C" fn(oa: *mut oarchive, name: *const c_char, s: *mut *mut c_char) -> i32>,
     pub r#priv: *mut libc::c_void,
 }
-
-/// Frees a string and clears the pointer.
-#[no_mangle]
-pub unsafe extern "C" fn deallocate_String(s: *mut *mut c_char) {
-    if !s.is_null() && !(*s).is_null() {
-        libc::free(*s as *mut libc::c_void);
-        *s = std::ptr::null_mut();
-    }
-}
-
-/// Frees a buffer's bytes and clears the pointer.
-#[no_mangle]
-pub unsafe extern "C" fn deallocate_Buffer(b: *mut buffer) {
-    if !b.is_null() && !(*b).buff.is_null() {
-        libc::free((*b).buff as *mut libc::c_void);
-        (*b).buff = std::ptr::null_mut();
-    }
-}
-
-/// Converts a 64-bit integer to network byte order.
-#[no_mangle]
-pub extern "C" fn zoo_htonll(v: i64) -> i64 {
-    v.to_be()
-}

@@ -62,7 +62,32 @@ pub struct CreateBody {
     pub ttl: i64,
 }
 
+/// The longest TTL a TTL create may ask for (ms), as the reference checks it.
+pub const MAX_TTL: i64 = 0xFF_FFFF_FFFF;
+
+/// The opcode the reference sends a create of `mode` with: a container, a
+/// TTL create, else create2 (`create2`: the reply carries the Stat) or create.
+pub fn create_opcode(mode: i32, create2: bool) -> i32 {
+    if mode == super::consts::CREATE_CONTAINER {
+        ZOO_CREATE_CONTAINER_OP
+    } else if super::consts::is_ttl_mode(mode) {
+        ZOO_CREATE_TTL_OP
+    } else if create2 {
+        ZOO_CREATE2_OP
+    } else {
+        ZOO_CREATE_OP
+    }
+}
+
 impl CreateBody {
+    /// A create of `mode` at the (checked) server path `path`, with the
+    /// reference's TTL rule: a TTL mode needs 0 < ttl <= MAX_TTL, any other
+    /// mode a negative ttl; None when it is broken.
+    pub fn new(path: Vec<u8>, data: Option<Vec<u8>>, acl: Vec<Acl>, mode: i32, ttl: i64, create2: bool) -> Option<CreateBody> {
+        let ttl_ok = if super::consts::is_ttl_mode(mode) { ttl > 0 && ttl <= MAX_TTL } else { ttl < 0 };
+        ttl_ok.then(|| CreateBody { opcode: create_opcode(mode, create2), path, data, acl, flags: mode, ttl })
+    }
+
     fn encode(&self, w: &mut Writer) {
         w.string(&self.path);
         w.bytes(self.data.as_deref());
@@ -476,6 +501,28 @@ pub fn decode_connect(frame: &[u8]) -> Result<ConnectResponse, DecodeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn create_modes_pick_the_reference_s_opcode_and_ttl_rule() {
+        use crate::proto::consts::{CREATE_CONTAINER, CREATE_PERSISTENT_SEQUENTIAL_WITH_TTL, CREATE_PERSISTENT_WITH_TTL};
+        let new = |mode, ttl, create2| CreateBody::new(b"/a".to_vec(), None, Vec::new(), mode, ttl, create2).map(|b| b.opcode);
+        // persistent, ephemeral, sequential, ephemeral sequential: no TTL.
+        for mode in [0, 1, 2, 3] {
+            assert_eq!(new(mode, -1, false), Some(ZOO_CREATE_OP));
+            assert_eq!(new(mode, -1, true), Some(ZOO_CREATE2_OP));
+            assert_eq!(new(mode, 0, false), None, "a TTL given to mode {mode}");
+        }
+        assert_eq!(new(CREATE_CONTAINER, -1, true), Some(ZOO_CREATE_CONTAINER_OP));
+        // persistent with TTL (5), persistent sequential with TTL (6).
+        for mode in [CREATE_PERSISTENT_WITH_TTL, CREATE_PERSISTENT_SEQUENTIAL_WITH_TTL] {
+            assert_eq!(new(mode, 1, false), Some(ZOO_CREATE_TTL_OP));
+            assert_eq!(new(mode, MAX_TTL, true), Some(ZOO_CREATE_TTL_OP));
+            assert_eq!(new(mode, 0, false), None);
+            assert_eq!(new(mode, -1, false), None);
+            assert_eq!(new(mode, MAX_TTL + 1, false), None);
+        }
+        assert_eq!(create_opcode(CREATE_PERSISTENT_WITH_TTL, false), ZOO_CREATE_TTL_OP);
+    }
 
     #[test]
     fn multi_reply_decodes() {

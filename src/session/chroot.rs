@@ -1,5 +1,5 @@
 //! The chroot of a connect string ("host:port/app"): client paths are
-//! relative to it, server paths absolute.
+//! relative to it, server paths absolute. And what a valid path is.
 
 /// The server path of a client path (chroot prepended).
 pub fn server_path(chroot: Option<&[u8]>, path: &[u8]) -> Vec<u8> {
@@ -22,9 +22,78 @@ pub fn client_path(chroot: Option<&[u8]>, path: &[u8]) -> Vec<u8> {
     }
 }
 
+/// The reference client's path check (`isValidPath`); `sequential`: the
+/// path of a sequential create, which the server completes (so it may end
+/// with `/` or `.`).
+pub fn is_valid_path(path: &[u8], sequential: bool) -> bool {
+    let len = path.len();
+    if len == 0 || path[0] != b'/' {
+        return false;
+    }
+    if len == 1 {
+        return true;
+    }
+    if path[len - 1] == b'/' && !sequential {
+        return false;
+    }
+    let mut lastc = b'/';
+    for i in 1..len {
+        let c = path[i];
+        if c == b'/' && lastc == b'/' {
+            return false;
+        } else if c == b'.' && lastc == b'.' {
+            if path[i - 2] == b'/' && ((i + 1 == len && !sequential) || (i + 1 < len && path[i + 1] == b'/')) {
+                return false;
+            }
+        } else if c == b'.' {
+            if path[i - 1] == b'/' && ((i + 1 == len && !sequential) || (i + 1 < len && path[i + 1] == b'/')) {
+                return false;
+            }
+        } else if c > 0x00 && c < 0x1f {
+            return false;
+        }
+        lastc = c;
+    }
+    true
+}
+
+/// The server path of a client path, checked: None when the client path is
+/// relative, or the path is not valid once the chroot is prepended. (The
+/// reference would turn "bc" into "<chroot>bc", outside the chroot, and any
+/// one-character path into the chroot itself.)
+pub fn checked_server_path(chroot: Option<&[u8]>, path: &[u8], sequential: bool) -> Option<Vec<u8>> {
+    if path.first() != Some(&b'/') {
+        return None;
+    }
+    Some(server_path(chroot, path)).filter(|sp| is_valid_path(sp, sequential))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_rules_match_the_reference() {
+        for p in ["/", "/a", "/a/b", "/a.b", "/..a", "/a/.b"] {
+            assert!(is_valid_path(p.as_bytes(), false), "{p}");
+        }
+        for p in ["", "a", "/a/", "//", "/a//b", "/.", "/..", "/a/./b", "/a/../b", "/a\x01"] {
+            assert!(!is_valid_path(p.as_bytes(), false), "{p}");
+        }
+        assert!(is_valid_path(b"/a/", true));
+        assert!(is_valid_path(b"/a/.", true));
+    }
+
+    #[test]
+    fn checked_paths_stay_under_the_chroot() {
+        let c = Some(&b"/app"[..]);
+        assert_eq!(checked_server_path(c, b"/x", false).as_deref(), Some(&b"/app/x"[..]));
+        assert_eq!(checked_server_path(c, b"/", false).as_deref(), Some(&b"/app"[..]));
+        assert_eq!(checked_server_path(None, b"/x/", true).as_deref(), Some(&b"/x/"[..]));
+        for bad in [&b"x"[..], b"", b"/x/", b"/x//y", b"/.."] {
+            assert_eq!(checked_server_path(c, bad, false), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
 
     #[test]
     fn round_trip() {

@@ -341,6 +341,24 @@ impl Session {
         deliver(&mut self.jobs, done, rc, None);
     }
 
+    /// The client's part of a watch removal (`zoo_remove_watches`...): the
+    /// removal of one watcher needs it registered here (else `done` comes
+    /// back as `Err`: ZNOWATCHER); with `local`, the watches go here and
+    /// `done` completes at once with ZOK (`Ok(None)`); else `done` comes back
+    /// for the request to the server, after whose reply they go
+    /// (`Ok(Some(done))`, see `Unwatch`).
+    pub fn unwatch(&mut self, path: &[u8], wtype: i32, watcher: Option<Watcher>, local: bool, done: Done) -> Result<Option<Done>, Done> {
+        if watcher.is_some() && !self.watches.has(path, wtype, watcher) {
+            return Err(done);
+        }
+        if local {
+            self.watches.remove(path, wtype, watcher);
+            self.complete(done, ZOK);
+            return Ok(None);
+        }
+        Ok(Some(done))
+    }
+
     /// `zoo_add_auth`: remembers the credentials (re-sent on every
     /// reconnect) and sends them now if a connection is open.
     pub fn add_auth(&mut self, scheme: Vec<u8>, cred: Option<Vec<u8>>, done: Option<Callback>, now: Instant) {

@@ -390,6 +390,27 @@ fn watch_removal_completes_in_order_after_earlier_replies() {
 }
 
 #[test]
+fn a_local_watch_removal_is_done_here_and_an_unknown_watcher_is_refused() {
+    let mut r = Rig::new();
+    r.connect();
+    r.deliver();
+    let (w, other) = (Watcher { func: NOP_WATCHER, ctx: 7 }, Watcher { func: NOP_WATCHER, ctx: 8 });
+    let x = r.get("watched", Some(WatchReg { op: WatchOp::Data, path: b"/a".to_vec(), watcher: w }));
+    r.written();
+    r.feed(&data_reply(x, b"v"));
+    let done = |log: &Arc<StdMutex<Vec<String>>>| {
+        let log = log.clone();
+        Done::Queue(Box::new(move |rc, _| log.lock().unwrap().push(format!("removed:{rc}"))))
+    };
+    assert!(r.core.unwatch(b"/a", WATCHERTYPE_DATA, Some(other), true, done(&r.log)).is_err());
+    assert!(matches!(r.core.unwatch(b"/a", WATCHERTYPE_DATA, Some(w), false, done(&r.log)), Ok(Some(_))));
+    assert!(!r.core.watches.is_empty(), "kept until the server agrees");
+    assert!(matches!(r.core.unwatch(b"/a", WATCHERTYPE_DATA, Some(w), true, done(&r.log)), Ok(None)));
+    assert_eq!(r.deliver(), vec!["watched:0", "removed:0"]);
+    assert!(r.core.watches.is_empty());
+}
+
+#[test]
 fn pings_when_idle_and_watches_and_auth_are_sent_again_after_a_reconnect() {
     let mut r = Rig::new();
     r.connect();
