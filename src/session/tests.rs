@@ -1194,3 +1194,39 @@ fn a_lost_connection_resolves_again_while_the_round_goes_on() {
 fn zoo_deterministic(on: bool) {
     hosts::DETERMINISTIC.store(on, std::sync::atomic::Ordering::Relaxed);
 }
+
+/// Names that never come back (a resolver that hangs after the session's
+/// server went away): the rounds go on with the addresses known, attempts
+/// keep being made (a server back at its old address is reached), and with
+/// client-side expiry the session expires on time, as without names.
+#[test]
+fn a_hanging_resolver_does_not_delay_attempts_or_expiry() {
+    for enabled in [false, true] {
+        let mut r = Rig::with_hosts("zka.test:1");
+        r.actions();
+        r.core.resolved(r.t, 0, vec![sa("127.0.0.11:1")]);
+        r.core.client_expiry = enabled;
+        assert_eq!(r.actions(), vec![Action::Connect(sa("127.0.0.11:1"))]);
+        r.handshake(0x42);
+        r.deliver();
+        r.core.transport_lost(r.t, "reset");
+        let lost_at = r.t;
+        let mut connects = 0;
+        let mut expired_at = None;
+        for _ in 0..(TIMEOUT / 10 + 10) {
+            r.advance(10);
+            if r.core.has_transport() {
+                r.core.transport_refused(r.t, "refused");
+            }
+            connects += r.actions().iter().filter(|a| matches!(a, Action::Connect(_))).count();
+            if expired_at.is_none() && r.core.state() == EXPIRED_SESSION_STATE {
+                expired_at = Some(r.t - lost_at);
+            }
+        }
+        assert!(connects >= 3, "attempts go on while the resolver hangs: {connects}");
+        match expired_at {
+            Some(d) => assert!(enabled && d <= Duration::from_millis(TIMEOUT as u64 + 20), "{d:?}"),
+            None => assert!(!enabled, "client-side expiry did not come"),
+        }
+    }
+}
