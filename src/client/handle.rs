@@ -93,6 +93,14 @@ pub struct InitParams {
     pub sasl: Option<Box<dyn crate::session::sasl::Mechanism>>,
 }
 
+/// Adds one to an eventfd's counter (wakes whoever polls it). A closed or
+/// invalid descriptor makes the write fail harmlessly (EBADF).
+pub(crate) fn signal_eventfd(fd: c_int) {
+    let one: u64 = 1;
+    // SAFETY: writes 8 bytes from a local to a descriptor; the kernel checks it.
+    unsafe { libc::write(fd, &one as *const u64 as *const c_void, 8) };
+}
+
 /// A descriptor's duplicate (None if the system has none to give).
 fn dup_fd(fd: c_int) -> Option<std::os::fd::OwnedFd> {
     use std::os::fd::FromRawFd;
@@ -152,12 +160,13 @@ impl ZHandle {
         };
         let resolutions = Arc::new(super::resolve::Resolutions::new(if THREADED { dup_fd(wake_fd) } else { None }));
         let mut hosts = p.hosts;
+        let mut early = None;
         if hosts.has_names() {
             // The first resolution, waited for briefly (then left running).
             let entries = hosts.ask(Instant::now());
             resolutions.ask(hosts.epoch, entries);
+            early = resolutions.wait(super::resolve::INIT_WAIT);
         }
-        let early = resolutions.wait(if hosts.asked.is_some() { super::resolve::INIT_WAIT } else { std::time::Duration::ZERO });
         let mut core = Session::new(cfg, hosts, published.clone(), p.log_cb.into(), Instant::now());
         if let Some((epoch, addrs)) = early {
             core.resolved(Instant::now(), epoch, addrs);
@@ -251,12 +260,9 @@ impl ZHandle {
     }
 
     pub fn wake(&self) {
-        if !THREADED {
-            return;
+        if THREADED {
+            signal_eventfd(self.wake_fd);
         }
-        let one: u64 = 1;
-        // SAFETY: writes 8 bytes from a local to the handle's eventfd.
-        unsafe { libc::write(self.wake_fd, &one as *const u64 as *const c_void, 8) };
     }
 
     /// The server path of a client path (chroot prepended).

@@ -137,9 +137,7 @@ impl Resolutions {
 
     fn wake(&self) {
         if let Some(fd) = &self.wake {
-            let one: u64 = 1;
-            // SAFETY: writes 8 bytes from a local to an eventfd this value owns.
-            unsafe { libc::write(fd.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
+            super::handle::signal_eventfd(fd.as_raw_fd());
         }
     }
 

@@ -230,10 +230,10 @@ impl ServerCertVerifier for NoHostname {
 pub fn server_name_for(addr: &SocketAddr, hosts: &[HostPort], origin: Option<&str>) -> ServerName<'static> {
     let by_ip = ServerName::IpAddress(addr.ip().into());
     let same_port: Vec<&HostPort> = hosts.iter().filter(|h| h.port == addr.port()).collect();
-    if same_port.iter().any(|h| h.host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip == addr.ip())) {
+    if same_port.iter().any(|h| h.literal().is_some_and(|a| a.ip() == addr.ip())) {
         return by_ip;
     }
-    let names: Vec<&HostPort> = same_port.into_iter().filter(|h| h.host.parse::<std::net::IpAddr>().is_err()).collect();
+    let names: Vec<&HostPort> = same_port.into_iter().filter(|h| h.literal().is_none()).collect();
     let pick = match origin {
         Some(o) => names.into_iter().find(|h| h.host == o),
         None if names.len() == 1 => Some(names[0]),

@@ -133,7 +133,11 @@ pub fn shuffle<T>(v: &mut [T]) {
 /// resolution (`ask`), the driver answers later (`take_resolution`).
 pub struct HostList {
     pub spec: String,
+    /// The entries (set once, by `new`: `names` is derived from them).
     pub hosts: Vec<HostPort>,
+    /// Some entry is a name (only those need the resolver): read on every
+    /// driver turn, so found once.
+    names: bool,
     pub addrs: Vec<SocketAddr>,
     /// Index of the address to try next.
     pub next: usize,
@@ -166,9 +170,11 @@ impl HostList {
         if !DETERMINISTIC.load(Ordering::Relaxed) {
             shuffle(&mut addrs);
         }
+        let names = hosts.iter().any(|h| h.literal().is_none());
         HostList {
             spec,
             hosts,
+            names,
             addrs,
             next: 0,
             current: None,
@@ -181,7 +187,7 @@ impl HostList {
 
     /// Whether some entry is a name (only those need the resolver).
     pub fn has_names(&self) -> bool {
-        self.hosts.iter().any(|h| h.literal().is_none())
+        self.names
     }
 
     /// Whether the names should be resolved now: never resolved yet, or a

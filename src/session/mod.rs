@@ -417,7 +417,6 @@ impl Session {
             new.next = self.hosts.next;
             new.current = self.hosts.current;
             self.hosts = new;
-            self.held_for_names = false;
             self.rebalance_on_resolution = true;
             return;
         }
