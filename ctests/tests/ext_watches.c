@@ -14,7 +14,12 @@
 static zkt_recorder persist, recur;
 static volatile long pending;
 
-static void created(int rc, const char *v, const void *d) { __atomic_sub_fetch(&pending, 1, __ATOMIC_SEQ_CST); }
+static volatile long failed_creates;
+static void created(int rc, const char *v, const void *d) {
+    if (rc != ZOK) __atomic_add_fetch(&failed_creates, 1, __ATOMIC_SEQ_CST);
+    __atomic_sub_fetch(&pending, 1, __ATOMIC_SEQ_CST);
+}
+static void synced(int rc, const char *v, const void *d) { __atomic_sub_fetch(&pending, 1, __ATOMIC_SEQ_CST); }
 static void wait_pending(void) {
     long long end = zkt_now_ms() + 60000;
     while (__atomic_load_n(&pending, __ATOMIC_SEQ_CST) > 0 && zkt_now_ms() < end) usleep(1000);
@@ -189,6 +194,13 @@ int main(void) {
             __atomic_add_fetch(&pending, 1, __ATOMIC_SEQ_CST);
             CHECK_RC(zoo_acreate(w, q, "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, created, 0), ZOK);
         }
+    wait_pending();
+    printf("creates that failed: %ld\n", failed_creates);
+    CHECK(failed_creates == 0);
+    /* zh may be on another server than w (after the failover above): it
+     * reads what w wrote only once its server caught up (ZooKeeper's sync) */
+    __atomic_add_fetch(&pending, 1, __ATOMIC_SEQ_CST);
+    CHECK_RC(zoo_async(zh, p, synced, 0), ZOK);
     wait_pending();
     int count = -1;
     CHECK_RC(zoo_get_all_children_number(zh, p, &count), ZOK);
