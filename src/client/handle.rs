@@ -20,9 +20,7 @@ use crate::session::outbox::{Done, Job, Outbox, Unwatch};
 use crate::session::watches::WatchReg;
 use crate::session::{Config, Session};
 
-pub use crate::proto::consts::{
-    ASSOCIATING_STATE, AUTH_FAILED_STATE, CONNECTED_STATE, CONNECTING_STATE, EXPIRED_SESSION_STATE, NOTCONNECTED_STATE, READONLY_STATE,
-};
+use crate::session::state::SessionState;
 
 /// Whether this library is the multi-threaded one (`libzookeeper_mt`): an IO
 /// thread and a completion thread per handle. Without the feature it is
@@ -232,7 +230,7 @@ impl ZHandle {
         *self.log_cb.lock()
     }
 
-    pub fn state(&self) -> i32 {
+    pub fn state(&self) -> SessionState {
         self.published.state()
     }
 

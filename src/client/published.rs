@@ -11,8 +11,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicI8, AtomicPtr, Ordering};
 
 use super::handle::clientid_t;
-use crate::proto::consts::{CONNECTED_STATE, NOTCONNECTED_STATE, READONLY_STATE};
 use crate::session::hosts::format_addr;
+use crate::session::state::SessionState;
 use crate::session::Publish;
 
 /// A session identity laid out exactly as `clientid_t` (an `i64` and 16
@@ -61,7 +61,7 @@ static EMPTY: &std::ffi::CStr = c"";
 impl Published {
     pub fn new(timeout: i32, id: i64, passwd: &[u8]) -> Self {
         let p = Published {
-            state: AtomicI32::new(NOTCONNECTED_STATE),
+            state: AtomicI32::new(SessionState::NotConnected.code()),
             closing: AtomicBool::new(false),
             timeout: AtomicI32::new(timeout),
             client_id: SharedClientId { client_id: AtomicI64::new(0), passwd: Default::default() },
@@ -73,17 +73,18 @@ impl Published {
         p
     }
 
-    pub fn state(&self) -> i32 {
-        self.state.load(Ordering::Acquire)
+    pub fn state(&self) -> SessionState {
+        // Only `set_state_` stores, and it stores a state's code.
+        SessionState::from_code(self.state.load(Ordering::Acquire)).unwrap_or(SessionState::Closed)
     }
-    fn set_state_(&self, s: i32) {
-        self.state.store(s, Ordering::Release)
+    fn set_state_(&self, s: SessionState) {
+        self.state.store(s.code(), Ordering::Release)
     }
     pub fn is_connected(&self) -> bool {
-        matches!(self.state(), CONNECTED_STATE | READONLY_STATE)
+        self.state().is_connected()
     }
     pub fn is_unrecoverable(&self) -> bool {
-        self.state() < 0
+        self.state().is_unrecoverable()
     }
     pub fn closing(&self) -> bool {
         self.closing.load(Ordering::Acquire)
@@ -141,7 +142,7 @@ impl Published {
 }
 
 impl Publish for Published {
-    fn set_state(&self, s: i32) {
+    fn set_state(&self, s: SessionState) {
         self.set_state_(s)
     }
     fn set_closing(&self) {

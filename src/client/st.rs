@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 use super::handle::ZHandle;
 use super::socket::{self, Transport};
 use super::turn;
-use crate::proto::consts::{AUTH_FAILED_STATE, INTEREST_READ, INTEREST_WRITE};
+use crate::proto::consts::{INTEREST_READ, INTEREST_WRITE};
 use crate::proto::errors::{ZAUTHFAILED, ZCLOSING, ZCONNECTIONLOSS, ZINVALIDSTATE, ZNOTHING, ZOK, ZSESSIONEXPIRED};
+use crate::session::state::SessionState;
 use crate::session::{Job, Session};
 
 #[derive(Default)]
@@ -202,8 +203,8 @@ pub fn process(zh: &ZHandle, events: i32) -> (i32, bool) {
         if dropped {
             st.drop_transport();
         }
-        let rc = if core.state() < 0 && state >= 0 {
-            if core.state() == AUTH_FAILED_STATE {
+        let rc = if core.state().is_unrecoverable() && !state.is_unrecoverable() {
+            if core.state() == SessionState::AuthFailed {
                 ZAUTHFAILED
             } else {
                 ZSESSIONEXPIRED

@@ -4,6 +4,7 @@
 
 use crate::proto::consts::*;
 use crate::proto::jute::{ACL_vector, Id, ACL};
+use crate::session::state::SessionState;
 use libc::{c_char, c_int};
 
 /// Error codes returned by every call and passed to every completion.
@@ -127,21 +128,21 @@ pub static ZOO_SEQUENCE: c_int = CREATE_SEQUENTIAL_FLAG;
 
 /// Session states.
 #[no_mangle]
-pub static ZOO_EXPIRED_SESSION_STATE: c_int = EXPIRED_SESSION_STATE;
+pub static ZOO_EXPIRED_SESSION_STATE: c_int = SessionState::ExpiredSession as c_int;
 #[no_mangle]
-pub static ZOO_AUTH_FAILED_STATE: c_int = AUTH_FAILED_STATE;
+pub static ZOO_AUTH_FAILED_STATE: c_int = SessionState::AuthFailed as c_int;
 #[no_mangle]
-pub static ZOO_CONNECTING_STATE: c_int = CONNECTING_STATE;
+pub static ZOO_CONNECTING_STATE: c_int = SessionState::Connecting as c_int;
 #[no_mangle]
-pub static ZOO_ASSOCIATING_STATE: c_int = ASSOCIATING_STATE;
+pub static ZOO_ASSOCIATING_STATE: c_int = SessionState::Associating as c_int;
 #[no_mangle]
-pub static ZOO_CONNECTED_STATE: c_int = CONNECTED_STATE;
+pub static ZOO_CONNECTED_STATE: c_int = SessionState::Connected as c_int;
 #[no_mangle]
-pub static ZOO_READONLY_STATE: c_int = READONLY_STATE;
+pub static ZOO_READONLY_STATE: c_int = SessionState::ReadOnly as c_int;
 #[no_mangle]
-pub static ZOO_SSL_CONNECTING_STATE: c_int = SSL_CONNECTING_STATE;
+pub static ZOO_SSL_CONNECTING_STATE: c_int = SessionState::SslConnecting as c_int;
 #[no_mangle]
-pub static ZOO_NOTCONNECTED_STATE: c_int = NOTCONNECTED_STATE;
+pub static ZOO_NOTCONNECTED_STATE: c_int = SessionState::NotConnected as c_int;
 
 /// Watch event types.
 #[no_mangle]

@@ -61,7 +61,7 @@ impl<T> OnPanic for Option<T> {
 ///
 /// ```ignore
 /// pub unsafe extern "C" fn zoo_state(zh: *mut zhandle_t) -> c_int {
-///     ffi_entry!(CLOSED_STATE, { handle(zh).map_or(CLOSED_STATE, |z| z.state()) })
+///     ffi_entry!(0, { handle(zh).map_or(0, |z| z.state().code()) })
 /// }
 /// ```
 ///

@@ -10,8 +10,8 @@ use super::types::*;
 use super::*;
 use crate::client::handle::{clientid_t, InitParams, ZHandle};
 use crate::log::{self as zklog, log_callback_fn, ZooLogLevel};
-use crate::proto::consts::CLOSED_STATE;
 use crate::session::hosts;
+use crate::session::state::SessionState;
 use crate::zlog;
 
 fn uname_field(f: fn(&libc::utsname) -> &[c_char]) -> String {
@@ -334,7 +334,7 @@ pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
 ///   result) and never dereferenced. Any thread, callbacks of this handle included.
 #[no_mangle]
 pub unsafe extern "C" fn zoo_state(zh: *mut zhandle_t) -> c_int {
-    ffi_entry!(CLOSED_STATE, handle(zh).map(|z| z.state()).unwrap_or(CLOSED_STATE))
+    ffi_entry!(SessionState::Closed.code(), handle(zh).map_or(SessionState::Closed, |z| z.state()).code())
 }
 
 /// The session id and password (valid once connected).

@@ -10,11 +10,12 @@ use super::consts::ZooWatcherType;
 use super::types::*;
 use super::*;
 use crate::client::handle::ZHandle;
-use crate::proto::consts::{CLOSED_STATE, WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN};
+use crate::proto::consts::{WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN};
 use crate::proto::errors::ZNOWATCHER;
 use crate::proto::jute::{ACL_vector, String_vector};
 use crate::proto::records::Acl;
 use crate::proto::records::{CreateBody, Reply, Request};
+use crate::session::state::SessionState;
 use crate::session::watches::{WatchOp, WatchReg, Watcher};
 use crate::session::{Done, Unwatch};
 use crate::zlog;
@@ -1016,7 +1017,7 @@ pub unsafe extern "C" fn zoo_add_auth(
             Err(rc) => return rc,
         };
         let Some(z) = handle(zh) else { return ZINVALIDSTATE };
-        if z.is_unrecoverable() || z.state() == CLOSED_STATE {
+        if z.is_unrecoverable() || z.state() == SessionState::Closed {
             return ZINVALIDSTATE;
         }
         // SAFETY: `cert` is NULL or `certLen` readable bytes for the call (the contract above).

@@ -11,17 +11,6 @@ pub const AUTH_XID: i32 = -4;
 /// Xid of a SetWatches packet and its reply.
 pub const SET_WATCHES_XID: i32 = -8;
 
-/// Session states (`ZOO_*_STATE`).
-pub const EXPIRED_SESSION_STATE: i32 = -112;
-pub const AUTH_FAILED_STATE: i32 = -113;
-pub const CLOSED_STATE: i32 = 0;
-pub const CONNECTING_STATE: i32 = 1;
-pub const ASSOCIATING_STATE: i32 = 2;
-pub const CONNECTED_STATE: i32 = 3;
-pub const READONLY_STATE: i32 = 5;
-pub const SSL_CONNECTING_STATE: i32 = 7;
-pub const NOTCONNECTED_STATE: i32 = 999;
-
 /// Event types (`ZOO_*_EVENT`).
 pub const CREATED_EVENT: i32 = 1;
 pub const DELETED_EVENT: i32 = 2;
@@ -104,19 +93,5 @@ pub fn event_name(ty: i32) -> &'static str {
         SESSION_EVENT => "ZOO_SESSION_EVENT",
         NOTWATCHING_EVENT => "ZOO_NOTWATCHING_EVENT",
         _ => "INVALID_EVENT",
-    }
-}
-
-/// The name of a session state, as the reference logs it.
-pub fn state_name(state: i32) -> &'static str {
-    match state {
-        CLOSED_STATE => "ZOO_CLOSED_STATE",
-        CONNECTING_STATE => "ZOO_CONNECTING_STATE",
-        ASSOCIATING_STATE => "ZOO_ASSOCIATING_STATE",
-        CONNECTED_STATE => "ZOO_CONNECTED_STATE",
-        READONLY_STATE => "ZOO_READONLY_STATE",
-        EXPIRED_SESSION_STATE => "ZOO_EXPIRED_SESSION_STATE",
-        AUTH_FAILED_STATE => "ZOO_AUTH_FAILED_STATE",
-        _ => "INVALID_STATE",
     }
 }

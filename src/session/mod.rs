@@ -11,6 +11,7 @@ pub mod chroot;
 pub mod hosts;
 pub mod outbox;
 pub mod sasl;
+pub mod state;
 #[cfg(test)]
 mod tests;
 pub mod watches;
@@ -32,6 +33,7 @@ use crate::zlog;
 use backoff::Backoff;
 use hosts::{format_addr, HostList};
 pub use outbox::{Callback, Done, Job, Outbox, Pending, Unwatch, Xids};
+use state::SessionState;
 use watches::{WatchRegistry, Watcher};
 
 /// Largest frame accepted from a server (jute.maxbuffer default plus slack).
@@ -67,7 +69,7 @@ pub const RESOLVE_HOLD: Duration = Duration::from_secs(1);
 /// Where the core publishes what callers read without asking it (the
 /// driver's shared view of the session, read by any thread).
 pub trait Publish: Send + Sync {
-    fn set_state(&self, s: i32);
+    fn set_state(&self, s: SessionState);
     fn set_closing(&self);
     fn set_timeout(&self, t: i32);
     /// The server of the established connection, or none.
@@ -113,6 +115,38 @@ enum Conn {
     Ended,
 }
 
+/// Where the handle is in its life (the connection's own course is `Conn`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    /// Calls are taken.
+    Running,
+    /// The session is over (expired, auth failed) and the handle still
+    /// open: no more connections, every call completes with `rc`.
+    Ended { rc: i32 },
+    /// `zookeeper_close` began; `deadline`: when the reply to the
+    /// CloseSession request stops being awaited (None: none was sent).
+    Closing { deadline: Option<Instant> },
+    /// The handle is over: every call completes with ZCLOSING.
+    Finished,
+}
+
+impl Phase {
+    /// The code a new call completes with at once, if the phase takes none.
+    fn refusal(self) -> Option<i32> {
+        match self {
+            Phase::Ended { rc } => Some(rc),
+            Phase::Finished => Some(ZCLOSING),
+            Phase::Running | Phase::Closing { .. } => None,
+        }
+    }
+    fn close_deadline(self) -> Option<Instant> {
+        match self {
+            Phase::Closing { deadline } => deadline,
+            _ => None,
+        }
+    }
+}
+
 /// What the driver must do next.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Action {
@@ -143,7 +177,7 @@ pub struct Session {
     seen_rw: bool,
     last_zxid: i64,
     timeout: i32,
-    state: i32,
+    state: SessionState,
     conn: Conn,
     backoff: Backoff,
     /// Bytes for the current connection, written up to `out_off`.
@@ -166,11 +200,7 @@ pub struct Session {
     pub watches: WatchRegistry,
     auths: Vec<(Vec<u8>, Option<Vec<u8>>)>,
     auth_waiting: VecDeque<Callback>,
-    closing: bool,
-    close_deadline: Option<Instant>,
-    /// The code calls get once the session is over (expired, auth failed).
-    ended_rc: i32,
-    finished: bool,
+    phase: Phase,
     disconnect: bool,
     move_server: bool,
     rw_interval: Duration,
@@ -188,7 +218,7 @@ pub struct Session {
     xids: Arc<Xids>,
     sasl: Option<Box<dyn sasl::Mechanism>>,
     /// The state while no connection is under way (see `Config`).
-    down_state: i32,
+    down_state: SessionState,
     /// The round of attempts waits for names to be resolved.
     held_for_names: bool,
     /// `zoo_set_servers` gave names: once they resolve, the client may move
@@ -213,7 +243,7 @@ impl Session {
             seen_rw: cfg.session_id != 0,
             last_zxid: 0,
             timeout: cfg.requested_timeout,
-            state: NOTCONNECTED_STATE,
+            state: SessionState::NotConnected,
             conn: Conn::Down { retry_at: now },
             backoff: Backoff::default(),
             out: Vec::new(),
@@ -229,10 +259,7 @@ impl Session {
             watches: WatchRegistry::default(),
             auths: Vec::new(),
             auth_waiting: VecDeque::new(),
-            closing: false,
-            close_deadline: None,
-            ended_rc: ZSESSIONEXPIRED,
-            finished: false,
+            phase: Phase::Running,
             disconnect: false,
             move_server: false,
             rw_interval: RW_PROBE_FIRST,
@@ -244,7 +271,7 @@ impl Session {
             jobs: Vec::new(),
             xids: Arc::default(),
             sasl: cfg.sasl,
-            down_state: if cfg.zero_state_between_connections { 0 } else { CONNECTING_STATE },
+            down_state: if cfg.zero_state_between_connections { SessionState::Closed } else { SessionState::Connecting },
             held_for_names: false,
             rebalance_on_resolution: false,
             lost_since_resolution: false,
@@ -258,17 +285,18 @@ impl Session {
 
     // ---- what callers and drivers read -------------------------------
 
-    pub fn state(&self) -> i32 {
+    pub fn state(&self) -> SessionState {
         self.state
     }
+    /// `zookeeper_close` began (the handle may be finished already).
     pub fn is_closing(&self) -> bool {
-        self.closing
+        matches!(self.phase, Phase::Closing { .. } | Phase::Finished)
     }
     pub fn is_finished(&self) -> bool {
-        self.finished
+        self.phase == Phase::Finished
     }
     pub fn is_connected(&self) -> bool {
-        matches!(self.state, CONNECTED_STATE | READONLY_STATE)
+        matches!(self.state, SessionState::Connected | SessionState::ReadOnly)
     }
     pub fn session_id(&self) -> i64 {
         self.session_id
@@ -297,7 +325,7 @@ impl Session {
         !self.jobs.is_empty()
     }
 
-    fn set_state(&mut self, s: i32) {
+    fn set_state(&mut self, s: SessionState) {
         self.state = s;
         self.published.set_state(s);
     }
@@ -314,12 +342,9 @@ impl Session {
         if q.is_empty() {
             return;
         }
-        if self.finished {
-            self.fail_outbox(q, ZCLOSING);
-        } else if self.conn == Conn::Ended {
-            let rc = self.ended_rc;
+        if let Some(rc) = self.phase.refusal() {
             self.fail_outbox(q, rc);
-        } else if matches!(self.conn, Conn::Up { .. }) && !self.closing {
+        } else if matches!(self.conn, Conn::Up { .. }) && self.phase == Phase::Running {
             self.out_frames += q.entries.len();
             self.append_out(&q.buf, now);
             q.buf.clear();
@@ -362,7 +387,7 @@ impl Session {
     /// `zoo_add_auth`: remembers the credentials (re-sent on every
     /// reconnect) and sends them now if a connection is open.
     pub fn add_auth(&mut self, scheme: Vec<u8>, cred: Option<Vec<u8>>, done: Option<Callback>, now: Instant) {
-        if self.closing || self.finished {
+        if self.is_closing() {
             if let Some(cb) = done {
                 self.jobs.push(Job::Complete(cb, ZCLOSING, None));
             }
@@ -441,7 +466,7 @@ impl Session {
     /// waiting fail with ZCONNECTIONLOSS, as after failed attempts; the
     /// next resolution follows the back-off).
     pub fn resolved(&mut self, now: Instant, epoch: u64, addrs: Vec<SocketAddr>) {
-        if epoch != self.hosts.epoch || self.finished {
+        if epoch != self.hosts.epoch || self.is_finished() {
             return;
         }
         let empty = addrs.is_empty();
@@ -489,10 +514,10 @@ impl Session {
     /// no connection here).
     fn names_failed(&mut self, now: Instant) {
         self.held_for_names = false;
-        if self.closing || !matches!(self.conn, Conn::Down { .. }) {
+        if self.is_closing() || !matches!(self.conn, Conn::Down { .. }) {
             return;
         }
-        self.set_state(CONNECTING_STATE);
+        self.set_state(SessionState::Connecting);
         self.fail_pending(ZCONNECTIONLOSS);
         self.backoff.attempt(true);
         let delay = self.backoff.delay(self.timeout).max(Duration::from_millis(1));
@@ -511,10 +536,10 @@ impl Session {
     /// complete their calls (the MT reference); otherwise every call not
     /// answered completes with ZCLOSING now (the ST reference).
     pub fn close(&mut self, now: Instant, q: &mut Outbox, answer_pending: bool) {
-        if self.closing {
+        if self.is_closing() {
             return;
         }
-        self.closing = true;
+        self.phase = Phase::Closing { deadline: None };
         self.published.set_closing();
         if let Conn::Authenticating { addr, xid, .. } = self.conn {
             // The server holds the session already: the SASL exchange is
@@ -543,7 +568,7 @@ impl Session {
             self.append_out(&f, now);
             self.sent.push_back(Pending { xid, expect: Expect::Void, watch: None, unwatch: None, done: Done::Nothing, close: true });
             let wait = (self.timeout.max(1) as u64).min(CLOSE_WAIT_MAX_MS);
-            self.close_deadline = Some(now + Duration::from_millis(wait));
+            self.phase = Phase::Closing { deadline: Some(now + Duration::from_millis(wait)) };
         } else {
             self.accept(q, now);
             self.finish();
@@ -552,7 +577,7 @@ impl Session {
 
     /// The end of the handle: every call not answered completes with ZCLOSING.
     fn finish(&mut self) {
-        if self.finished {
+        if self.is_finished() {
             return;
         }
         self.fail_pending(ZCLOSING);
@@ -560,7 +585,7 @@ impl Session {
             self.disconnect = true;
         }
         self.conn = Conn::Ended;
-        self.finished = true;
+        self.phase = Phase::Finished;
         self.published.set_connected(None);
         zlog!(
             self.log_cb,
@@ -604,7 +629,7 @@ impl Session {
             self.disconnect = false;
             return Some(Action::Disconnect);
         }
-        if self.finished {
+        if self.is_finished() {
             return Some(Action::Finished);
         }
         if self.names_wanted_now(now) {
@@ -612,7 +637,7 @@ impl Session {
             return Some(self.ask_resolution(now));
         }
         if let Conn::Down { retry_at } = self.conn {
-            if self.closing {
+            if self.is_closing() {
                 self.finish();
                 return self.next_action(now);
             }
@@ -637,7 +662,7 @@ impl Session {
                     let until = asked + if none_known { self.connect_timeout() } else { RESOLVE_HOLD.min(self.connect_timeout()) };
                     if now < until {
                         if none_known {
-                            self.set_state(CONNECTING_STATE);
+                            self.set_state(SessionState::Connecting);
                         }
                         self.held_for_names = true;
                         self.conn = Conn::Down { retry_at: until };
@@ -684,12 +709,12 @@ impl Session {
             };
             self.backoff.attempt(wrapped);
             self.published.set_current_server(&addr);
-            self.set_state(CONNECTING_STATE);
+            self.set_state(SessionState::Connecting);
             self.conn = Conn::Opening { addr, deadline: now + self.connect_timeout() };
             zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_connect", "[zk] connect()\n");
             return Some(Action::Connect(addr));
         }
-        if self.state == READONLY_STATE && !self.probing && !self.closing && now >= self.rw_probe_at {
+        if self.state == SessionState::ReadOnly && !self.probing && !self.is_closing() && now >= self.rw_probe_at {
             let cur = self.peer();
             let n = self.hosts.addrs.len();
             let cand = (0..n).map(|i| self.hosts.addrs[(self.hosts.next + i) % n]).find(|a| Some(*a) != cur);
@@ -707,14 +732,14 @@ impl Session {
     /// has them resolved at once, unless a back-off is under way.
     fn names_wanted_now(&self, now: Instant) -> bool {
         let backing_off = matches!(self.conn, Conn::Down { retry_at } if now < retry_at);
-        !self.closing && !backing_off && self.hosts.resolved_at.is_none() && self.hosts.resolution_due(now)
+        !self.is_closing() && !backing_off && self.hosts.resolved_at.is_none() && self.hosts.resolution_due(now)
     }
 
     /// Asks the driver to resolve the list's names: the state is CONNECTING
     /// while no address is known (an attempt is under way).
     fn ask_resolution(&mut self, now: Instant) -> Action {
         if self.hosts.addrs.is_empty() && matches!(self.conn, Conn::Down { .. }) {
-            self.set_state(CONNECTING_STATE);
+            self.set_state(SessionState::Connecting);
         }
         let hosts = self.hosts.ask(now);
         Action::Resolve { epoch: self.hosts.epoch, hosts }
@@ -741,7 +766,7 @@ impl Session {
         self.rbuf.clear();
         records::encode_connect(&mut self.out, self.last_zxid, self.requested_timeout, sid, &self.passwd, self.read_only_allowed);
         self.filled_at = now;
-        self.set_state(ASSOCIATING_STATE);
+        self.set_state(SessionState::Associating);
         self.conn = Conn::Handshake { addr, deadline };
     }
 
@@ -750,7 +775,7 @@ impl Session {
     /// attempt stays bounded by its connect deadline.
     pub fn transport_securing(&mut self) {
         if let Conn::Opening { .. } = self.conn {
-            self.set_state(SSL_CONNECTING_STATE);
+            self.set_state(SessionState::SslConnecting);
         }
     }
 
@@ -771,7 +796,7 @@ impl Session {
         match self.conn {
             Conn::Opening { addr, .. } | Conn::Handshake { addr, .. } | Conn::Authenticating { addr, .. } => {
                 self.disconnect = true;
-                if self.closing {
+                if self.is_closing() {
                     self.finish();
                     return;
                 }
@@ -829,7 +854,7 @@ impl Session {
         self.last_contact = Some(last_recv);
         self.disconnect = true;
         self.published.set_connected(None);
-        if self.closing {
+        if self.is_closing() {
             self.finish();
             return;
         }
@@ -839,8 +864,8 @@ impl Session {
         }
         let was = self.state;
         self.set_state(self.down_state);
-        if was == CONNECTED_STATE || was == READONLY_STATE {
-            self.session_event(CONNECTING_STATE);
+        if was == SessionState::Connected || was == SessionState::ReadOnly {
+            self.session_event(SessionState::Connecting);
         }
         self.fail_pending(rc);
         self.probing = false;
@@ -850,7 +875,7 @@ impl Session {
     /// The answer of a read-write probe.
     pub fn probe_done(&mut self, now: Instant, addr: SocketAddr, rw: bool) {
         self.probing = false;
-        if self.state != READONLY_STATE || self.closing {
+        if self.state != SessionState::ReadOnly || self.is_closing() {
             return;
         }
         if rw {
@@ -885,7 +910,7 @@ impl Session {
             && matches!(self.conn, Conn::Up { .. })
             && self.unanswered >= COALESCE_MIN_INFLIGHT
             && self.out.len() < COALESCE_BYTES
-            && !self.closing
+            && !self.is_closing()
             && now.saturating_duration_since(self.filled_at) < COALESCE
     }
 
@@ -994,7 +1019,7 @@ impl Session {
         let oldid = if self.seen_rw { self.session_id } else { 0 };
         if resp.timeout <= 0 || (oldid != 0 && oldid != resp.session_id) {
             zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "check_events", "sessionId={:#x} has expired.", oldid);
-            self.end(EXPIRED_SESSION_STATE, ZSESSIONEXPIRED);
+            self.end(SessionState::ExpiredSession, ZSESSIONEXPIRED);
             return;
         }
         if !resp.read_only {
@@ -1028,7 +1053,7 @@ impl Session {
     /// The session is established (after SASL, if any): state and the
     /// CONNECTED event; then auth and watches are re-sent, then held requests.
     fn finalize(&mut self, now: Instant, addr: SocketAddr, read_only: bool) {
-        let st = if read_only { READONLY_STATE } else { CONNECTED_STATE };
+        let st = if read_only { SessionState::ReadOnly } else { SessionState::Connected };
         // A server that got this far serves: the back-off starts again.
         self.backoff.connected();
         self.refused.clear();
@@ -1177,12 +1202,12 @@ impl Session {
     fn sasl_failed(&mut self, msg: &str) {
         let server = self.peer().map(|a| format_addr(&a)).unwrap_or_default();
         zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "zoo_sasl_mark_failed", "SASL authentication with server {} failed: {}", server, msg);
-        self.end(AUTH_FAILED_STATE, ZAUTHFAILED);
+        self.end(SessionState::AuthFailed, ZAUTHFAILED);
     }
 
     /// The session is over for good (expired, auth failed): watchers learn
     /// it, every call fails, no more connections.
-    fn end(&mut self, state: i32, rc: i32) {
+    fn end(&mut self, state: SessionState, rc: i32) {
         if self.has_transport() {
             self.disconnect = true;
         }
@@ -1190,10 +1215,11 @@ impl Session {
         self.set_state(state);
         self.session_event(state);
         self.fail_pending(rc);
-        self.ended_rc = rc;
         self.conn = Conn::Ended;
-        if self.closing {
+        if self.is_closing() {
             self.finish();
+        } else {
+            self.phase = Phase::Ended { rc };
         }
     }
 
@@ -1202,8 +1228,8 @@ impl Session {
     /// waiting; the handle still closes normally.
     pub fn abandon(&mut self) {
         if self.conn != Conn::Ended {
-            self.end(EXPIRED_SESSION_STATE, ZSYSTEMERROR);
-        } else if self.closing {
+            self.end(SessionState::ExpiredSession, ZSYSTEMERROR);
+        } else if self.is_closing() {
             self.finish();
         }
     }
@@ -1228,7 +1254,7 @@ impl Session {
                 let Ok(ev) = records::decode_event(&mut r) else {
                     return self.lose(now, ZMARSHALLINGERROR, "malformed watcher event");
                 };
-                if self.closing {
+                if self.is_closing() {
                     // As the reference: no watcher runs once zookeeper_close
                     // began (the session's own ephemerals vanish while it closes).
                     return;
@@ -1276,7 +1302,7 @@ impl Session {
                         "Authentication scheme {} failed. Connection closed.",
                         self.last_auth_scheme()
                     );
-                    self.end(AUTH_FAILED_STATE, ZAUTHFAILED);
+                    self.end(SessionState::AuthFailed, ZAUTHFAILED);
                 } else {
                     zlog!(
                         self.log_cb,
@@ -1360,16 +1386,16 @@ impl Session {
 
     /// Queues a session event for the default watcher and every watcher
     /// registered on a path, as the reference does.
-    fn session_event(&mut self, state: i32) {
+    fn session_event(&mut self, state: SessionState) {
         match state {
-            CONNECTED_STATE | READONLY_STATE => zlog!(
+            SessionState::Connected | SessionState::ReadOnly => zlog!(
                 self.log_cb,
                 ZOO_LOG_LEVEL_DEBUG,
                 "finalize_session_establishment",
                 "Calling a watcher for a ZOO_SESSION_EVENT and the state={}",
-                state_name(state)
+                state.name()
             ),
-            CONNECTING_STATE => zlog!(
+            SessionState::Connecting => zlog!(
                 self.log_cb,
                 ZOO_LOG_LEVEL_DEBUG,
                 "handle_error",
@@ -1387,7 +1413,7 @@ impl Session {
         );
         let mut ws: Vec<Watcher> = Vec::new();
         self.watches.all(&mut ws);
-        self.jobs.push(Job::Watch { watchers: ws, ty: SESSION_EVENT, state, path: CString::default(), with_default: true });
+        self.jobs.push(Job::Watch { watchers: ws, ty: SESSION_EVENT, state: state.code(), path: CString::default(), with_default: true });
     }
 
     // ---- time ----------------------------------------------------------
@@ -1395,7 +1421,7 @@ impl Session {
     /// When the session counts as expired on the client's side (opt-in):
     /// the session timeout after the last contact, while disconnected.
     fn client_expiry_at(&self) -> Option<Instant> {
-        if !self.client_expiry || self.closing || matches!(self.conn, Conn::Up { .. } | Conn::Ended) {
+        if !self.client_expiry || self.is_closing() || matches!(self.conn, Conn::Up { .. } | Conn::Ended) {
             return None;
         }
         Some(self.last_contact? + Duration::from_millis(self.timeout.max(1) as u64))
@@ -1416,10 +1442,10 @@ impl Session {
                 self.timeout,
                 self.session_id
             );
-            self.end(EXPIRED_SESSION_STATE, ZSESSIONEXPIRED);
+            self.end(SessionState::ExpiredSession, ZSESSIONEXPIRED);
             return Some(ZSESSIONEXPIRED);
         }
-        if self.move_server && !self.closing {
+        if self.move_server && !self.is_closing() {
             if let Conn::Up { .. } = self.conn {
                 self.move_server = false;
                 zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "zoo_set_servers", "moving to another server of the new list");
@@ -1439,7 +1465,7 @@ impl Session {
                 return Some(ZOPERATIONTIMEOUT);
             }
             Conn::Up { last_recv, last_send, .. } => {
-                if let Some(d) = self.close_deadline {
+                if let Some(d) = self.phase.close_deadline() {
                     if now >= d {
                         zlog!(
                             self.log_cb,
@@ -1465,7 +1491,7 @@ impl Session {
                     self.lose(now, ZOPERATIONTIMEOUT, "");
                     return Some(ZOPERATIONTIMEOUT);
                 }
-                if !self.wants_write() && now.saturating_duration_since(last_send) >= self.ping_every() && !self.closing {
+                if !self.wants_write() && now.saturating_duration_since(last_send) >= self.ping_every() && !self.is_closing() {
                     let mut f = Vec::new();
                     control_frame(PING_XID, ZOO_PING_OP, &mut f, |_| {});
                     self.out_frames += 1;
@@ -1487,11 +1513,11 @@ impl Session {
 
     /// When `tick` next has something to do (None: nothing until an event).
     pub fn deadline(&self, now: Instant) -> Option<Instant> {
-        if self.disconnect || self.finished {
+        if self.disconnect || self.is_finished() {
             return Some(now);
         }
         let mut d = match self.conn {
-            Conn::Down { retry_at } => Some(if self.closing { now } else { retry_at }),
+            Conn::Down { retry_at } => Some(if self.is_closing() { now } else { retry_at }),
             // While connecting, also wake after a third of the timeout (what
             // the reference's zookeeper_interest reports then).
             // Once that point has passed, the connect deadline (else a
@@ -1505,23 +1531,23 @@ impl Session {
                 let mut d = last_recv + self.recv_limit();
                 // No ping while closing (tick sends none): its time must not
                 // wake the driver again and again.
-                if !self.wants_write() && !self.closing {
+                if !self.wants_write() && !self.is_closing() {
                     d = d.min(last_send + self.ping_every());
                 }
-                if let Some(c) = self.close_deadline {
+                if let Some(c) = self.phase.close_deadline() {
                     d = d.min(c);
                 }
                 if self.holding(now) {
                     d = d.min(self.filled_at + COALESCE);
                 }
-                if self.state == READONLY_STATE && !self.probing && !self.closing {
+                if self.state == SessionState::ReadOnly && !self.probing && !self.is_closing() {
                     d = d.min(self.rw_probe_at);
                 }
                 Some(d)
             }
             Conn::Ended => None,
         };
-        if (self.move_server || self.names_wanted_now(now)) && !self.closing {
+        if (self.move_server || self.names_wanted_now(now)) && !self.is_closing() {
             d = Some(now);
         }
         if let Some(t) = self.client_expiry_at() {

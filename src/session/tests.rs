@@ -71,7 +71,7 @@ fn data_reply(xid: i32, value: &[u8]) -> Vec<u8> {
 fn event(ty: i32, path: &[u8]) -> Vec<u8> {
     reply(WATCHER_EVENT_XID, 0, |w| {
         w.int(ty);
-        w.int(CONNECTED_STATE);
+        w.int(SessionState::Connected.code());
         w.string(path);
     })
 }
@@ -92,7 +92,7 @@ fn frames_of(bytes: &[u8]) -> Vec<(i32, i32)> {
 /// The tests read the core itself, not a published view.
 struct NoView;
 impl Publish for NoView {
-    fn set_state(&self, _: i32) {}
+    fn set_state(&self, _: SessionState) {}
     fn set_closing(&self) {}
     fn set_timeout(&self, _: i32) {}
     fn set_connected(&self, _: Option<std::net::SocketAddr>) {}
@@ -164,9 +164,9 @@ impl Rig {
         self.core.transport_up(self.t);
         let hs = self.written();
         assert!(!hs.is_empty(), "the ConnectRequest goes out first");
-        assert_eq!(self.core.state(), ASSOCIATING_STATE);
+        assert_eq!(self.core.state(), SessionState::Associating);
         self.feed(&connect_response(TIMEOUT, 0x42));
-        assert_eq!(self.core.state(), CONNECTED_STATE);
+        assert_eq!(self.core.state(), SessionState::Connected);
     }
 
     /// Queues a get whose result is recorded as "name:rc".
@@ -205,9 +205,9 @@ const NOP_WATCHER: usize = 0x1000;
 #[test]
 fn handshake_then_session_event_then_replies_in_server_order() {
     let mut r = Rig::new();
-    assert_eq!(r.core.state(), NOTCONNECTED_STATE);
+    assert_eq!(r.core.state(), SessionState::NotConnected);
     r.connect();
-    assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTED_STATE}::true")]);
+    assert_eq!(r.deliver(), vec![format!("event:-1:{}::true", SessionState::Connected.code())]);
     let w = Watcher { func: NOP_WATCHER, ctx: 1 };
     let x1 = r.get("one", Some(WatchReg { op: WatchOp::Data, path: b"/a".to_vec(), watcher: w }));
     let x2 = r.get("two", None);
@@ -266,7 +266,7 @@ fn a_trickling_server_times_out_on_whole_frames() {
     let i = lost_at.expect("the receive timeout fired");
     assert!((4..=5).contains(&i), "after about 2 s, not {} ms", i * 400);
     let got = r.deliver();
-    assert!(got.contains(&format!("event:-1:{CONNECTING_STATE}::true")), "{got:?}");
+    assert!(got.contains(&format!("event:-1:{}::true", SessionState::Connecting.code())), "{got:?}");
     assert!(got.contains(&format!("slow:{ZOPERATIONTIMEOUT}")), "{got:?}");
 }
 
@@ -299,7 +299,7 @@ fn reconnect_with_calls_in_flight_fails_them_and_keeps_the_session() {
     r.core.transport_lost(r.t, "reset");
     assert!(matches!(r.actions()[..], [Action::Disconnect, Action::Connect(_)]));
     let got = r.deliver();
-    assert_eq!(got, vec![format!("event:-1:{CONNECTING_STATE}::true"), format!("a:{ZCONNECTIONLOSS}")]);
+    assert_eq!(got, vec![format!("event:-1:{}::true", SessionState::Connecting.code()), format!("a:{ZCONNECTIONLOSS}")]);
     // A call made while the next connection opens waits for it...
     r.get("b", None);
     r.core.transport_up(r.t);
@@ -441,9 +441,9 @@ fn auth_failure_and_expiry_are_final_and_fail_every_call() {
     r.core.add_auth(b"digest".to_vec(), Some(b"bad".to_vec()), None, r.t);
     r.written();
     r.feed(&reply(AUTH_XID, ZAUTHFAILED, |_| {}));
-    assert_eq!(r.core.state(), AUTH_FAILED_STATE);
+    assert_eq!(r.core.state(), SessionState::AuthFailed);
     let got = r.deliver();
-    assert_eq!(got, vec![format!("event:-1:{AUTH_FAILED_STATE}::true"), format!("a:{ZAUTHFAILED}")]);
+    assert_eq!(got, vec![format!("event:-1:{}::true", SessionState::AuthFailed.code()), format!("a:{ZAUTHFAILED}")]);
     r.get("late", None);
     assert_eq!(r.deliver(), vec![format!("late:{ZAUTHFAILED}")]);
 
@@ -454,8 +454,8 @@ fn auth_failure_and_expiry_are_final_and_fail_every_call() {
     r.core.transport_up(r.t);
     r.written();
     r.feed(&connect_response(0, 0)); // the server says: expired
-    assert_eq!(r.core.state(), EXPIRED_SESSION_STATE);
-    assert!(r.deliver().contains(&format!("event:-1:{EXPIRED_SESSION_STATE}::true")));
+    assert_eq!(r.core.state(), SessionState::ExpiredSession);
+    assert!(r.deliver().contains(&format!("event:-1:{}::true", SessionState::ExpiredSession.code())));
 }
 
 #[test]
@@ -560,9 +560,9 @@ fn a_driver_bug_ends_the_session_and_completes_every_call() {
     r.get("a", None);
     r.written();
     r.core.abandon();
-    assert_eq!(r.core.state(), EXPIRED_SESSION_STATE);
+    assert_eq!(r.core.state(), SessionState::ExpiredSession);
     let got = r.deliver();
-    assert_eq!(got, vec![format!("event:-1:{EXPIRED_SESSION_STATE}::true"), format!("a:{ZSYSTEMERROR}")]);
+    assert_eq!(got, vec![format!("event:-1:{}::true", SessionState::ExpiredSession.code()), format!("a:{ZSYSTEMERROR}")]);
     r.get("late", None);
     assert_eq!(r.deliver(), vec![format!("late:{ZSYSTEMERROR}")]);
     r.core.close(r.t, &mut r.q, true);
@@ -612,7 +612,7 @@ fn client_side_expiry_after_the_timeout_without_contact_when_enabled() {
             }
             r.actions();
         }
-        let expired = r.core.state() == EXPIRED_SESSION_STATE;
+        let expired = r.core.state() == SessionState::ExpiredSession;
         assert_eq!(expired, enabled);
     }
 }
@@ -621,14 +621,14 @@ fn client_side_expiry_after_the_timeout_without_contact_when_enabled() {
 fn tls_handshake_is_ssl_connecting_and_its_failure_fails_calls_with_sslconnectionerror() {
     let mut r = Rig::new();
     assert!(matches!(r.actions()[..], [Action::Connect(_)]));
-    assert_eq!(r.core.state(), CONNECTING_STATE);
+    assert_eq!(r.core.state(), SessionState::Connecting);
     r.core.transport_securing();
-    assert_eq!(r.core.state(), SSL_CONNECTING_STATE);
+    assert_eq!(r.core.state(), SessionState::SslConnecting);
     assert!(r.core.is_opening(), "the handshake is part of opening the transport");
     assert!(r.core.output(r.t).is_empty(), "no ConnectRequest before the TLS handshake ends");
     r.get("early", None);
     r.core.transport_tls_failed(r.t, "invalid peer certificate: UnknownIssuer");
-    assert_eq!(r.core.state(), CONNECTING_STATE);
+    assert_eq!(r.core.state(), SessionState::Connecting);
     assert_eq!(r.deliver(), vec!["early:-15"], "no watcher event for a failed attempt");
     // The next attempts (the second server at once, then after the back-off:
     // no busy loop) redo the handshake.
@@ -658,7 +658,7 @@ fn tls_handshake_that_never_ends_times_out_at_the_connect_deadline() {
     r.core.transport_securing();
     r.get("early", None);
     r.advance(TIMEOUT as u64 * 2 / 3 - 10);
-    assert_eq!(r.core.state(), SSL_CONNECTING_STATE);
+    assert_eq!(r.core.state(), SessionState::SslConnecting);
     assert!(r.deliver().is_empty());
     r.advance(20);
     assert_eq!(r.actions()[0], Action::Disconnect);
@@ -671,14 +671,14 @@ fn tls_handshake_done_then_session_as_plain_and_close_while_securing_is_immediat
     assert!(matches!(r.actions()[..], [Action::Connect(_)]));
     r.core.transport_securing();
     r.core.transport_up(r.t);
-    assert_eq!(r.core.state(), ASSOCIATING_STATE);
+    assert_eq!(r.core.state(), SessionState::Associating);
     assert!(!r.written().is_empty());
     r.feed(&connect_response(TIMEOUT, 0x42));
-    assert_eq!(r.core.state(), CONNECTED_STATE);
+    assert_eq!(r.core.state(), SessionState::Connected);
     // A TLS error on an established session is a connection loss.
     r.get("inflight", None);
     r.core.transport_tls_failed(r.t, "decrypt error");
-    assert_eq!(r.core.state(), CONNECTING_STATE);
+    assert_eq!(r.core.state(), SessionState::Connecting);
     let d = r.deliver();
     assert!(d.contains(&"inflight:-4".to_string()), "{d:?}");
     // Closing during a handshake ends at once.
@@ -759,7 +759,7 @@ fn sasl_runs_after_the_handshake_and_holds_requests_and_the_connected_event_unti
     let first = connect_until_sasl(&mut r);
     // ASSOCIATING, no event, only the SASL request (empty token), with an
     // xid of the session's sequence after the request queued before.
-    assert_eq!(r.core.state(), ASSOCIATING_STATE);
+    assert_eq!(r.core.state(), SessionState::Associating);
     assert!(r.deliver().is_empty());
     let f1 = frames_of(&first);
     assert_eq!(f1.len(), 1);
@@ -773,11 +773,11 @@ fn sasl_runs_after_the_handshake_and_holds_requests_and_the_connected_event_unti
     // Callers took `during` in between: the core's next xid follows it.
     assert_eq!(frames_of(&second), vec![(during + 1, ZOO_SASL_OP)]);
     assert_eq!(sasl_token(&second), b"response");
-    assert_eq!(r.core.state(), ASSOCIATING_STATE);
+    assert_eq!(r.core.state(), SessionState::Associating);
     r.feed(&sasl_reply(during + 1, 0, Some(b"rspauth")));
-    assert_eq!(r.core.state(), CONNECTED_STATE);
+    assert_eq!(r.core.state(), SessionState::Connected);
     assert_eq!(*seen.lock().unwrap(), vec!["start:127.0.0.1:1", "step:challenge", "step:rspauth"]);
-    assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTED_STATE}::true")]);
+    assert_eq!(r.deliver(), vec![format!("event:-1:{}::true", SessionState::Connected.code())]);
     // Then the held requests, in their order.
     assert_eq!(frames_of(&r.written()), vec![(early, ZOO_GETDATA_OP), (during, ZOO_GETDATA_OP)]);
     let mut b = data_reply(early, b"x");
@@ -796,8 +796,8 @@ fn sasl_refused_by_the_server_ends_in_auth_failed_with_an_event_and_zauthfailed_
     r.feed(&sasl_reply(xid, 0, Some(b"challenge")));
     let xid2 = frames_of(&r.written())[0].0;
     r.feed(&sasl_reply(xid2, ZAUTHFAILED, None));
-    assert_eq!(r.core.state(), AUTH_FAILED_STATE);
-    assert_eq!(r.deliver(), vec![format!("event:-1:{AUTH_FAILED_STATE}::true"), format!("early:{ZAUTHFAILED}")]);
+    assert_eq!(r.core.state(), SessionState::AuthFailed);
+    assert_eq!(r.deliver(), vec![format!("event:-1:{}::true", SessionState::AuthFailed.code()), format!("early:{ZAUTHFAILED}")]);
     assert_eq!(r.actions(), vec![Action::Disconnect]);
     r.get("late", None);
     assert_eq!(r.deliver(), vec![format!("late:{ZAUTHFAILED}")]);
@@ -811,8 +811,8 @@ fn a_mechanism_error_fails_the_session_without_sending_anything() {
     let mut r = Rig::with_sasl(mech);
     r.get("early", None);
     assert!(connect_until_sasl(&mut r).is_empty());
-    assert_eq!(r.core.state(), AUTH_FAILED_STATE);
-    assert_eq!(r.deliver(), vec![format!("event:-1:{AUTH_FAILED_STATE}::true"), format!("early:{ZAUTHFAILED}")]);
+    assert_eq!(r.core.state(), SessionState::AuthFailed);
+    assert_eq!(r.deliver(), vec![format!("event:-1:{}::true", SessionState::AuthFailed.code()), format!("early:{ZAUTHFAILED}")]);
 }
 
 #[test]
@@ -826,14 +826,14 @@ fn sasl_is_repeated_on_every_reconnect_and_a_final_token_waits_for_its_answer() 
         r.feed(&sasl_reply(frames_of(&first)[0].0, 0, Some(b"c")));
         let last = r.written();
         assert_eq!(sasl_token(&last), b"last");
-        assert_eq!(r.core.state(), ASSOCIATING_STATE, "the final token's answer is awaited");
+        assert_eq!(r.core.state(), SessionState::Associating, "the final token's answer is awaited");
         r.feed(&sasl_reply(frames_of(&last)[0].0, 0, None));
-        assert_eq!(r.core.state(), CONNECTED_STATE);
+        assert_eq!(r.core.state(), SessionState::Connected);
         assert_eq!(r.core.session_id(), 0x42);
-        assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTED_STATE}::true")]);
+        assert_eq!(r.deliver(), vec![format!("event:-1:{}::true", SessionState::Connected.code())]);
         if round == 0 {
             r.core.transport_lost(r.t, "reset");
-            assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTING_STATE}::true")]);
+            assert_eq!(r.deliver(), vec![format!("event:-1:{}::true", SessionState::Connecting.code())]);
         }
     }
     assert_eq!(seen.lock().unwrap().iter().filter(|s| s.starts_with("start:")).count(), 2);
@@ -846,7 +846,7 @@ fn a_server_silent_during_sasl_times_out_like_a_connect_and_reconnects() {
     connect_until_sasl(&mut r);
     r.get("held", None);
     r.advance((TIMEOUT as u64) * 2 / 3 + 1);
-    assert_eq!(r.core.state(), CONNECTING_STATE);
+    assert_eq!(r.core.state(), SessionState::Connecting);
     assert_eq!(r.deliver(), vec![format!("held:{ZCONNECTIONLOSS}")]);
     let a = r.actions();
     assert_eq!(a[0], Action::Disconnect);
@@ -860,8 +860,8 @@ fn a_challenge_after_the_mechanism_completed_fails_authentication() {
     let mut r = Rig::with_sasl(mech);
     let first = connect_until_sasl(&mut r);
     r.feed(&sasl_reply(frames_of(&first)[0].0, 0, Some(b"realm=\"zk-sasl-md5\",nonce=\"x\"")));
-    assert_eq!(r.core.state(), AUTH_FAILED_STATE);
-    assert_eq!(r.deliver(), vec![format!("event:-1:{AUTH_FAILED_STATE}::true")]);
+    assert_eq!(r.core.state(), SessionState::AuthFailed);
+    assert_eq!(r.deliver(), vec![format!("event:-1:{}::true", SessionState::AuthFailed.code())]);
 }
 
 #[test]
@@ -886,11 +886,11 @@ fn zoo_add_auth_during_the_handshake_waits_for_the_sasl_exchange() {
     r.feed(&sasl_reply(frames_of(&first)[0].0, 0, Some(b"challenge")));
     let second = r.written();
     r.feed(&sasl_reply(frames_of(&second)[0].0, 0, Some(b"rspauth")));
-    assert_eq!(r.core.state(), CONNECTED_STATE);
+    assert_eq!(r.core.state(), SessionState::Connected);
     // Then the credentials, answered as usual.
     assert_eq!(frames_of(&r.written()), vec![(AUTH_XID, ZOO_SETAUTH_OP)]);
     r.feed(&reply(AUTH_XID, 0, |_| {}));
-    assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTED_STATE}::true"), "auth:0".to_string()]);
+    assert_eq!(r.deliver(), vec![format!("event:-1:{}::true", SessionState::Connected.code()), "auth:0".to_string()]);
 }
 
 /// What a driver's read does: copies up to the room offered; returns the room.
@@ -949,7 +949,7 @@ fn read_room_is_small_while_idle_and_grows_while_reads_fill_it() {
 #[test]
 fn st_between_connections_state_zero_and_timeout_code() {
     let mut r = Rig::new();
-    r.core.down_state = 0;
+    r.core.down_state = SessionState::Closed;
     r.connect();
     r.deliver();
     // The server falls silent: two thirds of the timeout later the clock
@@ -958,13 +958,13 @@ fn st_between_connections_state_zero_and_timeout_code() {
     assert_eq!(r.core.tick(r.t), Some(ZOPERATIONTIMEOUT));
     assert!(r.core.take_disconnect());
     assert!(!r.core.take_disconnect(), "told once");
-    assert_eq!(r.core.state(), 0);
-    assert_eq!(r.deliver(), vec![format!("event:-1:{CONNECTING_STATE}::true")]);
+    assert_eq!(r.core.state(), SessionState::Closed);
+    assert_eq!(r.deliver(), vec![format!("event:-1:{}::true", SessionState::Connecting.code())]);
     // The next attempt makes it CONNECTING again; a refusal makes it 0.
     assert!(matches!(r.actions()[..], [Action::Connect(_)]));
-    assert_eq!(r.core.state(), CONNECTING_STATE);
+    assert_eq!(r.core.state(), SessionState::Connecting);
     r.core.transport_refused(r.t, "refused");
-    assert_eq!(r.core.state(), 0);
+    assert_eq!(r.core.state(), SessionState::Closed);
     assert!(r.core.take_disconnect());
     // Nothing else for the clock to report meanwhile.
     assert_eq!(r.core.tick(r.t), None);
@@ -1007,7 +1007,7 @@ fn an_unanswered_handshake_wakes_the_driver_twice_not_in_a_loop() {
     assert_eq!(r.core.deadline(r.t), Some(start + third));
     r.advance(TIMEOUT as u64 / 3 + 1);
     assert_eq!(r.core.deadline(r.t), Some(start + connect_deadline), "after the third: the connect deadline, not now");
-    assert_eq!(r.core.state(), ASSOCIATING_STATE);
+    assert_eq!(r.core.state(), SessionState::Associating);
 }
 
 // ---- names resolved by the driver ("servers that move") -----------------
@@ -1031,7 +1031,7 @@ impl Rig {
         self.core.transport_up(self.t);
         let hs = self.written();
         self.feed(&connect_response(TIMEOUT, sid));
-        assert_eq!(self.core.state(), CONNECTED_STATE);
+        assert_eq!(self.core.state(), SessionState::Connected);
         hs
     }
 }
@@ -1047,7 +1047,7 @@ fn sa(s: &str) -> SocketAddr {
 fn late_names_connect_once_they_resolve_one_resolution_per_round() {
     let mut r = Rig::with_hosts("zk1.test:1,zk2.test:2");
     assert_eq!(Rig::asked(&r.actions()), vec![0]);
-    assert_eq!(r.core.state(), CONNECTING_STATE);
+    assert_eq!(r.core.state(), SessionState::Connecting);
     assert!(r.actions().is_empty(), "one resolution at a time");
     r.get("waiting", None);
     let mut resolutions = 1;
@@ -1084,7 +1084,7 @@ fn a_hanging_resolver_fails_rounds_on_time_and_a_late_answer_connects() {
     r.advance(ct - 1);
     assert!(r.actions().is_empty());
     assert!(r.deliver().is_empty(), "still waiting for the names");
-    assert_eq!(r.core.state(), CONNECTING_STATE);
+    assert_eq!(r.core.state(), SessionState::Connecting);
     r.advance(1);
     assert!(r.actions().is_empty());
     assert_eq!(r.deliver(), vec![format!("waiting:{ZCONNECTIONLOSS}")]);
@@ -1219,7 +1219,7 @@ fn a_hanging_resolver_does_not_delay_attempts_or_expiry() {
                 r.core.transport_refused(r.t, "refused");
             }
             connects += r.actions().iter().filter(|a| matches!(a, Action::Connect(_))).count();
-            if expired_at.is_none() && r.core.state() == EXPIRED_SESSION_STATE {
+            if expired_at.is_none() && r.core.state() == SessionState::ExpiredSession {
                 expired_at = Some(r.t - lost_at);
             }
         }
