@@ -8,13 +8,14 @@ use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
+use crate::session::transport_error::{OsError, TransportError};
 use crate::session::Session;
 
-/// "errno=N(text): msg" as the reference's socket error lines put it.
-pub fn errno_msg(errno: i32, msg: &str) -> String {
+/// A failed socket call as the core takes it: the errno with its text.
+pub fn os_error(errno: i32, during: &'static str) -> OsError {
     // SAFETY: strerror returns a valid C string (thread-local buffer on glibc for unknown values).
     let text = unsafe { std::ffi::CStr::from_ptr(libc::strerror(errno)) }.to_string_lossy().into_owned();
-    format!("errno={errno}({text}): {msg}")
+    OsError { errno, text, during }
 }
 
 pub fn last_errno() -> i32 {
@@ -31,10 +32,11 @@ pub enum IoErr {
 }
 
 impl IoErr {
-    fn message(&self, what: &str) -> String {
+    /// The failure as the core takes it (`during`: what was under way).
+    fn failure(self, during: &'static str) -> TransportError {
         match self {
-            IoErr::Os(e) => errno_msg(*e, what),
-            IoErr::Tls(m) => m.clone(),
+            IoErr::Os(e) => TransportError::Os(os_error(e, during)),
+            IoErr::Tls(m) => TransportError::Tls(m),
         }
     }
 }
@@ -86,12 +88,12 @@ pub struct Transport {
 impl Transport {
     /// Starts a non-blocking connect (completion is signalled by
     /// writability); with `tls`, a TLS handshake follows it.
-    pub fn connect(addr: &SocketAddr, tls: Option<Box<rustls::ClientConnection>>) -> Result<Transport, String> {
+    pub fn connect(addr: &SocketAddr, tls: Option<Box<rustls::ClientConnection>>) -> Result<Transport, TransportError> {
         let fam = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
         // SAFETY: plain syscall; the fd is owned right away.
         let fd = unsafe { libc::socket(fam, libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK, 0) };
         if fd < 0 {
-            return Err(errno_msg(last_errno(), "socket() call failed"));
+            return Err(TransportError::Os(os_error(last_errno(), "socket() call failed")));
         }
         // SAFETY: fd is a fresh descriptor nobody else owns.
         let owned = unsafe { OwnedFd::from_raw_fd(fd) };
@@ -104,7 +106,7 @@ impl Transport {
         if rc < 0 {
             let e = last_errno();
             if e != libc::EINPROGRESS && e != libc::EINTR {
-                return Err(errno_msg(e, "connect() call failed"));
+                return Err(TransportError::Os(os_error(e, "connect() call failed")));
             }
         }
         Ok(Transport { fd: owned, tcp_connecting: true, tls })
@@ -128,8 +130,8 @@ impl Transport {
     }
 
     /// After the socket became writable: whether the connect succeeded
-    /// (else the errno and the message to log).
-    pub fn finish_connect(&mut self) -> Result<(), (i32, String)> {
+    /// (else why not; `Refused` when nothing listens there).
+    pub fn finish_connect(&mut self) -> Result<(), TransportError> {
         let mut err: c_int = 0;
         let mut l = std::mem::size_of::<c_int>() as libc::socklen_t;
         // SAFETY: getsockopt writes at most l bytes into a local int.
@@ -138,7 +140,8 @@ impl Transport {
             err = last_errno();
         }
         if err != 0 {
-            return Err((err, errno_msg(err, "server refused to accept the client")));
+            let e = os_error(err, "server refused to accept the client");
+            return Err(if err == libc::ECONNREFUSED { TransportError::Refused(e) } else { TransportError::Os(e) });
         }
         self.tcp_connecting = false;
         Ok(())
@@ -339,7 +342,12 @@ pub fn to_sockaddr(a: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) 
 /// handle has TLS settings (the certificate names checked against the host
 /// of the connect string that gave this address).
 /// `origin`: the name the address was resolved from, if any.
-pub fn open(addr: &SocketAddr, core: &Session, tls: Option<&super::tls::TlsSettings>, origin: Option<&str>) -> Result<Transport, String> {
+pub fn open(
+    addr: &SocketAddr,
+    core: &Session,
+    tls: Option<&super::tls::TlsSettings>,
+    origin: Option<&str>,
+) -> Result<Transport, TransportError> {
     let conn = match tls {
         Some(s) => Some(super::tls::connection(s, super::tls::server_name_for(addr, &core.hosts.hosts, origin))?),
         None => None,
@@ -360,12 +368,8 @@ pub fn pump(core: &mut Session, t: &mut Transport, readable: bool, writable: boo
             match t.finish_connect() {
                 Ok(()) if t.is_tls() => core.transport_securing(),
                 Ok(()) => core.transport_up(now),
-                Err((errno, msg)) => {
-                    if errno == libc::ECONNREFUSED {
-                        core.transport_refused(now, &msg);
-                    } else {
-                        core.transport_failed(now, &msg);
-                    }
+                Err(e) => {
+                    core.transport_error(now, e);
                     return 0;
                 }
             }
@@ -375,7 +379,7 @@ pub fn pump(core: &mut Session, t: &mut Transport, readable: bool, writable: boo
                 Ok(true) => core.transport_up(now),
                 Ok(false) => return 0,
                 Err(e) => {
-                    core.transport_tls_failed(now, &e.message("TLS handshake failed"));
+                    core.transport_error(now, e.failure("TLS handshake failed"));
                     return 0;
                 }
             }
@@ -397,12 +401,8 @@ pub fn pump(core: &mut Session, t: &mut Transport, readable: bool, writable: boo
                         break;
                     }
                 }
-                Err(IoErr::Tls(m)) => {
-                    core.transport_tls_failed(now, &m);
-                    return total;
-                }
                 Err(e) => {
-                    core.transport_lost(now, &e.message("failed while receiving a server response"));
+                    core.transport_error(now, e.failure("failed while receiving a server response"));
                     return total;
                 }
             }
@@ -418,7 +418,7 @@ pub fn flush(core: &mut Session, t: &mut Transport, now: Instant) {
         return;
     }
     if let Err(e) = t.flush_tls() {
-        core.transport_lost(now, &e.message("failed to send to the server"));
+        core.transport_error(now, e.failure("failed to send to the server"));
         return;
     }
     while core.has_transport() && !core.is_opening() {
@@ -435,12 +435,8 @@ pub fn flush(core: &mut Session, t: &mut Transport, now: Instant) {
                     return;
                 }
             }
-            Err(IoErr::Tls(m)) => {
-                core.transport_tls_failed(now, &m);
-                return;
-            }
             Err(e) => {
-                core.transport_lost(now, &e.message("failed to send to the server"));
+                core.transport_error(now, e.failure("failed to send to the server"));
                 return;
             }
         }
@@ -474,9 +470,9 @@ pub enum RwAnswer {
     /// Another answer (`ro` from a read-only server, `null` from one not
     /// serving yet), as text.
     Other(String),
-    /// No answer: the connection, the TLS handshake (`tls`: the certificate
-    /// check among its reasons) or the exchange failed, or the time ran out.
-    Failed { tls: bool, msg: String },
+    /// No answer: the connection, the TLS handshake (the certificate check
+    /// among its reasons) or the exchange failed, or the time ran out.
+    Failed(TransportError),
 }
 
 /// Waits until `fd` is ready for `events` or `deadline` passes (Err then).
@@ -484,7 +480,7 @@ fn wait_ready(fd: c_int, events: i16, deadline: Instant) -> Result<(), RwAnswer>
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(RwAnswer::Failed { tls: false, msg: "no answer in time".into() });
+            return Err(RwAnswer::Failed(TransportError::TimedOut("no answer in time")));
         }
         let mut p = libc::pollfd { fd, events, revents: 0 };
         // Rounded up: a wait of less than a millisecond must not become a busy loop.
@@ -496,13 +492,13 @@ fn wait_ready(fd: c_int, events: i16, deadline: Instant) -> Result<(), RwAnswer>
             return Ok(());
         }
         if n < 0 && last_errno() != libc::EINTR {
-            return Err(RwAnswer::Failed { tls: false, msg: errno_msg(last_errno(), "poll() failed") });
+            return Err(RwAnswer::Failed(TransportError::Os(os_error(last_errno(), "poll() failed"))));
         }
     }
 }
 
-fn probe_err(e: IoErr, what: &str) -> RwAnswer {
-    RwAnswer::Failed { tls: matches!(e, IoErr::Tls(_)), msg: e.message(what) }
+fn probe_err(e: IoErr, during: &'static str) -> RwAnswer {
+    RwAnswer::Failed(e.failure(during))
 }
 
 /// Asks a server whether it serves reads and writes: the four-letter word
@@ -519,11 +515,10 @@ pub fn probe_rw(addr: &SocketAddr, tls: Option<Box<rustls::ClientConnection>>, l
 }
 
 fn probe_exchange(addr: &SocketAddr, tls: Option<Box<rustls::ClientConnection>>, deadline: Instant) -> Result<RwAnswer, RwAnswer> {
-    let failed = |msg: String| RwAnswer::Failed { tls: false, msg };
-    let mut t = Transport::connect(addr, tls).map_err(failed)?;
+    let mut t = Transport::connect(addr, tls).map_err(RwAnswer::Failed)?;
     let fd = t.fd();
     wait_ready(fd, libc::POLLOUT, deadline)?;
-    t.finish_connect().map_err(|(_, m)| failed(m))?;
+    t.finish_connect().map_err(RwAnswer::Failed)?;
     while !t.handshake().map_err(|e| probe_err(e, "TLS handshake failed"))? {
         wait_ready(fd, if t.tls_wants_write() { libc::POLLIN | libc::POLLOUT } else { libc::POLLIN }, deadline)?;
     }
@@ -562,7 +557,7 @@ fn probe_exchange(addr: &SocketAddr, tls: Option<Box<rustls::ClientConnection>>,
     if buf.starts_with(b"rw") {
         Ok(RwAnswer::ReadWrite)
     } else if buf.is_empty() {
-        Err(failed("the server closed the connection without an answer".into()))
+        Err(RwAnswer::Failed(TransportError::Protocol("the server closed the connection without an answer")))
     } else {
         Ok(RwAnswer::Other(String::from_utf8_lossy(&buf).into_owned()))
     }
@@ -613,14 +608,14 @@ mod tests {
         assert_eq!(probe_rw(&answering(b"rw"), None, LIMIT), RwAnswer::ReadWrite);
         assert_eq!(probe_rw(&answering(b"ro"), None, LIMIT), RwAnswer::Other("ro".into()));
         assert_eq!(probe_rw(&answering(b"null"), None, LIMIT), RwAnswer::Other("null".into()));
-        assert!(matches!(probe_rw(&answering(b""), None, LIMIT), RwAnswer::Failed { tls: false, .. }));
+        assert!(matches!(probe_rw(&answering(b""), None, LIMIT), RwAnswer::Failed(ref e) if !e.is_tls()));
     }
 
     #[test]
     fn a_refused_connect_fails_at_once() {
         let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
         let t0 = Instant::now();
-        assert!(matches!(probe_rw(&addr, None, LIMIT), RwAnswer::Failed { tls: false, .. }));
+        assert!(matches!(probe_rw(&addr, None, LIMIT), RwAnswer::Failed(ref e) if !e.is_tls()));
         assert!(t0.elapsed() < LIMIT);
     }
 
@@ -653,6 +648,6 @@ mod tests {
             let _ = s.write_all(b"rw");
         });
         let a = probe_rw(&addr, Some(tls_client()), LIMIT);
-        assert!(matches!(a, RwAnswer::Failed { tls: true, .. }), "{a:?}");
+        assert!(matches!(a, RwAnswer::Failed(ref e) if e.is_tls()), "{a:?}");
     }
 }

@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::session::hosts::HostPort;
+use crate::session::transport_error::TransportError;
 
 /// The environment variable that turns the host name check off (values
 /// `0`, `false`, `no`, `off`): for clients that connect by names or
@@ -247,8 +248,8 @@ pub fn server_name_for(addr: &SocketAddr, hosts: &[HostPort], origin: Option<&st
 /// thread's stack frame must not grow for plain sessions (every page a
 /// thread's stack touches stays in its memory).
 #[inline(never)]
-pub fn connection(settings: &TlsSettings, name: ServerName<'static>) -> Result<Box<ClientConnection>, String> {
-    ClientConnection::new(settings.config.clone(), name).map(Box::new).map_err(|e| format!("TLS setup failed: {e}"))
+pub fn connection(settings: &TlsSettings, name: ServerName<'static>) -> Result<Box<ClientConnection>, TransportError> {
+    ClientConnection::new(settings.config.clone(), name).map(Box::new).map_err(|e| TransportError::Tls(format!("TLS setup failed: {e}")))
 }
 
 #[cfg(test)]

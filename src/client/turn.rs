@@ -54,7 +54,7 @@ impl RwProbe {
         let answer = match self.tls {
             Some((s, name)) => match tls::connection(&s, name) {
                 Ok(c) => socket::probe_rw(&self.addr, Some(c), RW_PROBE_LIMIT),
-                Err(msg) => RwAnswer::Failed { tls: true, msg },
+                Err(e) => RwAnswer::Failed(e),
             },
             None => socket::probe_rw(&self.addr, None, RW_PROBE_LIMIT),
         };
@@ -68,7 +68,7 @@ impl RwProbe {
                 crate::zlog!(log_cb, ZOO_LOG_LEVEL_DEBUG, "ping_rw_server", "{addr} answered {a:?} over {via} in {ms} ms");
                 false
             }
-            RwAnswer::Failed { tls: true, msg } => {
+            RwAnswer::Failed(msg) if msg.is_tls() => {
                 crate::zlog!(
                     log_cb,
                     ZOO_LOG_LEVEL_WARN,
@@ -77,7 +77,7 @@ impl RwProbe {
                 );
                 false
             }
-            RwAnswer::Failed { tls: false, msg } => {
+            RwAnswer::Failed(msg) => {
                 crate::zlog!(
                     log_cb,
                     ZOO_LOG_LEVEL_DEBUG,
@@ -128,7 +128,7 @@ pub fn act(zh: &ZHandle, core: &mut Session, d: &mut impl Conduct, now: Instant)
             Action::Disconnect => d.drop_transport(),
             Action::Connect(addr) => match socket::open(&addr, core, zh.tls.as_deref(), zh.resolutions.origin(&addr).as_deref()) {
                 Ok(t) => *d.transport() = Some(t),
-                Err(msg) => core.transport_failed(now, &msg),
+                Err(e) => core.transport_error(now, e),
             },
             Action::ProbeRw(addr) => {
                 let p = RwProbe::new(zh, core, addr);

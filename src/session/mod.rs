@@ -14,6 +14,7 @@ pub mod sasl;
 pub mod state;
 #[cfg(test)]
 mod tests;
+pub mod transport_error;
 pub mod watches;
 
 use bytes::{Buf, Bytes, BytesMut};
@@ -34,6 +35,7 @@ use backoff::Backoff;
 use hosts::{format_addr, HostList};
 pub use outbox::{Callback, Done, Job, Outbox, Pending, Unwatch, Xids};
 use state::SessionState;
+use transport_error::TransportError;
 use watches::{WatchRegistry, Watcher};
 
 /// Largest frame accepted from a server (jute.maxbuffer default plus slack).
@@ -152,7 +154,7 @@ impl Phase {
 pub enum Action {
     /// Drop the transport (the core already accounted for it).
     Disconnect,
-    /// Open a transport to this server, then call `transport_up` or `transport_failed`.
+    /// Open a transport to this server, then call `transport_up` or `transport_error`.
     Connect(SocketAddr),
     /// Ask this server whether it serves reads and writes, then call `probe_done`.
     ProbeRw(SocketAddr),
@@ -779,17 +781,20 @@ impl Session {
         }
     }
 
-    /// Opening the transport or the handshake failed (`msg` says why).
-    pub fn transport_failed(&mut self, now: Instant, msg: &str) {
-        self.attempt_failed(now, ZCONNECTIONLOSS, msg);
-    }
-
-    /// The TLS layer failed while the connection was being opened (handshake
-    /// refused, certificate not trusted, not a TLS server): as
-    /// `transport_failed`, the calls waiting fail with ZSSLCONNECTIONERROR.
-    /// On an established session, the connection is lost as any other.
-    pub fn transport_tls_failed(&mut self, now: Instant, msg: &str) {
-        self.attempt_failed(now, ZSSLCONNECTIONERROR, msg);
+    /// The transport failed: opening it, its handshake, or (on an
+    /// established session) the connection itself. While a connection is
+    /// being opened the round goes on with the next server and the calls
+    /// waiting fail with ZCONNECTIONLOSS (ZSSLCONNECTIONERROR when the TLS
+    /// layer failed); a refused address is passed over for a while. On an
+    /// established session the connection is lost, whatever the kind.
+    pub fn transport_error(&mut self, now: Instant, e: TransportError) {
+        if let (TransportError::Refused(_), Conn::Opening { addr, .. }) = (&e, self.conn) {
+            let last = self.refused.get(&addr).map(|(_, d)| *d);
+            let d = self.backoff.refused_penalty(last, self.timeout);
+            self.refused.insert(addr, (now + d, d));
+        }
+        let rc = if e.is_tls() { ZSSLCONNECTIONERROR } else { ZCONNECTIONLOSS };
+        self.attempt_failed(now, rc, &e.to_string());
     }
 
     fn attempt_failed(&mut self, now: Instant, rc: i32, msg: &str) {
@@ -830,22 +835,6 @@ impl Session {
             Conn::Up { .. } => self.lose(now, ZCONNECTIONLOSS, msg),
             _ => {}
         }
-    }
-
-    /// The server refused the connection (nothing listens there): it is
-    /// passed over for a while, then as `transport_failed`.
-    pub fn transport_refused(&mut self, now: Instant, msg: &str) {
-        if let Conn::Opening { addr, .. } = self.conn {
-            let last = self.refused.get(&addr).map(|(_, d)| *d);
-            let d = self.backoff.refused_penalty(last, self.timeout);
-            self.refused.insert(addr, (now + d, d));
-        }
-        self.transport_failed(now, msg);
-    }
-
-    /// The connection broke (EOF, reset): as `transport_failed`.
-    pub fn transport_lost(&mut self, now: Instant, msg: &str) {
-        self.transport_failed(now, msg);
     }
 
     /// An established connection is lost: every call in flight fails with `rc`.
@@ -985,7 +974,7 @@ impl Session {
             if len < 0 || len as usize > limit || (!handshake && len < 16) {
                 zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "check_events", "invalid frame length {} from server", len);
                 if handshake || matches!(self.conn, Conn::Authenticating { .. }) {
-                    self.transport_failed(now, "errno=71(Protocol error): malformed handshake response");
+                    self.transport_error(now, TransportError::Protocol("malformed handshake response"));
                 } else {
                     self.lose(now, ZMARSHALLINGERROR, "invalid frame length");
                 }
@@ -1013,7 +1002,7 @@ impl Session {
     /// CONNECTED event; then auth and watches are re-sent, then held requests.
     fn establish(&mut self, now: Instant, addr: SocketAddr, frame: &Bytes) {
         let Ok(resp) = records::decode_connect(frame) else {
-            self.transport_failed(now, "errno=71(Protocol error): malformed handshake response");
+            self.transport_error(now, TransportError::Protocol("malformed handshake response"));
             return;
         };
         let oldid = if self.seen_rw { self.session_id } else { 0 };
@@ -1145,7 +1134,7 @@ impl Session {
         let Conn::Authenticating { xid, last, .. } = self.conn else { return };
         let mut r = Reader::new(frame);
         let Ok(records::ReplyHeader { xid: rxid, err, .. }) = records::decode_reply_header(&mut r) else {
-            return self.transport_failed(now, "errno=71(Protocol error): malformed SASL reply");
+            return self.transport_error(now, TransportError::Protocol("malformed SASL reply"));
         };
         self.unanswered = self.unanswered.saturating_sub(1);
         if rxid != xid {
@@ -1157,7 +1146,7 @@ impl Session {
                 xid,
                 rxid
             );
-            return self.transport_failed(now, "errno=71(Protocol error): unexpected reply during SASL authentication");
+            return self.transport_error(now, TransportError::Protocol("unexpected reply during SASL authentication"));
         }
         if err != ZOK {
             let why = match err {
@@ -1175,7 +1164,7 @@ impl Session {
         let token = if r.remaining() > 0 {
             match r.bytes() {
                 Ok(t) => t,
-                Err(_) => return self.transport_failed(now, "errno=71(Protocol error): malformed SASL reply"),
+                Err(_) => return self.transport_error(now, TransportError::Protocol("malformed SASL reply")),
             }
         } else {
             None
@@ -1457,11 +1446,11 @@ impl Session {
         }
         match self.conn {
             Conn::Opening { deadline, .. } | Conn::Handshake { deadline, .. } if now >= deadline => {
-                self.transport_failed(now, "errno=110(Connection timed out): connection to the server timed out");
+                self.transport_error(now, TransportError::TimedOut("connection to the server timed out"));
                 return Some(ZOPERATIONTIMEOUT);
             }
             Conn::Authenticating { deadline, .. } if now >= deadline => {
-                self.transport_failed(now, "errno=110(Connection timed out): no answer during SASL authentication");
+                self.transport_error(now, TransportError::TimedOut("no answer during SASL authentication"));
                 return Some(ZOPERATIONTIMEOUT);
             }
             Conn::Up { last_recv, last_send, .. } => {

@@ -4,8 +4,17 @@
 use super::*;
 use crate::proto::codec::Writer;
 use crate::proto::records::{finish_frame, Reply};
+use crate::session::transport_error::{OsError, TransportError};
 use crate::session::watches::{WatchOp, WatchReg, Watcher};
 use std::sync::{Arc, Mutex as StdMutex};
+
+/// A socket failure as a driver reports it (`during`: what failed).
+fn os(during: &'static str) -> OsError {
+    OsError { errno: 104, text: "Connection reset by peer".into(), during }
+}
+fn os_err(during: &'static str) -> TransportError {
+    TransportError::Os(os(during))
+}
 
 const TIMEOUT: i32 = 3000;
 
@@ -296,7 +305,7 @@ fn reconnect_with_calls_in_flight_fails_them_and_keeps_the_session() {
     r.deliver();
     r.get("a", None);
     r.written();
-    r.core.transport_lost(r.t, "reset");
+    r.core.transport_error(r.t, os_err("reset"));
     assert!(matches!(r.actions()[..], [Action::Disconnect, Action::Connect(_)]));
     let got = r.deliver();
     assert_eq!(got, vec![format!("event:-1:{}::true", SessionState::Connecting.code()), format!("a:{ZCONNECTIONLOSS}")]);
@@ -316,11 +325,11 @@ fn a_failed_attempt_fails_calls_made_while_disconnected_and_backs_off_after_a_ro
     let mut r = Rig::new();
     r.get("a", None);
     assert!(matches!(r.actions()[..], [Action::Connect(_)]));
-    r.core.transport_failed(r.t, "refused");
+    r.core.transport_error(r.t, os_err("refused"));
     assert_eq!(r.deliver(), vec![format!("a:{ZCONNECTIONLOSS}")]);
     // the second server is tried at once; after it (a whole round) the core waits
     assert!(r.actions().iter().any(|a| matches!(a, Action::Connect(_))));
-    r.core.transport_failed(r.t, "refused");
+    r.core.transport_error(r.t, os_err("refused"));
     let acts = r.actions();
     assert!(!acts.iter().any(|a| matches!(a, Action::Connect(_))), "{acts:?}");
     let d = r.core.deadline(r.t).unwrap();
@@ -424,7 +433,7 @@ fn pings_when_idle_and_watches_and_auth_are_sent_again_after_a_reconnect() {
     let x = r.get("w", Some(WatchReg { op: WatchOp::Exists, path: b"/gone".to_vec(), watcher: w }));
     r.written();
     r.feed(&reply(x, ZNONODE, |_| {}));
-    r.core.transport_lost(r.t, "reset");
+    r.core.transport_error(r.t, os_err("reset"));
     r.actions();
     r.core.transport_up(r.t);
     r.written();
@@ -449,7 +458,7 @@ fn auth_failure_and_expiry_are_final_and_fail_every_call() {
 
     let mut r = Rig::new();
     r.connect();
-    r.core.transport_lost(r.t, "reset");
+    r.core.transport_error(r.t, os_err("reset"));
     r.actions();
     r.core.transport_up(r.t);
     r.written();
@@ -468,7 +477,7 @@ fn many_watchers_make_one_session_event_in_linear_time() {
         r.core.watches.activate(&WatchReg { op: WatchOp::Data, path: format!("/n{i}").into_bytes(), watcher: w }, 0);
     }
     let t = std::time::Instant::now();
-    r.core.transport_lost(r.t, "reset");
+    r.core.transport_error(r.t, os_err("reset"));
     assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
     match &r.core.take_jobs()[0] {
         Job::Watch { watchers, .. } => assert_eq!(watchers.len(), 50_000),
@@ -537,16 +546,16 @@ fn a_server_that_refuses_is_passed_over_for_a_while() {
     let mut r = Rig::new();
     // first server refuses, second one fails otherwise: a failed round
     assert!(matches!(r.actions()[..], [Action::Connect(_)]));
-    r.core.transport_refused(r.t, "refused");
+    r.core.transport_error(r.t, TransportError::Refused(os("refused")));
     assert!(matches!(r.actions()[..], [Action::Disconnect, Action::Connect(_)]));
-    r.core.transport_failed(r.t, "closed");
+    r.core.transport_error(r.t, os_err("closed"));
     let mut connects = 0;
     // over the next 150 ms only the second server is tried, once per round
     for _ in 0..150 {
         r.advance(1);
         connects += r.actions().iter().filter(|a| matches!(a, Action::Connect(a) if a.port() == 1)).count();
         if r.core.has_transport() {
-            r.core.transport_failed(r.t, "closed");
+            r.core.transport_error(r.t, os_err("closed"));
         }
     }
     assert_eq!(connects, 0, "the refusing server is skipped during its first period");
@@ -588,7 +597,7 @@ fn persistent_watches_are_rearmed_with_setwatches2_and_stay_after_firing() {
     r.feed(&event(CREATED_EVENT, b"/t/a"));
     r.feed(&event(CHANGED_EVENT, b"/t/a"));
     assert_eq!(r.deliver(), vec!["added:0", "event:1:3:/t/a:false", "event:3:3:/t/a:false"]);
-    r.core.transport_lost(r.t, "reset");
+    r.core.transport_error(r.t, os_err("reset"));
     r.actions();
     r.core.transport_up(r.t);
     r.written();
@@ -603,12 +612,12 @@ fn client_side_expiry_after_the_timeout_without_contact_when_enabled() {
         r.core.client_expiry = enabled;
         r.connect();
         r.deliver();
-        r.core.transport_lost(r.t, "reset");
+        r.core.transport_error(r.t, os_err("reset"));
         r.actions();
         for _ in 0..(TIMEOUT / 100 + 1) {
             r.advance(100);
             if r.core.has_transport() {
-                r.core.transport_failed(r.t, "closed");
+                r.core.transport_error(r.t, os_err("closed"));
             }
             r.actions();
         }
@@ -627,7 +636,7 @@ fn tls_handshake_is_ssl_connecting_and_its_failure_fails_calls_with_sslconnectio
     assert!(r.core.is_opening(), "the handshake is part of opening the transport");
     assert!(r.core.output(r.t).is_empty(), "no ConnectRequest before the TLS handshake ends");
     r.get("early", None);
-    r.core.transport_tls_failed(r.t, "invalid peer certificate: UnknownIssuer");
+    r.core.transport_error(r.t, TransportError::Tls("invalid peer certificate: UnknownIssuer".into()));
     assert_eq!(r.core.state(), SessionState::Connecting);
     assert_eq!(r.deliver(), vec!["early:-15"], "no watcher event for a failed attempt");
     // The next attempts (the second server at once, then after the back-off:
@@ -644,7 +653,7 @@ fn tls_handshake_is_ssl_connecting_and_its_failure_fails_calls_with_sslconnectio
             if let Action::Connect(_) = a {
                 attempts += 1;
                 r.core.transport_securing();
-                r.core.transport_tls_failed(r.t, "received fatal alert: BadCertificate");
+                r.core.transport_error(r.t, TransportError::Tls("received fatal alert: BadCertificate".into()));
             }
         }
     }
@@ -677,7 +686,7 @@ fn tls_handshake_done_then_session_as_plain_and_close_while_securing_is_immediat
     assert_eq!(r.core.state(), SessionState::Connected);
     // A TLS error on an established session is a connection loss.
     r.get("inflight", None);
-    r.core.transport_tls_failed(r.t, "decrypt error");
+    r.core.transport_error(r.t, TransportError::Tls("decrypt error".into()));
     assert_eq!(r.core.state(), SessionState::Connecting);
     let d = r.deliver();
     assert!(d.contains(&"inflight:-4".to_string()), "{d:?}");
@@ -832,7 +841,7 @@ fn sasl_is_repeated_on_every_reconnect_and_a_final_token_waits_for_its_answer() 
         assert_eq!(r.core.session_id(), 0x42);
         assert_eq!(r.deliver(), vec![format!("event:-1:{}::true", SessionState::Connected.code())]);
         if round == 0 {
-            r.core.transport_lost(r.t, "reset");
+            r.core.transport_error(r.t, os_err("reset"));
             assert_eq!(r.deliver(), vec![format!("event:-1:{}::true", SessionState::Connecting.code())]);
         }
     }
@@ -963,7 +972,7 @@ fn st_between_connections_state_zero_and_timeout_code() {
     // The next attempt makes it CONNECTING again; a refusal makes it 0.
     assert!(matches!(r.actions()[..], [Action::Connect(_)]));
     assert_eq!(r.core.state(), SessionState::Connecting);
-    r.core.transport_refused(r.t, "refused");
+    r.core.transport_error(r.t, TransportError::Refused(os("refused")));
     assert_eq!(r.core.state(), SessionState::Closed);
     assert!(r.core.take_disconnect());
     // Nothing else for the clock to report meanwhile.
@@ -1108,7 +1117,7 @@ fn a_failed_round_resolves_again_and_the_session_moves_to_the_new_address() {
     r.core.resolved(r.t, 0, vec![sa("127.0.0.11:1")]);
     assert_eq!(r.actions(), vec![Action::Connect(sa("127.0.0.11:1"))]);
     r.handshake(0x42);
-    r.core.transport_lost(r.t, "eof");
+    r.core.transport_error(r.t, os_err("eof"));
     let acts = r.actions();
     assert_eq!(acts[0], Action::Disconnect);
     assert_eq!(Rig::asked(&acts[1..]), vec![0], "{acts:?}");
@@ -1119,7 +1128,7 @@ fn a_failed_round_resolves_again_and_the_session_moves_to_the_new_address() {
     let hs = r.handshake(0x42);
     assert!(hs.windows(8).any(|w| w == 0x42i64.to_be_bytes()), "the session id is kept");
     // A slow answer: the next round goes on with the known address after the hold.
-    r.core.transport_lost(r.t, "eof");
+    r.core.transport_error(r.t, os_err("eof"));
     assert_eq!(Rig::asked(&r.actions()[1..]), vec![0]);
     r.advance(RESOLVE_HOLD.as_millis() as u64 - 1);
     assert!(r.actions().is_empty());
@@ -1157,11 +1166,11 @@ fn an_unchanged_answer_starts_the_round_and_asks_no_more() {
     r.core.resolved(r.t, 0, vec![sa("127.0.0.11:1")]);
     assert_eq!(r.actions(), vec![Action::Connect(sa("127.0.0.11:1"))]);
     r.handshake(0x42);
-    r.core.transport_lost(r.t, "eof");
+    r.core.transport_error(r.t, os_err("eof"));
     assert_eq!(Rig::asked(&r.actions()[1..]), vec![0]);
     r.core.resolved(r.t, 0, vec![sa("127.0.0.11:1")]);
     assert_eq!(r.actions(), vec![Action::Connect(sa("127.0.0.11:1"))]);
-    r.core.transport_refused(r.t, "refused");
+    r.core.transport_error(r.t, TransportError::Refused(os("refused")));
     let acts = r.actions();
     assert_eq!(acts, vec![Action::Disconnect], "the failed round backs off before it resolves again");
     assert!(r.core.deadline(r.t).unwrap() > r.t);
@@ -1180,12 +1189,12 @@ fn a_lost_connection_resolves_again_while_the_round_goes_on() {
     let first = r.actions();
     let Action::Connect(a0) = first[0] else { panic!("{first:?}") };
     r.handshake(0x42);
-    r.core.transport_lost(r.t, "eof");
+    r.core.transport_error(r.t, os_err("eof"));
     let acts = r.actions();
     assert_eq!(acts[0], Action::Disconnect);
     assert_eq!(Rig::asked(&acts[1..2]), vec![0], "{acts:?}");
     assert!(matches!(acts[2], Action::Connect(a) if a != a0), "the round goes on at once: {acts:?}");
-    r.core.transport_refused(r.t, "refused");
+    r.core.transport_error(r.t, TransportError::Refused(os("refused")));
     r.core.resolved(r.t, 0, vec![sa("127.0.0.20:1"), sa("127.0.0.21:1"), sa("127.0.0.22:1")]);
     let acts = r.actions();
     assert!(matches!(acts[..], [Action::Disconnect, Action::Connect(a)] if a.ip().to_string().starts_with("127.0.0.2")), "{acts:?}");
@@ -1209,14 +1218,14 @@ fn a_hanging_resolver_does_not_delay_attempts_or_expiry() {
         assert_eq!(r.actions(), vec![Action::Connect(sa("127.0.0.11:1"))]);
         r.handshake(0x42);
         r.deliver();
-        r.core.transport_lost(r.t, "reset");
+        r.core.transport_error(r.t, os_err("reset"));
         let lost_at = r.t;
         let mut connects = 0;
         let mut expired_at = None;
         for _ in 0..(TIMEOUT / 10 + 10) {
             r.advance(10);
             if r.core.has_transport() {
-                r.core.transport_refused(r.t, "refused");
+                r.core.transport_error(r.t, TransportError::Refused(os("refused")));
             }
             connects += r.actions().iter().filter(|a| matches!(a, Action::Connect(_))).count();
             if expired_at.is_none() && r.core.state() == SessionState::ExpiredSession {
