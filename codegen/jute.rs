@@ -254,7 +254,7 @@ pub fn memory_rs(t: &Table) -> String {
          use crate::ffi::ffi_entry;\n\
          use crate::ffi::ptr::out_ref;\n\
          use crate::ffi::recordio::{deallocate_Buffer, deallocate_String};\n\
-         use crate::proto::errors::{ZBADARGUMENTS, ZOK};\n\
+         use crate::ffi::codes::{ZBADARGUMENTS, ZOK};\n\
          use crate::proto::jute::*;\n",
     );
     for v in &t.vectors {

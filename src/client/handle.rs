@@ -13,7 +13,7 @@ use super::completion::JobQueue;
 use super::published::Published;
 use super::watcher::WatcherFn;
 use crate::log::log_callback_fn;
-use crate::proto::errors::ZCLOSING;
+use crate::proto::errors::Error;
 use crate::proto::records::Request;
 use crate::session::hosts::HostList;
 use crate::session::outbox::{Done, Job, Outbox, Unwatch};
@@ -131,14 +131,15 @@ pub(crate) fn default_stack_size() -> usize {
 }
 
 impl ZHandle {
-    /// Creates the handle and, in the MT library, starts its IO and completion threads.
-    pub fn start(p: InitParams) -> Result<Arc<ZHandle>, i32> {
+    /// Creates the handle and, in the MT library, starts its IO and
+    /// completion threads (what the system refused, if it did).
+    pub fn start(p: InitParams) -> std::io::Result<Arc<ZHandle>> {
         super::resolve::seed_once();
         let wake_fd = if THREADED {
             // SAFETY: plain syscall; the fd is owned by the handle and closed in Drop.
             let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
             if fd < 0 {
-                return Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EMFILE));
+                return Err(std::io::Error::last_os_error());
             }
             fd
         } else {
@@ -197,12 +198,12 @@ impl ZHandle {
         Ok(zh)
     }
 
-    fn spawn_threads(self: &Arc<Self>) -> Result<(), i32> {
+    fn spawn_threads(self: &Arc<Self>) -> std::io::Result<()> {
         crate::zlog!(self.log_cb(), ZOO_LOG_LEVEL_DEBUG, "start_threads", "starting threads...");
         let stack = default_stack_size();
         let z1 = self.clone();
         let io = std::thread::Builder::new().name("zk-io".into()).stack_size(stack).spawn(move || super::io::run(z1));
-        let io = io.map_err(|e| e.raw_os_error().unwrap_or(libc::EAGAIN))?;
+        let io = io?;
         let z2 = self.clone();
         let comp = std::thread::Builder::new().name("zk-completion".into()).stack_size(stack).spawn(move || {
             let _ = z2.completion_thread.set(std::thread::current().id());
@@ -216,7 +217,7 @@ impl ZHandle {
             Err(e) => {
                 self.begin_close();
                 let _ = io.join();
-                Err(e.raw_os_error().unwrap_or(libc::EAGAIN))
+                Err(e)
             }
         }
     }
@@ -280,9 +281,9 @@ impl ZHandle {
     }
 
     /// Queues a request; its completion runs exactly once. Returns the xid.
-    pub fn submit(&self, req: &Request, watch: Option<WatchReg>, unwatch: Option<Unwatch>, done: Done) -> Result<i32, i32> {
+    pub fn submit(&self, req: &Request, watch: Option<WatchReg>, unwatch: Option<Unwatch>, done: Done) -> Result<i32, Error> {
         if self.is_closing() {
-            return Err(ZCLOSING);
+            return Err(Error::Closing);
         }
         let (xid, was_empty) = {
             let mut ob = self.outbox.lock();

@@ -10,7 +10,7 @@ use super::handle::ZHandle;
 use super::socket::{self, Transport};
 use super::turn;
 use crate::proto::consts::{INTEREST_READ, INTEREST_WRITE};
-use crate::proto::errors::{ZAUTHFAILED, ZCLOSING, ZCONNECTIONLOSS, ZINVALIDSTATE, ZNOTHING, ZOK, ZSESSIONEXPIRED};
+use crate::proto::errors::Error;
 use crate::session::state::SessionState;
 use crate::session::{Job, Session};
 
@@ -98,7 +98,7 @@ impl turn::Conduct for StDriver {
 /// starts a connection when one is due, and says which descriptor to watch,
 /// for which events, until when. Returns the code, the interest, and
 /// whether a callback closed the handle (the close is then complete).
-pub fn interest(zh: &ZHandle) -> (i32, Interest, bool) {
+pub fn interest(zh: &ZHandle) -> (Result<(), Error>, Interest, bool) {
     let (rc, i, jobs) = interest_turn(zh);
     // Callbacks the turn produced (the session event of a connection that
     // timed out) run here, as the reference runs them in zookeeper_interest.
@@ -119,19 +119,19 @@ fn finish_deferred_close(zh: &ZHandle) -> bool {
 /// The clock's part of `zookeeper_interest`: a connection that timed out is
 /// dropped, and the interest reports the code with the old descriptor and
 /// no events.
-fn timed_out(st: &mut StDriver, core: &mut Session, now: Instant) -> Option<(i32, Interest, Vec<Job>)> {
+fn timed_out(st: &mut StDriver, core: &mut Session, now: Instant) -> Option<(Result<(), Error>, Interest, Vec<Job>)> {
     let rc = core.tick(now)?;
-    if !core.take_disconnect() && rc != ZSESSIONEXPIRED {
+    if !core.take_disconnect() && rc != Error::SessionExpired {
         return None;
     }
     let fd = st.transport.as_ref().map_or(-1, |t| t.fd());
     st.drop_transport();
     st.reported(fd);
     let wait = core.deadline(now).map(|d| d.saturating_duration_since(now)).unwrap_or(Duration::ZERO);
-    Some((rc, Interest { fd, events: 0, wait }, core.take_jobs()))
+    Some((Err(rc), Interest { fd, events: 0, wait }, core.take_jobs()))
 }
 
-fn interest_turn(zh: &ZHandle) -> (i32, Interest, Vec<Job>) {
+fn interest_turn(zh: &ZHandle) -> (Result<(), Error>, Interest, Vec<Job>) {
     let mut st = zh.st.lock();
     let mut core = zh.core.lock();
     st.release_retired();
@@ -174,7 +174,7 @@ fn interest_turn(zh: &ZHandle) -> (i32, Interest, Vec<Job>) {
         None => Interest { fd: -1, events: 0, wait },
     };
     st.reported(i.fd);
-    (ZOK, i, core.take_jobs())
+    (Ok(()), i, core.take_jobs())
 }
 
 /// `zookeeper_process`: performs the IO `events` allow, then runs every
@@ -187,13 +187,13 @@ fn interest_turn(zh: &ZHandle) -> (i32, Interest, Vec<Job>) {
 /// open connection and nothing was there, else ZOK. `true` with it: a
 /// callback closed the handle, and the close is complete (the handle must
 /// be let go of).
-pub fn process(zh: &ZHandle, events: i32) -> (i32, bool) {
+pub fn process(zh: &ZHandle, events: i32) -> (Result<(), Error>, bool) {
     let (rc, jobs) = {
         let mut st = zh.st.lock();
         let mut core = zh.core.lock();
         st.release_retired();
         if st.transport.is_none() {
-            return (ZINVALIDSTATE, false);
+            return (Err(Error::InvalidState), false);
         }
         let now = Instant::now();
         turn::begin(zh, &mut core, now);
@@ -205,16 +205,16 @@ pub fn process(zh: &ZHandle, events: i32) -> (i32, bool) {
         }
         let rc = if core.state().is_unrecoverable() && !state.is_unrecoverable() {
             if core.state() == SessionState::AuthFailed {
-                ZAUTHFAILED
+                Err(Error::AuthFailed)
             } else {
-                ZSESSIONEXPIRED
+                Err(Error::SessionExpired)
             }
         } else if dropped {
-            ZCONNECTIONLOSS
+            Err(Error::ConnectionLoss)
         } else if events & INTEREST_READ != 0 && read == 0 && !opening {
-            ZNOTHING
+            Err(Error::Nothing)
         } else {
-            ZOK
+            Ok(())
         };
         (rc, core.take_jobs())
     };
@@ -329,7 +329,7 @@ fn run_jobs(zh: &ZHandle, mut jobs: Vec<Job>) {
         for mut job in jobs {
             if zh.is_closing() {
                 if let Job::Complete(_, rc, reply) = &mut job {
-                    *rc = ZCLOSING;
+                    *rc = Err(Error::Closing);
                     *reply = None;
                 }
             }

@@ -183,39 +183,3 @@ pub static mut ZOO_READ_ACL_UNSAFE: ACL_vector = ACL_vector { count: 1, data: &r
 /// All permissions to the creator only.
 #[no_mangle]
 pub static mut ZOO_CREATOR_ALL_ACL: ACL_vector = ACL_vector { count: 1, data: &raw mut CREATOR_ACL as *mut ACL };
-
-#[cfg(test)]
-mod tests {
-    use super::ZOO_ERRORS as E;
-    use crate::proto::errors as p;
-
-    /// The codes the library uses internally are the C enum's values.
-    #[test]
-    fn internal_error_codes_are_the_c_enum() {
-        let pairs = [
-            (p::ZOK, E::ZOK),
-            (p::ZSYSTEMERROR, E::ZSYSTEMERROR),
-            (p::ZRUNTIMEINCONSISTENCY, E::ZRUNTIMEINCONSISTENCY),
-            (p::ZCONNECTIONLOSS, E::ZCONNECTIONLOSS),
-            (p::ZMARSHALLINGERROR, E::ZMARSHALLINGERROR),
-            (p::ZUNIMPLEMENTED, E::ZUNIMPLEMENTED),
-            (p::ZOPERATIONTIMEOUT, E::ZOPERATIONTIMEOUT),
-            (p::ZBADARGUMENTS, E::ZBADARGUMENTS),
-            (p::ZSSLCONNECTIONERROR, E::ZSSLCONNECTIONERROR),
-            (p::ZINVALIDSTATE, E::ZINVALIDSTATE),
-            (p::ZNONODE, E::ZNONODE),
-            (p::ZSESSIONEXPIRED, E::ZSESSIONEXPIRED),
-            (p::ZAUTHFAILED, E::ZAUTHFAILED),
-            (p::ZCLOSING, E::ZCLOSING),
-            (p::ZSESSIONCLOSEDREQUIRESASLAUTH, E::ZSESSIONCLOSEDREQUIRESASLAUTH),
-            (p::ZNOWATCHER, E::ZNOWATCHER),
-            (p::ZNOTHING, E::ZNOTHING),
-        ];
-        for (code, c) in pairs {
-            assert_eq!(code, c as i32, "{c:?}");
-        }
-        // every internal code is listed above
-        let listed = include_str!("../proto/errors.rs").matches("pub const Z").count();
-        assert_eq!(listed, pairs.len());
-    }
-}

@@ -9,7 +9,7 @@
 
 use libc::c_int;
 
-use crate::proto::errors::ZSYSTEMERROR;
+use crate::ffi::codes::ZSYSTEMERROR;
 
 /// The value an exported function returns when its body panicked.
 pub(crate) trait OnPanic {

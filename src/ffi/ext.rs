@@ -37,7 +37,7 @@ pub type whoami_completion_t = Option<unsafe extern "C" fn(rc: c_int, identities
 /// Completion of `zoo_aget_all_children_number`: the number of nodes below the path.
 pub type count_completion_t = Option<unsafe extern "C" fn(rc: c_int, count: c_int, data: *const c_void)>;
 
-fn build_add_watch(zh: &ZHandle, path: Option<&CStr>, mode: c_int, w: Option<crate::session::watches::Watcher>) -> Result<Built, i32> {
+fn build_add_watch(zh: &ZHandle, path: Option<&CStr>, mode: c_int, w: Option<crate::session::watches::Watcher>) -> Result<Built, c_int> {
     let op = match mode {
         ADD_WATCH_MODE_PERSISTENT => WatchOp::Persistent,
         ADD_WATCH_MODE_PERSISTENT_RECURSIVE => WatchOp::PersistentRecursive,
@@ -169,7 +169,7 @@ pub unsafe extern "C" fn zoo_aget_all_children_number(
     })
 }
 
-fn build_ephemerals(zh: &ZHandle, prefix: Option<&CStr>) -> Result<Built, i32> {
+fn build_ephemerals(zh: &ZHandle, prefix: Option<&CStr>) -> Result<Built, c_int> {
     let p = prefix.ok_or(ZBADARGUMENTS)?.to_bytes();
     if p.first() != Some(&b'/') {
         return Err(ZBADARGUMENTS);
@@ -185,7 +185,7 @@ fn ephemerals_done(zh: &Arc<ZHandle>, cb: strings_completion_t, data: *const c_v
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
     let zh = zh.clone();
-    Done::Queue(Box::new(move |rc, rep| match rep {
+    Done::Queue(c_callback(move |rc, rep| match rep {
         Some(Reply::Children(c, _)) if rc == ZOK => match string_vector(&client_paths(&zh, c)) {
             Ok(mut v) => {
                 // SAFETY: the C completion with a vector valid during the call.
@@ -204,7 +204,7 @@ fn ephemerals_done(zh: &Arc<ZHandle>, cb: strings_completion_t, data: *const c_v
 fn count_done(cb: count_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| {
+    Done::Queue(c_callback(move |rc, rep| {
         let n = match rep {
             Some(Reply::Number(n)) if rc == ZOK => n,
             _ => -1,
@@ -215,7 +215,7 @@ fn count_done(cb: count_completion_t, data: *const c_void) -> Done {
 }
 
 /// A malloc'd ClientInfo_vector, released by `deallocate_ClientInfo_vector`.
-fn identities_vector(ids: &[(Vec<u8>, Vec<u8>)]) -> Result<ClientInfo_vector, i32> {
+fn identities_vector(ids: &[(Vec<u8>, Vec<u8>)]) -> Result<ClientInfo_vector, c_int> {
     let mut v = ClientInfo_vector { count: 0, data: std::ptr::null_mut() };
     let len = i32::try_from(ids.len()).map_err(|_| ZSYSTEMERROR)?;
     // SAFETY: `v` is a local record.
@@ -239,7 +239,7 @@ fn identities_vector(ids: &[(Vec<u8>, Vec<u8>)]) -> Result<ClientInfo_vector, i3
 fn whoami_done(cb: whoami_completion_t, data: *const c_void) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| match rep {
+    Done::Queue(c_callback(move |rc, rep| match rep {
         Some(Reply::Identities(ids)) if rc == ZOK => match identities_vector(&ids) {
             Ok(mut v) => {
                 // SAFETY: the C completion with a vector valid during the call.

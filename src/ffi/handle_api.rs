@@ -115,7 +115,7 @@ pub(crate) unsafe fn init_internal(
     match ZHandle::start(params) {
         Ok(zh) => register(zh),
         Err(e) => {
-            set_errno(e);
+            set_errno(e.raw_os_error().unwrap_or(libc::EAGAIN));
             std::ptr::null_mut()
         }
     }
@@ -688,7 +688,7 @@ pub unsafe extern "C" fn zookeeper_interest(zh: *mut zhandle_t, fd: *mut c_int, 
             if closed {
                 unregister(zh);
             }
-            (rc, i.fd, i.events, i.wait)
+            (c_code(rc), i.fd, i.events, i.wait)
         };
         // SAFETY: the three out-parameters are valid for the call (checked
         // non-NULL above; their validity is the caller's contract).
@@ -729,13 +729,13 @@ pub unsafe extern "C" fn zookeeper_process(zh: *mut zhandle_t, events: c_int) ->
             return ZINVALIDSTATE;
         }
         if crate::client::handle::THREADED {
-            return crate::proto::errors::ZNOTHING;
+            return ZNOTHING;
         }
         let (rc, closed) = crate::client::st::process(&z, events);
         if closed {
             unregister(zh);
         }
-        rc
+        c_code(rc)
     })
 }
 

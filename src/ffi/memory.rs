@@ -14,7 +14,7 @@
 //! The functions themselves are generated (`records`, from
 //! `src/proto/zookeeper.jute`); what they share is here.
 
-use crate::proto::errors::{ZOK, ZSYSTEMERROR};
+use crate::ffi::codes::{ZOK, ZSYSTEMERROR};
 
 use super::ptr::slice_mut_arg;
 
@@ -23,7 +23,7 @@ pub use records::*;
 
 /// `len` zeroed entries of `T` from `calloc` (NULL when `len` ≤ 0), or
 /// ZSYSTEMERROR when memory runs out.
-fn calloc_array<T>(len: i32) -> Result<*mut T, i32> {
+fn calloc_array<T>(len: i32) -> Result<*mut T, libc::c_int> {
     if len <= 0 {
         return Ok(std::ptr::null_mut());
     }

@@ -2,6 +2,7 @@
 //! the registry of live handles and the panic boundary.
 
 #![warn(unsafe_op_in_unsafe_fn)]
+mod codes;
 pub mod consts;
 pub(crate) mod entry;
 pub mod ext;
@@ -16,7 +17,7 @@ pub mod sasl;
 pub mod sync;
 pub mod types;
 
-use libc::c_char;
+use libc::{c_char, c_int};
 use parking_lot::RwLock;
 use std::collections::HashMap;
 use std::ffi::CStr;
@@ -26,7 +27,7 @@ use crate::client::handle::ZHandle;
 use crate::proto::jute::{ACL_vector, Id, String_vector, ACL};
 use crate::proto::records::Acl;
 
-pub use crate::proto::errors::{ZBADARGUMENTS, ZINVALIDSTATE, ZOK, ZSYSTEMERROR};
+pub(crate) use codes::*;
 pub(crate) use entry::ffi_entry;
 
 /// Live handles. A call on a pointer that is not here (closed, or never a
@@ -105,7 +106,7 @@ pub(crate) fn is_valid_path(path: &[u8], mode: i32) -> bool {
 /// [`crate::session::chroot::checked_server_path`]).
 ///
 /// `path` comes from [`ptr::cstr_opt`] at the C boundary.
-pub(crate) fn server_path(zh: &ZHandle, path: Option<&CStr>, mode: i32) -> Result<Vec<u8>, i32> {
+pub(crate) fn server_path(zh: &ZHandle, path: Option<&CStr>, mode: i32) -> Result<Vec<u8>, c_int> {
     let sequential = mode & crate::proto::consts::CREATE_SEQUENTIAL_FLAG != 0;
     zh.checked_server_path(path.ok_or(ZBADARGUMENTS)?.to_bytes(), sequential).ok_or(ZBADARGUMENTS)
 }
@@ -127,7 +128,7 @@ pub(crate) fn malloc_cstr(s: &[u8]) -> *mut c_char {
 
 /// A malloc'd String_vector, released by `deallocate_String_vector`;
 /// Err(ZSYSTEMERROR) when memory runs out (nothing is left allocated).
-pub(crate) fn string_vector(items: &[Vec<u8>]) -> Result<String_vector, i32> {
+pub(crate) fn string_vector(items: &[Vec<u8>]) -> Result<String_vector, c_int> {
     let mut v = String_vector { count: 0, data: std::ptr::null_mut() };
     let len = i32::try_from(items.len()).map_err(|_| ZSYSTEMERROR)?;
     // SAFETY: `v` is a local record.
@@ -149,7 +150,7 @@ pub(crate) fn string_vector(items: &[Vec<u8>]) -> Result<String_vector, i32> {
 
 /// A malloc'd ACL_vector, released by `deallocate_ACL_vector`;
 /// Err(ZSYSTEMERROR) when memory runs out (nothing is left allocated).
-pub(crate) fn acl_vector(items: &[Acl]) -> Result<ACL_vector, i32> {
+pub(crate) fn acl_vector(items: &[Acl]) -> Result<ACL_vector, c_int> {
     let mut v = ACL_vector { count: 0, data: std::ptr::null_mut() };
     let len = i32::try_from(items.len()).map_err(|_| ZSYSTEMERROR)?;
     // SAFETY: `v` is a local record.

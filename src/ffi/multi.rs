@@ -8,8 +8,8 @@ use super::ops::*;
 use super::sync::wait_for;
 use super::types::*;
 use super::*;
+use crate::ffi::codes::{ZMARSHALLINGERROR, ZRUNTIMEINCONSISTENCY, ZUNIMPLEMENTED};
 use crate::proto::consts::*;
-use crate::proto::errors::{ZMARSHALLINGERROR, ZRUNTIMEINCONSISTENCY, ZUNIMPLEMENTED};
 use crate::proto::jute::{ACL_vector, Stat};
 use crate::proto::opcodes::*;
 use crate::proto::records::{create_opcode, CreateBody, MultiOp, MultiResult, Reply, Request};
@@ -181,7 +181,7 @@ unsafe fn build_ops(
     count: c_int,
     ops: *const zoo_op_t,
     results: *mut zoo_op_result_t,
-) -> Result<Vec<MultiOp>, i32> {
+) -> Result<Vec<MultiOp>, c_int> {
     if count < 0 || (count > 0 && (ops.is_null() || results.is_null())) {
         return Err(ZBADARGUMENTS);
     }
@@ -336,7 +336,7 @@ unsafe fn multi_submit(
         |z| Ok((Request::Multi(unsafe { build_ops(z, count, ops, results) }?), None)),
         move |z| {
             let z = z.clone();
-            let cb: crate::session::Callback = Box::new(move |rc, rep| {
+            let cb: crate::session::Callback = c_callback(move |rc, rep| {
                 if let Some(k) = &kinds {
                     log_sub_results(&z, xid_seen.load(Ordering::Acquire), k, rep.as_ref());
                 }
@@ -455,7 +455,7 @@ pub unsafe extern "C" fn zoo_multi(zh: *mut zhandle_t, count: c_int, ops: *const
             let Done::Inline(cb) = done else { unreachable!() };
             // SAFETY: `ops` and `results` are valid as documented above; this
             // thread waits for the completion, so `results` outlives it.
-            unsafe { multi_submit(zh, count, ops, results, move |rc| cb(rc, None), true) }
+            unsafe { multi_submit(zh, count, ops, results, move |rc| cb(from_c(rc), None), true) }
         })
         .0
     })

@@ -10,8 +10,8 @@ use super::consts::ZooWatcherType;
 use super::types::*;
 use super::*;
 use crate::client::handle::ZHandle;
+use crate::ffi::codes::ZNOWATCHER;
 use crate::proto::consts::{WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN};
-use crate::proto::errors::ZNOWATCHER;
 use crate::proto::jute::{ACL_vector, String_vector};
 use crate::proto::records::Acl;
 use crate::proto::records::{CreateBody, Reply, Request};
@@ -74,7 +74,7 @@ pub(crate) fn submit_xid(
     zhp: *mut zhandle_t,
     api: &'static str,
     sending: Sending,
-    build: impl FnOnce(&Arc<ZHandle>) -> Result<Built, i32>,
+    build: impl FnOnce(&Arc<ZHandle>) -> Result<Built, c_int>,
     done: impl FnOnce(&Arc<ZHandle>) -> Done,
 ) -> Result<i32, c_int> {
     if zhp.is_null() {
@@ -85,7 +85,7 @@ pub(crate) fn submit_xid(
     if zh.is_unrecoverable() {
         return Err(ZINVALIDSTATE);
     }
-    let xid = zh.submit(&req, watch, None, done(&zh))?;
+    let xid = zh.submit(&req, watch, None, done(&zh)).map_err(c_error)?;
     log_sending(&zh, api, sending, xid);
     Ok(xid)
 }
@@ -93,7 +93,7 @@ pub(crate) fn submit_xid(
 /// `submit_xid` for calls that return only a result code.
 pub(crate) fn submit<B, D>(zhp: *mut zhandle_t, api: &'static str, sending: Sending, build: B, done: D) -> c_int
 where
-    B: FnOnce(&Arc<ZHandle>) -> Result<Built, i32>,
+    B: FnOnce(&Arc<ZHandle>) -> Result<Built, c_int>,
     D: FnOnce(&Arc<ZHandle>) -> Done,
 {
     submit_xid(zhp, api, sending, build, done).err().unwrap_or(ZOK)
@@ -127,7 +127,7 @@ pub(crate) fn build_create(
     mode: c_int,
     ttl: i64,
     create2: bool,
-) -> Result<CreateBody, i32> {
+) -> Result<CreateBody, c_int> {
     CreateBody::new(server_path(zh, path, mode)?, data, acl, mode, ttl, create2).ok_or(ZBADARGUMENTS)
 }
 
@@ -148,12 +148,12 @@ fn queue<F: Send + 'static>(
 ) -> Done {
     let Some(f) = cb else { return Done::Nothing };
     let d = send_ptr(data);
-    Done::Queue(Box::new(move |rc, rep| call(f, d.get(), rc, rep)))
+    Done::Queue(c_callback(move |rc, rep| call(f, d.get(), rc, rep)))
 }
 
 /// Lends `f` a malloc'd String_vector of `items`, freed when it returns;
 /// Err(ZSYSTEMERROR) when memory runs out.
-fn lend_strings(items: &[Vec<u8>], f: impl FnOnce(&String_vector)) -> Result<(), i32> {
+fn lend_strings(items: &[Vec<u8>], f: impl FnOnce(&String_vector)) -> Result<(), c_int> {
     let mut v = string_vector(items)?;
     f(&v);
     // SAFETY: `v` is ours, from string_vector, and `f` is done with it.
@@ -264,7 +264,7 @@ pub(crate) fn acl_done(cb: acl_completion_t, data: *const c_void) -> Done {
 
 // ---- request builders shared with the sync API ----
 
-pub(crate) fn build_path_watch(zh: &ZHandle, path: Option<&CStr>, w: Option<Watcher>, op: WatchOp) -> Result<Built, i32> {
+pub(crate) fn build_path_watch(zh: &ZHandle, path: Option<&CStr>, w: Option<Watcher>, op: WatchOp) -> Result<Built, c_int> {
     let sp = server_path(zh, path, 0)?;
     let watch = w.is_some();
     let req = match op {
@@ -276,17 +276,17 @@ pub(crate) fn build_path_watch(zh: &ZHandle, path: Option<&CStr>, w: Option<Watc
     Ok((req, reg(op, &sp, w)))
 }
 
-pub(crate) fn build_children2(zh: &ZHandle, path: Option<&CStr>, w: Option<Watcher>) -> Result<Built, i32> {
+pub(crate) fn build_children2(zh: &ZHandle, path: Option<&CStr>, w: Option<Watcher>) -> Result<Built, c_int> {
     let sp = server_path(zh, path, 0)?;
     Ok((Request::GetChildren2 { path: sp.clone(), watch: w.is_some() }, reg(WatchOp::Child, &sp, w)))
 }
 
-pub(crate) fn build_getconfig(w: Option<Watcher>) -> Result<Built, i32> {
+pub(crate) fn build_getconfig(w: Option<Watcher>) -> Result<Built, c_int> {
     let p = CONFIG_NODE.to_vec();
     Ok((Request::GetData { path: p.clone(), watch: w.is_some() }, reg(WatchOp::Data, &p, w)))
 }
 
-pub(crate) fn build_reconfig(joining: Option<&CStr>, leaving: Option<&CStr>, members: Option<&CStr>, version: i64) -> Result<Built, i32> {
+pub(crate) fn build_reconfig(joining: Option<&CStr>, leaving: Option<&CStr>, members: Option<&CStr>, version: i64) -> Result<Built, c_int> {
     let j = joining.map(|b| b.to_bytes().to_vec());
     let l = leaving.map(|b| b.to_bytes().to_vec());
     let m = members.map(|b| b.to_bytes().to_vec());
@@ -322,7 +322,7 @@ pub(crate) enum Read {
     Children2,
 }
 
-pub(crate) fn build_read(zh: &ZHandle, path: Option<&CStr>, read: Read, w: Option<Watcher>) -> Result<Built, i32> {
+pub(crate) fn build_read(zh: &ZHandle, path: Option<&CStr>, read: Read, w: Option<Watcher>) -> Result<Built, c_int> {
     match read {
         Read::Exists => build_path_watch(zh, path, w, WatchOp::Exists),
         Read::Data => build_path_watch(zh, path, w, WatchOp::Data),
@@ -339,7 +339,7 @@ pub(crate) unsafe fn submit_on(
     zh: *mut zhandle_t,
     path: *const c_char,
     api: &'static str,
-    build: impl FnOnce(&Arc<ZHandle>, Option<&CStr>) -> Result<Built, i32>,
+    build: impl FnOnce(&Arc<ZHandle>, Option<&CStr>) -> Result<Built, c_int>,
     done: impl FnOnce(&Arc<ZHandle>) -> Done,
 ) -> c_int {
     // SAFETY: the caller's contract above.
@@ -1025,7 +1025,7 @@ pub unsafe extern "C" fn zoo_add_auth(
         let done: Option<crate::session::Callback> = completion.map(|f| {
             let d = send_ptr(data);
             // SAFETY: the caller's completion, called once with its own `data`.
-            Box::new(move |rc, _| unsafe { f(rc, d.get()) }) as crate::session::Callback
+            c_callback(move |rc, _| unsafe { f(rc, d.get()) })
         });
         z.with_core(|c| c.add_auth(scheme, cred, done, std::time::Instant::now()));
         ZOK
@@ -1078,7 +1078,7 @@ pub(crate) unsafe fn remove_watches(
             log_sending(&zh, "aremove_watches", Sending::Path(path), xid);
             ZOK
         }
-        Err(rc) => rc,
+        Err(e) => c_error(e),
     }
 }
 

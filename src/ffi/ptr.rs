@@ -4,17 +4,17 @@
 //! the unsafe contract of every exported function reduces to "each pointer
 //! argument is NULL or valid as its documentation says".
 
-use libc::c_char;
+use libc::{c_char, c_int};
 use std::ffi::CStr;
 
-use crate::proto::errors::ZBADARGUMENTS;
+use crate::ffi::codes::ZBADARGUMENTS;
 
 /// A required C string argument: `Err(ZBADARGUMENTS)` when NULL.
 ///
 /// # Safety
 /// `p` is NULL or points to a NUL-terminated string that stays valid and
 /// unchanged for `'a` (the duration of the call, for arguments).
-pub(crate) unsafe fn cstr_arg<'a>(p: *const c_char) -> Result<&'a CStr, i32> {
+pub(crate) unsafe fn cstr_arg<'a>(p: *const c_char) -> Result<&'a CStr, c_int> {
     // SAFETY: the caller's contract above.
     unsafe { cstr_opt(p) }.ok_or(ZBADARGUMENTS)
 }

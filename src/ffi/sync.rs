@@ -23,7 +23,7 @@ struct Slot {
 pub(crate) fn wait_for(start: impl FnOnce(Done) -> c_int) -> (c_int, Option<Reply>) {
     let slot = Arc::new(Slot::default());
     let s2 = slot.clone();
-    let done = Done::Inline(Box::new(move |rc, rep| {
+    let done = Done::Inline(c_callback(move |rc, rep| {
         *s2.result.lock() = Some((rc, rep));
         s2.cv.notify_one();
     }));
@@ -44,7 +44,7 @@ fn call(
     zh: *mut zhandle_t,
     api: &'static str,
     sending: Sending,
-    build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>,
+    build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, c_int>,
 ) -> (c_int, Option<Reply>) {
     wait_for(|done| submit(zh, api, sending, build, move |_| done))
 }
@@ -381,7 +381,7 @@ unsafe fn get_impl(
     zh: *mut zhandle_t,
     api: &'static str,
     sending: Sending,
-    build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, i32>,
+    build: impl FnOnce(&Arc<crate::client::handle::ZHandle>) -> Result<Built, c_int>,
     buffer: *mut c_char,
     buffer_len: *mut c_int,
     stat: *mut Stat,

@@ -1,20 +1,118 @@
-//! Result codes of the protocol and the C API, as plain integers for the
-//! library's own use (the C enum `ZOO_ERRORS` is in `ffi::consts`).
+//! The result codes of the protocol and of the C API as one type: what a
+//! call or a request came to is `Result<(), Error>` inside the library, and
+//! only `src/ffi/` turns it into the C integer (`code`). The C enum
+//! `ZOO_ERRORS` (`ffi::consts`) has the same values; a test there checks
+//! every one.
 
-pub const ZOK: i32 = 0;
-pub const ZSYSTEMERROR: i32 = -1;
-pub const ZRUNTIMEINCONSISTENCY: i32 = -2;
-pub const ZCONNECTIONLOSS: i32 = -4;
-pub const ZMARSHALLINGERROR: i32 = -5;
-pub const ZUNIMPLEMENTED: i32 = -6;
-pub const ZOPERATIONTIMEOUT: i32 = -7;
-pub const ZBADARGUMENTS: i32 = -8;
-pub const ZSSLCONNECTIONERROR: i32 = -15;
-pub const ZINVALIDSTATE: i32 = -9;
-pub const ZNONODE: i32 = -101;
-pub const ZSESSIONEXPIRED: i32 = -112;
-pub const ZAUTHFAILED: i32 = -115;
-pub const ZCLOSING: i32 = -116;
-pub const ZSESSIONCLOSEDREQUIRESASLAUTH: i32 = -124;
-pub const ZNOWATCHER: i32 = -121;
-pub const ZNOTHING: i32 = -117;
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $name:ident = $value:literal,)*) => {
+        /// A code other than ZOK. The discriminants are the reference's values.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Error {
+            $($(#[$doc])* $name,)*
+            /// A code this library has no name for (a newer server's):
+            /// passed on as it came.
+            Other(i32),
+        }
+
+        impl Error {
+            /// Every named code.
+            pub const ALL: &'static [Error] = &[$(Error::$name,)*];
+
+            /// The value of the C API.
+            pub const fn code(self) -> i32 {
+                match self {
+                    $(Error::$name => $value,)*
+                    Error::Other(c) => c,
+                }
+            }
+
+            /// The error of a nonzero value.
+            const fn of(code: i32) -> Error {
+                match code {
+                    $($value => Error::$name,)*
+                    c => Error::Other(c),
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// System and server-side errors (a range marker; also what a bug of
+    /// the library's own turns into).
+    SystemError = -1,
+    RuntimeInconsistency = -2,
+    DataInconsistency = -3,
+    ConnectionLoss = -4,
+    MarshallingError = -5,
+    Unimplemented = -6,
+    OperationTimeout = -7,
+    BadArguments = -8,
+    InvalidState = -9,
+    NewConfigNoQuorum = -13,
+    ReconfigInProgress = -14,
+    SslConnectionError = -15,
+    /// API errors (a range marker).
+    ApiError = -100,
+    NoNode = -101,
+    NoAuth = -102,
+    BadVersion = -103,
+    NoChildrenForEphemerals = -108,
+    NodeExists = -110,
+    NotEmpty = -111,
+    SessionExpired = -112,
+    InvalidCallback = -113,
+    InvalidAcl = -114,
+    AuthFailed = -115,
+    Closing = -116,
+    /// Not an error: no server responses to process.
+    Nothing = -117,
+    SessionMoved = -118,
+    NotReadOnly = -119,
+    EphemeralOnLocalSession = -120,
+    NoWatcher = -121,
+    ReconfigDisabled = -123,
+    SessionClosedRequireSaslAuth = -124,
+    ThrottledOp = -127,
+}
+
+/// As the reference's log lines show a code: its value.
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
+    }
+}
+
+/// What a code received from a server (or a C caller) means.
+pub const fn result(code: i32) -> Result<(), Error> {
+    if code == 0 {
+        Ok(())
+    } else {
+        Err(Error::of(code))
+    }
+}
+
+/// The C value of an outcome (ZOK for success).
+pub const fn code(r: Result<(), Error>) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.code(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for &e in Error::ALL {
+            assert_eq!(result(e.code()), Err(e));
+        }
+        assert_eq!(result(0), Ok(()));
+        assert_eq!(result(-999), Err(Error::Other(-999)));
+        assert_eq!(code(Err(Error::Other(-999))), -999);
+        assert_eq!(code(Ok(())), 0);
+    }
+}

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use crate::log::LogTarget;
 use crate::proto::codec::Reader;
 use crate::proto::consts::*;
-use crate::proto::errors::*;
+use crate::proto::errors::{self, Error};
 use crate::proto::opcodes::*;
 use crate::proto::records::{self, control_frame, decode_reply_in, Expect, Request};
 use crate::zlog;
@@ -124,7 +124,7 @@ enum Phase {
     Running,
     /// The session is over (expired, auth failed) and the handle still
     /// open: no more connections, every call completes with `rc`.
-    Ended { rc: i32 },
+    Ended { rc: Error },
     /// `zookeeper_close` began; `deadline`: when the reply to the
     /// CloseSession request stops being awaited (None: none was sent).
     Closing { deadline: Option<Instant> },
@@ -134,10 +134,10 @@ enum Phase {
 
 impl Phase {
     /// The code a new call completes with at once, if the phase takes none.
-    fn refusal(self) -> Option<i32> {
+    fn refusal(self) -> Option<Error> {
         match self {
             Phase::Ended { rc } => Some(rc),
-            Phase::Finished => Some(ZCLOSING),
+            Phase::Finished => Some(Error::Closing),
             Phase::Running | Phase::Closing { .. } => None,
         }
     }
@@ -356,15 +356,15 @@ impl Session {
         }
     }
 
-    fn fail_outbox(&mut self, q: &mut Outbox, rc: i32) {
+    fn fail_outbox(&mut self, q: &mut Outbox, rc: Error) {
         q.buf.clear();
         for p in q.entries.drain(..) {
-            deliver(&mut self.jobs, p.done, rc, None);
+            deliver(&mut self.jobs, p.done, Err(rc), None);
         }
     }
 
     /// Completes a call at once, in order with everything else delivered.
-    pub fn complete(&mut self, done: Done, rc: i32) {
+    pub fn complete(&mut self, done: Done, rc: Result<(), Error>) {
         deliver(&mut self.jobs, done, rc, None);
     }
 
@@ -380,7 +380,7 @@ impl Session {
         }
         if local {
             self.watches.remove(path, wtype, watcher);
-            self.complete(done, ZOK);
+            self.complete(done, Ok(()));
             return Ok(None);
         }
         Ok(Some(done))
@@ -391,7 +391,7 @@ impl Session {
     pub fn add_auth(&mut self, scheme: Vec<u8>, cred: Option<Vec<u8>>, done: Option<Callback>, now: Instant) {
         if self.is_closing() {
             if let Some(cb) = done {
-                self.jobs.push(Job::Complete(cb, ZCLOSING, None));
+                self.jobs.push(Job::Complete(cb, Err(Error::Closing), None));
             }
             return;
         }
@@ -520,7 +520,7 @@ impl Session {
             return;
         }
         self.set_state(SessionState::Connecting);
-        self.fail_pending(ZCONNECTIONLOSS);
+        self.fail_pending(Error::ConnectionLoss);
         self.backoff.attempt(true);
         let delay = self.backoff.delay(self.timeout).max(Duration::from_millis(1));
         self.conn = Conn::Down { retry_at: now + delay };
@@ -558,7 +558,7 @@ impl Session {
             if !answer_pending {
                 for p in self.sent.iter_mut() {
                     let done = std::mem::replace(&mut p.done, Done::Nothing);
-                    deliver(&mut self.jobs, done, ZCLOSING, None);
+                    deliver(&mut self.jobs, done, Err(Error::Closing), None);
                     p.watch = None;
                     p.unwatch = None;
                 }
@@ -582,7 +582,7 @@ impl Session {
         if self.is_finished() {
             return;
         }
-        self.fail_pending(ZCLOSING);
+        self.fail_pending(Error::Closing);
         if self.has_transport() {
             self.disconnect = true;
         }
@@ -599,20 +599,20 @@ impl Session {
     }
 
     /// Fails every request not yet answered, queued or sent, and every auth completion.
-    fn fail_pending(&mut self, rc: i32) {
+    fn fail_pending(&mut self, rc: Error) {
         self.out.clear();
         self.out_off = 0;
         self.out_frames = 0;
         self.unanswered = 0;
         for p in self.sent.drain(..) {
-            deliver(&mut self.jobs, p.done, rc, None);
+            deliver(&mut self.jobs, p.done, Err(rc), None);
         }
         self.held.buf.clear();
         for p in self.held.entries.drain(..) {
-            deliver(&mut self.jobs, p.done, rc, None);
+            deliver(&mut self.jobs, p.done, Err(rc), None);
         }
         for cb in self.auth_waiting.drain(..) {
-            self.jobs.push(Job::Complete(cb, rc, None));
+            self.jobs.push(Job::Complete(cb, Err(rc), None));
         }
     }
 
@@ -793,11 +793,11 @@ impl Session {
             let d = self.backoff.refused_penalty(last, self.timeout);
             self.refused.insert(addr, (now + d, d));
         }
-        let rc = if e.is_tls() { ZSSLCONNECTIONERROR } else { ZCONNECTIONLOSS };
+        let rc = if e.is_tls() { Error::SslConnectionError } else { Error::ConnectionLoss };
         self.attempt_failed(now, rc, &e.to_string());
     }
 
-    fn attempt_failed(&mut self, now: Instant, rc: i32, msg: &str) {
+    fn attempt_failed(&mut self, now: Instant, rc: Error, msg: &str) {
         match self.conn {
             Conn::Opening { addr, .. } | Conn::Handshake { addr, .. } | Conn::Authenticating { addr, .. } => {
                 self.disconnect = true;
@@ -832,13 +832,13 @@ impl Session {
                 }
                 self.conn = Conn::Down { retry_at: now + delay };
             }
-            Conn::Up { .. } => self.lose(now, ZCONNECTIONLOSS, msg),
+            Conn::Up { .. } => self.lose(now, Error::ConnectionLoss, msg),
             _ => {}
         }
     }
 
     /// An established connection is lost: every call in flight fails with `rc`.
-    fn lose(&mut self, now: Instant, rc: i32, msg: &str) {
+    fn lose(&mut self, now: Instant, rc: Error, msg: &str) {
         let Conn::Up { addr, last_recv, .. } = self.conn else { return };
         self.last_contact = Some(last_recv);
         self.disconnect = true;
@@ -872,7 +872,7 @@ impl Session {
             if let Some(i) = self.hosts.addrs.iter().position(|x| *x == addr) {
                 self.hosts.next = i;
             }
-            self.lose(now, ZCONNECTIONLOSS, "");
+            self.lose(now, Error::ConnectionLoss, "");
             self.lost_since_resolution = false; // a move of ours: no name changed
         } else {
             let n = self.hosts.addrs.len().max(1);
@@ -976,7 +976,7 @@ impl Session {
                 if handshake || matches!(self.conn, Conn::Authenticating { .. }) {
                     self.transport_error(now, TransportError::Protocol("malformed handshake response"));
                 } else {
-                    self.lose(now, ZMARSHALLINGERROR, "invalid frame length");
+                    self.lose(now, Error::MarshallingError, "invalid frame length");
                 }
                 return;
             }
@@ -1008,7 +1008,7 @@ impl Session {
         let oldid = if self.seen_rw { self.session_id } else { 0 };
         if resp.timeout <= 0 || (oldid != 0 && oldid != resp.session_id) {
             zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "check_events", "sessionId={:#x} has expired.", oldid);
-            self.end(SessionState::ExpiredSession, ZSESSIONEXPIRED);
+            self.end(SessionState::ExpiredSession, Error::SessionExpired);
             return;
         }
         if !resp.read_only {
@@ -1148,10 +1148,10 @@ impl Session {
             );
             return self.transport_error(now, TransportError::Protocol("unexpected reply during SASL authentication"));
         }
-        if err != ZOK {
+        if let Err(err) = errors::result(err) {
             let why = match err {
-                ZAUTHFAILED => "ZAUTHFAILED: wrong credentials, unknown user or mechanism",
-                ZSESSIONCLOSEDREQUIRESASLAUTH => "ZSESSIONCLOSEDREQUIRESASLAUTH",
+                Error::AuthFailed => "ZAUTHFAILED: wrong credentials, unknown user or mechanism",
+                Error::SessionClosedRequireSaslAuth => "ZSESSIONCLOSEDREQUIRESASLAUTH",
                 _ => "",
             };
             return self.sasl_failed(&format!("the server refused it (error {err} {why})"));
@@ -1191,12 +1191,12 @@ impl Session {
     fn sasl_failed(&mut self, msg: &str) {
         let server = self.peer().map(|a| format_addr(&a)).unwrap_or_default();
         zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "zoo_sasl_mark_failed", "SASL authentication with server {} failed: {}", server, msg);
-        self.end(SessionState::AuthFailed, ZAUTHFAILED);
+        self.end(SessionState::AuthFailed, Error::AuthFailed);
     }
 
     /// The session is over for good (expired, auth failed): watchers learn
     /// it, every call fails, no more connections.
-    fn end(&mut self, state: SessionState, rc: i32) {
+    fn end(&mut self, state: SessionState, rc: Error) {
         if self.has_transport() {
             self.disconnect = true;
         }
@@ -1217,7 +1217,7 @@ impl Session {
     /// waiting; the handle still closes normally.
     pub fn abandon(&mut self) {
         if self.conn != Conn::Ended {
-            self.end(SessionState::ExpiredSession, ZSYSTEMERROR);
+            self.end(SessionState::ExpiredSession, Error::SystemError);
         } else if self.is_closing() {
             self.finish();
         }
@@ -1229,7 +1229,7 @@ impl Session {
     fn process_frame(&mut self, now: Instant, frame: Bytes) {
         let mut r = Reader::new(&frame);
         let Ok(records::ReplyHeader { xid, zxid, err }) = records::decode_reply_header(&mut r) else {
-            return self.lose(now, ZMARSHALLINGERROR, "malformed reply header");
+            return self.lose(now, Error::MarshallingError, "malformed reply header");
         };
         if zxid > 0 && zxid > self.last_zxid {
             self.last_zxid = zxid;
@@ -1241,7 +1241,7 @@ impl Session {
             WATCHER_EVENT_XID => {
                 zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process", "Processing WATCHER_EVENT");
                 let Ok(ev) = records::decode_event(&mut r) else {
-                    return self.lose(now, ZMARSHALLINGERROR, "malformed watcher event");
+                    return self.lose(now, Error::MarshallingError, "malformed watcher event");
                 };
                 if self.is_closing() {
                     // As the reference: no watcher runs once zookeeper_close
@@ -1281,7 +1281,7 @@ impl Session {
                 zlog!(self.log_cb, ZOO_LOG_LEVEL_DEBUG, "zookeeper_process", "Processing AUTH_XID");
                 // As the reference: one auth reply answers every waiting auth completion.
                 for cb in self.auth_waiting.drain(..) {
-                    self.jobs.push(Job::Complete(cb, err, None));
+                    self.jobs.push(Job::Complete(cb, errors::result(err), None));
                 }
                 if err != 0 {
                     zlog!(
@@ -1291,7 +1291,7 @@ impl Session {
                         "Authentication scheme {} failed. Connection closed.",
                         self.last_auth_scheme()
                     );
-                    self.end(SessionState::AuthFailed, ZAUTHFAILED);
+                    self.end(SessionState::AuthFailed, Error::AuthFailed);
                 } else {
                     zlog!(
                         self.log_cb,
@@ -1314,7 +1314,7 @@ impl Session {
                         expected,
                         xid
                     );
-                    return self.lose(now, ZRUNTIMEINCONSISTENCY, "unexpected server response");
+                    return self.lose(now, Error::RuntimeInconsistency, "unexpected server response");
                 }
                 let p = self.sent.pop_front().unwrap();
                 if p.close {
@@ -1351,16 +1351,16 @@ impl Session {
                 let decode = err == 0 || (p.expect == Expect::Multi && r.remaining() > 0);
                 let (rc, reply) = if decode {
                     match decode_reply_in(p.expect, Some(&frame), &mut r) {
-                        Ok(rep) => (err, Some(rep)),
-                        Err(_) => (ZMARSHALLINGERROR, None),
+                        Ok(rep) => (errors::result(err), Some(rep)),
+                        Err(_) => (Err(Error::MarshallingError), None),
                     }
                 } else {
-                    (err, None)
+                    (errors::result(err), None)
                 };
                 if let Some(reg) = &p.watch {
                     self.watches.activate(reg, rc);
                 }
-                if let (Some(u), ZOK) = (&p.unwatch, rc) {
+                if let (Some(u), Ok(())) = (&p.unwatch, rc) {
                     self.watches.remove(&u.path, u.wtype, u.watcher);
                 }
                 deliver(&mut self.jobs, p.done, rc, reply);
@@ -1421,7 +1421,7 @@ impl Session {
     /// connection timed out (connect, handshake, SASL or receive timeout),
     /// ZSESSIONEXPIRED when the client-side expiry ended the session (what
     /// the ST library's `zookeeper_interest` returns then, as the reference).
-    pub fn tick(&mut self, now: Instant) -> Option<i32> {
+    pub fn tick(&mut self, now: Instant) -> Option<Error> {
         if self.client_expiry_at().is_some_and(|t| now >= t) {
             zlog!(
                 self.log_cb,
@@ -1431,14 +1431,14 @@ impl Session {
                 self.timeout,
                 self.session_id
             );
-            self.end(SessionState::ExpiredSession, ZSESSIONEXPIRED);
-            return Some(ZSESSIONEXPIRED);
+            self.end(SessionState::ExpiredSession, Error::SessionExpired);
+            return Some(Error::SessionExpired);
         }
         if self.move_server && !self.is_closing() {
             if let Conn::Up { .. } = self.conn {
                 self.move_server = false;
                 zlog!(self.log_cb, ZOO_LOG_LEVEL_INFO, "zoo_set_servers", "moving to another server of the new list");
-                self.lose(now, ZCONNECTIONLOSS, "");
+                self.lose(now, Error::ConnectionLoss, "");
                 self.lost_since_resolution = false; // a move of ours: no name changed
                 return None;
             }
@@ -1447,11 +1447,11 @@ impl Session {
         match self.conn {
             Conn::Opening { deadline, .. } | Conn::Handshake { deadline, .. } if now >= deadline => {
                 self.transport_error(now, TransportError::TimedOut("connection to the server timed out"));
-                return Some(ZOPERATIONTIMEOUT);
+                return Some(Error::OperationTimeout);
             }
             Conn::Authenticating { deadline, .. } if now >= deadline => {
                 self.transport_error(now, TransportError::TimedOut("no answer during SASL authentication"));
-                return Some(ZOPERATIONTIMEOUT);
+                return Some(Error::OperationTimeout);
             }
             Conn::Up { last_recv, last_send, .. } => {
                 if let Some(d) = self.phase.close_deadline() {
@@ -1477,8 +1477,8 @@ impl Session {
                         (idle - recv_limit).as_millis()
                     );
                     zlog!(self.log_cb, ZOO_LOG_LEVEL_ERROR, "zookeeper_interest", "{}", msg);
-                    self.lose(now, ZOPERATIONTIMEOUT, "");
-                    return Some(ZOPERATIONTIMEOUT);
+                    self.lose(now, Error::OperationTimeout, "");
+                    return Some(Error::OperationTimeout);
                 }
                 if !self.wants_write() && now.saturating_duration_since(last_send) >= self.ping_every() && !self.is_closing() {
                     let mut f = Vec::new();
@@ -1565,7 +1565,7 @@ fn completion_kind(e: Expect) -> i32 {
 }
 
 /// Hands a result to its caller.
-fn deliver(jobs: &mut Vec<Job>, done: Done, rc: i32, reply: Option<records::Reply>) {
+fn deliver(jobs: &mut Vec<Job>, done: Done, rc: Result<(), Error>, reply: Option<records::Reply>) {
     match done {
         Done::Queue(cb) => jobs.push(Job::Complete(cb, rc, reply)),
         Done::Inline(cb) => cb(rc, reply),

@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 
 use super::watches::{WatchReg, Watcher};
+use crate::proto::errors::Error;
 use crate::proto::records::{Expect, Reply, Request};
 
 /// A completion: the result code and, on success, the decoded reply.
-pub type Callback = Box<dyn FnOnce(i32, Option<Reply>) + Send>;
+pub type Callback = Box<dyn FnOnce(Result<(), Error>, Option<Reply>) + Send>;
 
 /// How a result reaches its caller.
 pub enum Done {
@@ -49,7 +50,7 @@ pub struct Pending {
 /// Work for whoever delivers results, in the order the core produced it.
 pub enum Job {
     /// Run a completion.
-    Complete(Callback, i32, Option<Reply>),
+    Complete(Callback, Result<(), Error>, Option<Reply>),
     /// Call watchers with `(type, state, path)`. `with_default`: the
     /// handle's default watcher is called first (session events).
     Watch { watchers: Vec<Watcher>, ty: i32, state: i32, path: CString, with_default: bool },

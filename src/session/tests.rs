@@ -8,6 +8,14 @@ use crate::session::transport_error::{OsError, TransportError};
 use crate::session::watches::{WatchOp, WatchReg, Watcher};
 use std::sync::{Arc, Mutex as StdMutex};
 
+// The codes the completions are logged with.
+const ZCONNECTIONLOSS: i32 = Error::ConnectionLoss.code();
+const ZOPERATIONTIMEOUT: i32 = Error::OperationTimeout.code();
+const ZRUNTIMEINCONSISTENCY: i32 = Error::RuntimeInconsistency.code();
+const ZCLOSING: i32 = Error::Closing.code();
+const ZAUTHFAILED: i32 = Error::AuthFailed.code();
+const ZSYSTEMERROR: i32 = Error::SystemError.code();
+
 /// A socket failure as a driver reports it (`during`: what failed).
 fn os(during: &'static str) -> OsError {
     OsError { errno: 104, text: "Connection reset by peer".into(), during }
@@ -182,7 +190,7 @@ impl Rig {
     fn get(&mut self, name: &str, watch: Option<WatchReg>) -> i32 {
         let log = self.log.clone();
         let name = name.to_string();
-        let done = Done::Queue(Box::new(move |rc, _| log.lock().unwrap().push(format!("{name}:{rc}"))));
+        let done = Done::Queue(Box::new(move |rc, _| log.lock().unwrap().push(format!("{name}:{}", errors::code(rc)))));
         let xid = self.q.push(&Request::GetData { path: b"/a".to_vec(), watch: watch.is_some() }, watch, None, done);
         self.core.accept(&mut self.q, self.t);
         xid
@@ -387,7 +395,7 @@ fn watch_removal_completes_in_order_after_earlier_replies() {
         &Request::RemoveWatches { path: b"/a".to_vec(), wtype: WATCHERTYPE_DATA, check: true },
         None,
         Some(Unwatch { path: b"/a".to_vec(), wtype: WATCHERTYPE_DATA, watcher: Some(w) }),
-        Done::Queue(Box::new(move |rc, _| log.lock().unwrap().push(format!("removed:{rc}")))),
+        Done::Queue(Box::new(move |rc, _| log.lock().unwrap().push(format!("removed:{}", errors::code(rc))))),
     );
     r.core.accept(&mut r.q, r.t);
     r.written();
@@ -409,7 +417,7 @@ fn a_local_watch_removal_is_done_here_and_an_unknown_watcher_is_refused() {
     r.feed(&data_reply(x, b"v"));
     let done = |log: &Arc<StdMutex<Vec<String>>>| {
         let log = log.clone();
-        Done::Queue(Box::new(move |rc, _| log.lock().unwrap().push(format!("removed:{rc}"))))
+        Done::Queue(Box::new(move |rc, _| log.lock().unwrap().push(format!("removed:{}", errors::code(rc)))))
     };
     assert!(r.core.unwatch(b"/a", WATCHERTYPE_DATA, Some(other), true, done(&r.log)).is_err());
     assert!(matches!(r.core.unwatch(b"/a", WATCHERTYPE_DATA, Some(w), false, done(&r.log)), Ok(Some(_))));
@@ -432,7 +440,7 @@ fn pings_when_idle_and_watches_and_auth_are_sent_again_after_a_reconnect() {
     let w = Watcher { func: NOP_WATCHER, ctx: 1 };
     let x = r.get("w", Some(WatchReg { op: WatchOp::Exists, path: b"/gone".to_vec(), watcher: w }));
     r.written();
-    r.feed(&reply(x, ZNONODE, |_| {}));
+    r.feed(&reply(x, Error::NoNode.code(), |_| {}));
     r.core.transport_error(r.t, os_err("reset"));
     r.actions();
     r.core.transport_up(r.t);
@@ -449,7 +457,7 @@ fn auth_failure_and_expiry_are_final_and_fail_every_call() {
     r.get("a", None);
     r.core.add_auth(b"digest".to_vec(), Some(b"bad".to_vec()), None, r.t);
     r.written();
-    r.feed(&reply(AUTH_XID, ZAUTHFAILED, |_| {}));
+    r.feed(&reply(AUTH_XID, Error::AuthFailed.code(), |_| {}));
     assert_eq!(r.core.state(), SessionState::AuthFailed);
     let got = r.deliver();
     assert_eq!(got, vec![format!("event:-1:{}::true", SessionState::AuthFailed.code()), format!("a:{ZAUTHFAILED}")]);
@@ -474,7 +482,7 @@ fn many_watchers_make_one_session_event_in_linear_time() {
     r.deliver();
     for i in 0..50_000usize {
         let w = Watcher { func: NOP_WATCHER, ctx: i };
-        r.core.watches.activate(&WatchReg { op: WatchOp::Data, path: format!("/n{i}").into_bytes(), watcher: w }, 0);
+        r.core.watches.activate(&WatchReg { op: WatchOp::Data, path: format!("/n{i}").into_bytes(), watcher: w }, Ok(()));
     }
     let t = std::time::Instant::now();
     r.core.transport_error(r.t, os_err("reset"));
@@ -589,7 +597,7 @@ fn persistent_watches_are_rearmed_with_setwatches2_and_stay_after_firing() {
         &Request::AddWatch { path: b"/t".to_vec(), mode: watches::ADD_WATCH_MODE_PERSISTENT_RECURSIVE },
         Some(WatchReg { op: WatchOp::PersistentRecursive, path: b"/t".to_vec(), watcher: w }),
         None,
-        Done::Queue(Box::new(move |rc, _| log.lock().unwrap().push(format!("added:{rc}")))),
+        Done::Queue(Box::new(move |rc, _| log.lock().unwrap().push(format!("added:{}", errors::code(rc))))),
     );
     r.core.accept(&mut r.q, r.t);
     assert_eq!(frames_of(&r.written()), vec![(x, ZOO_ADDWATCH_OP)]);
@@ -804,7 +812,7 @@ fn sasl_refused_by_the_server_ends_in_auth_failed_with_an_event_and_zauthfailed_
     let xid = frames_of(&first)[0].0;
     r.feed(&sasl_reply(xid, 0, Some(b"challenge")));
     let xid2 = frames_of(&r.written())[0].0;
-    r.feed(&sasl_reply(xid2, ZAUTHFAILED, None));
+    r.feed(&sasl_reply(xid2, Error::AuthFailed.code(), None));
     assert_eq!(r.core.state(), SessionState::AuthFailed);
     assert_eq!(r.deliver(), vec![format!("event:-1:{}::true", SessionState::AuthFailed.code()), format!("early:{ZAUTHFAILED}")]);
     assert_eq!(r.actions(), vec![Action::Disconnect]);
@@ -883,7 +891,7 @@ fn zoo_add_auth_during_the_handshake_waits_for_the_sasl_exchange() {
     r.core.add_auth(
         b"digest".to_vec(),
         Some(b"u:p".to_vec()),
-        Some(Box::new(move |rc, _| log.lock().unwrap().push(format!("auth:{rc}")))),
+        Some(Box::new(move |rc, _| log.lock().unwrap().push(format!("auth:{}", errors::code(rc))))),
         r.t,
     );
     // Only the ConnectRequest (one frame): the SASL replies must be the first ones.
@@ -964,7 +972,7 @@ fn st_between_connections_state_zero_and_timeout_code() {
     // The server falls silent: two thirds of the timeout later the clock
     // drops the connection and says why.
     r.t += Duration::from_millis(TIMEOUT as u64 * 2 / 3);
-    assert_eq!(r.core.tick(r.t), Some(ZOPERATIONTIMEOUT));
+    assert_eq!(r.core.tick(r.t), Some(Error::OperationTimeout));
     assert!(r.core.take_disconnect());
     assert!(!r.core.take_disconnect(), "told once");
     assert_eq!(r.core.state(), SessionState::Closed);

@@ -37,6 +37,7 @@ pub struct WatchReg {
 
 pub use crate::proto::consts::{CHANGED_EVENT, CHILD_EVENT, CREATED_EVENT, DELETED_EVENT, NOTWATCHING_EVENT, SESSION_EVENT};
 use crate::proto::consts::{WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN, WATCHERTYPE_DATA};
+use crate::proto::errors::Error;
 
 type Table = HashMap<Vec<u8>, Vec<Watcher>>;
 
@@ -98,13 +99,13 @@ fn take(t: &mut Table, path: &[u8], out: &mut Vec<Watcher>) {
 impl WatchRegistry {
     /// Registers the watch of a completed read, as the reference does:
     /// data and child watches on success, exist watches on success or ZNONODE.
-    pub fn activate(&mut self, reg: &WatchReg, rc: i32) {
+    pub fn activate(&mut self, reg: &WatchReg, rc: Result<(), Error>) {
         match (reg.op, rc) {
-            (WatchOp::Data, 0) | (WatchOp::Exists, 0) => add(&mut self.data, &reg.path, reg.watcher),
-            (WatchOp::Exists, crate::proto::errors::ZNONODE) => add(&mut self.exist, &reg.path, reg.watcher),
-            (WatchOp::Child, 0) => add(&mut self.child, &reg.path, reg.watcher),
-            (WatchOp::Persistent, 0) => add(&mut self.persistent, &reg.path, reg.watcher),
-            (WatchOp::PersistentRecursive, 0) => add(&mut self.recursive, &reg.path, reg.watcher),
+            (WatchOp::Data, Ok(())) | (WatchOp::Exists, Ok(())) => add(&mut self.data, &reg.path, reg.watcher),
+            (WatchOp::Exists, Err(Error::NoNode)) => add(&mut self.exist, &reg.path, reg.watcher),
+            (WatchOp::Child, Ok(())) => add(&mut self.child, &reg.path, reg.watcher),
+            (WatchOp::Persistent, Ok(())) => add(&mut self.persistent, &reg.path, reg.watcher),
+            (WatchOp::PersistentRecursive, Ok(())) => add(&mut self.recursive, &reg.path, reg.watcher),
             _ => {}
         }
     }
@@ -230,7 +231,7 @@ mod tests {
     fn exist_watch_on_nonode_fires_on_create() {
         let mut r = WatchRegistry::default();
         let w = Watcher { func: W1, ctx: 1 };
-        r.activate(&WatchReg { op: WatchOp::Exists, path: b"/a".to_vec(), watcher: w }, -101);
+        r.activate(&WatchReg { op: WatchOp::Exists, path: b"/a".to_vec(), watcher: w }, Err(Error::NoNode));
         assert!(r.trigger(CHILD_EVENT, b"/a").is_empty());
         assert_eq!(r.trigger(CREATED_EVENT, b"/a"), vec![w]);
         assert!(r.is_empty());
@@ -241,8 +242,8 @@ mod tests {
         let mut r = WatchRegistry::default();
         let p = Watcher { func: W1, ctx: 1 };
         let q = Watcher { func: W1, ctx: 2 };
-        r.activate(&WatchReg { op: WatchOp::Persistent, path: b"/a".to_vec(), watcher: p }, 0);
-        r.activate(&WatchReg { op: WatchOp::PersistentRecursive, path: b"/a".to_vec(), watcher: q }, 0);
+        r.activate(&WatchReg { op: WatchOp::Persistent, path: b"/a".to_vec(), watcher: p }, Ok(()));
+        r.activate(&WatchReg { op: WatchOp::PersistentRecursive, path: b"/a".to_vec(), watcher: q }, Ok(()));
         assert_eq!(r.trigger(CHANGED_EVENT, b"/a"), vec![p, q]);
         assert_eq!(r.trigger(CHILD_EVENT, b"/a"), vec![p], "no child events for recursive watches");
         assert_eq!(r.trigger(CREATED_EVENT, b"/a/b/c"), vec![q]);
@@ -251,7 +252,7 @@ mod tests {
         assert!(r.remove(b"/a", WATCHERTYPE_ANY, Some(q)));
         assert!(r.trigger(CREATED_EVENT, b"/a/x").is_empty());
         let mut root = WatchRegistry::default();
-        root.activate(&WatchReg { op: WatchOp::PersistentRecursive, path: b"/".to_vec(), watcher: q }, 0);
+        root.activate(&WatchReg { op: WatchOp::PersistentRecursive, path: b"/".to_vec(), watcher: q }, Ok(()));
         assert_eq!(root.trigger(CREATED_EVENT, b"/x/y"), vec![q]);
     }
 
@@ -259,8 +260,8 @@ mod tests {
     fn same_watcher_fires_once() {
         let mut r = WatchRegistry::default();
         let w = Watcher { func: W1, ctx: 1 };
-        r.activate(&WatchReg { op: WatchOp::Data, path: b"/a".to_vec(), watcher: w }, 0);
-        r.activate(&WatchReg { op: WatchOp::Child, path: b"/a".to_vec(), watcher: w }, 0);
+        r.activate(&WatchReg { op: WatchOp::Data, path: b"/a".to_vec(), watcher: w }, Ok(()));
+        r.activate(&WatchReg { op: WatchOp::Child, path: b"/a".to_vec(), watcher: w }, Ok(()));
         assert_eq!(r.trigger(DELETED_EVENT, b"/a"), vec![w]);
     }
 }

@@ -8,7 +8,7 @@ use super::{allocate_into, deallocate_from};
 use crate::ffi::ffi_entry;
 use crate::ffi::ptr::out_ref;
 use crate::ffi::recordio::{deallocate_Buffer, deallocate_String};
-use crate::proto::errors::{ZBADARGUMENTS, ZOK};
+use crate::ffi::codes::{ZBADARGUMENTS, ZOK};
 use crate::proto::jute::*;
 
 /// Gives `*v` an array of `len` zeroed `String` entries from `calloc` (none
