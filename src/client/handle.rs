@@ -22,6 +22,21 @@ use crate::session::{Config, Session};
 
 use crate::session::state::SessionState;
 
+/// What `ZHandle::close` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Closed {
+    /// The handle is closed: forget it.
+    Done,
+    /// A forked child's copy of the parent's handle: forget it (its
+    /// memory stays).
+    Forked,
+    /// Another close is under way: nothing to do.
+    AlreadyClosing,
+    /// Called from a callback inside the ST library's `zookeeper_process`:
+    /// the close completes when that call returns (which lets the handle go).
+    Deferred,
+}
+
 /// Whether this library is the multi-threaded one (`libzookeeper_mt`): an IO
 /// thread and a completion thread per handle. Without the feature it is
 /// `libzookeeper_st`, driven by the caller through `zookeeper_interest`
@@ -327,6 +342,61 @@ impl ZHandle {
         self.jobs.send(job);
     }
 
+    /// `zookeeper_close`: ends the session and the handle's threads, in the
+    /// order the reference keeps. MT: CloseSession (when connected) and its
+    /// answer, bounded by the close deadline, on the IO thread, which this
+    /// joins; then the completion thread, which runs every call not
+    /// answered (ZCLOSING) before it ends, joined too unless this runs on
+    /// it (a close from a callback returns without waiting for itself).
+    /// While it runs the handle stays known, so that calls made from
+    /// callbacks get ZCLOSING, as with the reference. ST: the same on the
+    /// calling thread, or, from a callback inside `zookeeper_process`,
+    /// deferred to the end of that call. What the caller does with its
+    /// registration of the handle follows from the answer.
+    pub fn close(self: &Arc<Self>) -> Closed {
+        if self.in_forked_child() {
+            // After fork() the handle's threads are gone and its connection
+            // is the parent's: nothing is sent, nothing joined; the memory
+            // stays with the child (as the reference, which cannot free it
+            // either): the threads' handles and one reference are leaked.
+            if let Some(t) = self.threads.lock().take() {
+                std::mem::forget(t);
+            }
+            std::mem::forget(self.clone());
+            return Closed::Forked;
+        }
+        if self.is_closing() {
+            // Closing already (from another thread or a callback).
+            return Closed::AlreadyClosing;
+        }
+        if self.is_connected() {
+            crate::zlog!(
+                self.log_cb(),
+                ZOO_LOG_LEVEL_INFO,
+                "zookeeper_close",
+                "Closing zookeeper sessionId={} to {}\n",
+                crate::log::c_hex(self.client_id().client_id),
+                self.published.current_server_string()
+            );
+        }
+        if THREADED {
+            self.begin_close();
+            let threads = self.threads.lock().take();
+            if let Some((io, comp)) = threads {
+                let _ = io.join();
+                let on_completion_thread = self.completion_thread.get() == Some(&std::thread::current().id());
+                if !on_completion_thread {
+                    let _ = comp.join();
+                }
+            }
+        } else if super::st::close_from_callback(self) {
+            return Closed::Deferred;
+        } else {
+            super::st::close(self);
+        }
+        Closed::Done
+    }
+
     /// Starts closing the session (CloseSession when connected).
     pub fn begin_close(&self) {
         self.with_core(|core| {
@@ -342,5 +412,45 @@ impl Drop for ZHandle {
             // SAFETY: the eventfd is owned by the handle and closed once.
             unsafe { libc::close(self.wake_fd) };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::hosts;
+
+    /// A handle whose only server never answers (nothing listens at port 1).
+    fn unreachable() -> Arc<ZHandle> {
+        let (entries, _) = hosts::parse("127.0.0.1:1").unwrap();
+        ZHandle::start(InitParams {
+            hosts: HostList::new("127.0.0.1:1".into(), entries),
+            chroot: None,
+            watcher: None,
+            timeout: 10_000,
+            clientid: None,
+            context: std::ptr::null_mut(),
+            read_only: false,
+            log_cb: None,
+            tls: None,
+            sasl: None,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn close_completes_every_call_once_ends_the_threads_and_happens_once() {
+        let zh = unreachable();
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let g = got.clone();
+        let done = Done::Queue(Box::new(move |rc, _| g.lock().push(rc)));
+        zh.submit(&Request::Exists { path: b"/a".to_vec(), watch: false }, None, None, done).unwrap();
+        assert_eq!(zh.close(), Closed::Done);
+        assert!(zh.threads.lock().is_none(), "the threads are joined");
+        assert_eq!(*got.lock(), vec![Err(Error::Closing)], "the call not answered completes once, with ZCLOSING");
+        assert!(zh.core.lock().is_finished());
+        assert_eq!(zh.close(), Closed::AlreadyClosing);
+        let late = zh.submit(&Request::Exists { path: b"/a".to_vec(), watch: false }, None, None, Done::Nothing);
+        assert_eq!(late, Err(Error::Closing));
     }
 }

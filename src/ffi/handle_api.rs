@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use super::consts::ZOO_ERRORS;
 use super::types::*;
 use super::*;
-use crate::client::handle::{clientid_t, InitParams, ZHandle};
+use crate::client::handle::{clientid_t, Closed, InitParams, ZHandle};
 use crate::log::{self as zklog, log_callback_fn, ZooLogLevel};
 use crate::session::hosts;
 use crate::session::state::SessionState;
@@ -276,52 +276,10 @@ pub unsafe extern "C" fn zookeeper_close(zh: *mut zhandle_t) -> c_int {
             return ZBADARGUMENTS;
         }
         let Some(z) = handle(zh) else { return ZINVALIDSTATE };
-        if z.in_forked_child() {
-            // After fork() the handle's threads are gone and its connection
-            // is the parent's: nothing is sent, nothing joined; the memory
-            // stays with the child (as the reference, which cannot free it either).
-            if let Some(t) = z.threads.lock().take() {
-                std::mem::forget(t);
-            }
-            unregister(zh);
-            std::mem::forget(z);
-            return ZOK;
+        match z.close() {
+            Closed::Done | Closed::Forked => drop(unregister(zh)),
+            Closed::AlreadyClosing | Closed::Deferred => {}
         }
-        if z.is_closing() {
-            // Closing already (from another thread or a callback).
-            return ZOK;
-        }
-        let sid = z.client_id().client_id;
-        if z.is_connected() {
-            zlog!(
-                z.log_cb(),
-                ZOO_LOG_LEVEL_INFO,
-                "zookeeper_close",
-                "Closing zookeeper sessionId={} to {}\n",
-                zklog::c_hex(sid),
-                z.published.current_server_string()
-            );
-        }
-        if crate::client::handle::THREADED {
-            z.begin_close();
-            // While the close runs, the handle stays registered: calls made
-            // from callbacks meanwhile get ZCLOSING, as with the reference.
-            let threads = z.threads.lock().take();
-            if let Some((io, comp)) = threads {
-                let _ = io.join();
-                let on_completion_thread = z.completion_thread.get() == Some(&std::thread::current().id());
-                if !on_completion_thread {
-                    let _ = comp.join();
-                }
-            }
-        } else if crate::client::st::close_from_callback(&z) {
-            // Completed when the zookeeper_process running the callback returns.
-            return ZOK;
-        } else {
-            crate::client::st::close(&z);
-        }
-        unregister(zh);
-        drop(z);
         ZOK
     })
 }

@@ -5,10 +5,10 @@
 //! do not edit; `ZK_UPDATE_GENERATED=1 cargo build` writes it again.
 
 use super::{allocate_into, deallocate_from};
+use crate::ffi::codes::{ZBADARGUMENTS, ZOK};
 use crate::ffi::ffi_entry;
 use crate::ffi::ptr::out_ref;
 use crate::ffi::recordio::{deallocate_Buffer, deallocate_String};
-use crate::ffi::codes::{ZBADARGUMENTS, ZOK};
 use crate::proto::jute::*;
 
 /// Gives `*v` an array of `len` zeroed `String` entries from `calloc` (none
