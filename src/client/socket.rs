@@ -39,6 +39,16 @@ impl IoErr {
             IoErr::Tls(m) => TransportError::Tls(m),
         }
     }
+
+    /// A failure of the TLS handshake, whatever broke it: a socket error
+    /// there (the server closing on a certificate it refuses) counts as a
+    /// TLS failure too, as with the reference (ZSSLCONNECTIONERROR).
+    fn handshake_failure(self) -> TransportError {
+        match self {
+            IoErr::Os(e) => TransportError::Tls(TransportError::Os(os_error(e, "TLS handshake failed")).to_string()),
+            IoErr::Tls(m) => TransportError::Tls(m),
+        }
+    }
 }
 
 /// The socket as `std::io` reader and writer, for rustls.
@@ -379,7 +389,7 @@ pub fn pump(core: &mut Session, t: &mut Transport, readable: bool, writable: boo
                 Ok(true) => core.transport_up(now),
                 Ok(false) => return 0,
                 Err(e) => {
-                    core.transport_error(now, e.failure("TLS handshake failed"));
+                    core.transport_error(now, e.handshake_failure());
                     return 0;
                 }
             }
@@ -601,6 +611,16 @@ mod tests {
             .with_root_certificates(rustls::RootCertStore::empty())
             .with_no_client_auth();
         Box::new(rustls::ClientConnection::new(Arc::new(cfg), "localhost".try_into().unwrap()).unwrap())
+    }
+
+    #[test]
+    fn a_socket_error_in_the_tls_handshake_is_a_tls_failure() {
+        // ZSSLCONNECTIONERROR for the calls waiting, as the reference (the
+        // server closes the connection on a client certificate it refuses).
+        let e = IoErr::Os(libc::ECONNRESET).handshake_failure();
+        assert!(e.is_tls(), "{e:?}");
+        assert!(e.to_string().starts_with("errno=104(Connection reset by peer): TLS handshake failed"), "{e}");
+        assert!(!IoErr::Os(libc::ECONNRESET).failure("failed to send to the server").is_tls());
     }
 
     #[test]
