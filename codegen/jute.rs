@@ -251,10 +251,10 @@ pub fn memory_rs(t: &Table) -> String {
     out.push_str(GENERATED);
     out.push_str(
         "\nuse super::{allocate_into, deallocate_from};\n\
+         use crate::ffi::codes::{ZBADARGUMENTS, ZOK};\n\
          use crate::ffi::ffi_entry;\n\
          use crate::ffi::ptr::out_ref;\n\
          use crate::ffi::recordio::{deallocate_Buffer, deallocate_String};\n\
-         use crate::ffi::codes::{ZBADARGUMENTS, ZOK};\n\
          use crate::proto::jute::*;\n",
     );
     for v in &t.vectors {

@@ -19,7 +19,9 @@ macro_rules! error_codes {
             /// Every named code.
             pub const ALL: &'static [Error] = &[$(Error::$name,)*];
 
-            /// The value of the C API.
+            /// The value of the C API. Not inlined: its table would be
+            /// copied into every completion and export that converts.
+            #[inline(never)]
             pub const fn code(self) -> i32 {
                 match self {
                     $(Error::$name => $value,)*
@@ -28,6 +30,7 @@ macro_rules! error_codes {
             }
 
             /// The error of a nonzero value.
+            #[inline(never)]
             const fn of(code: i32) -> Error {
                 match code {
                     $($value => Error::$name,)*
