@@ -420,11 +420,15 @@ mod tests {
     use super::*;
     use crate::session::hosts;
 
-    /// A handle whose only server never answers (nothing listens at port 1).
-    fn unreachable() -> Arc<ZHandle> {
-        let (entries, _) = hosts::parse("127.0.0.1:1").unwrap();
-        ZHandle::start(InitParams {
-            hosts: HostList::new("127.0.0.1:1".into(), entries),
+    /// A handle whose only server never answers: a listener that never
+    /// accepts (the kernel completes the TCP connect; the handshake waits
+    /// for longer than the test runs). Keep the listener while the handle lives.
+    fn unanswered() -> (Arc<ZHandle>, std::net::TcpListener) {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let spec = l.local_addr().unwrap().to_string();
+        let (entries, _) = hosts::parse(&spec).unwrap();
+        let zh = ZHandle::start(InitParams {
+            hosts: HostList::new(spec, entries),
             chroot: None,
             watcher: None,
             timeout: 10_000,
@@ -435,12 +439,13 @@ mod tests {
             tls: None,
             sasl: None,
         })
-        .unwrap()
+        .unwrap();
+        (zh, l)
     }
 
     #[test]
     fn close_completes_every_call_once_ends_the_threads_and_happens_once() {
-        let zh = unreachable();
+        let (zh, _server) = unanswered();
         let got = Arc::new(Mutex::new(Vec::new()));
         let g = got.clone();
         let done = Done::Queue(Box::new(move |rc, _| g.lock().push(rc)));

@@ -490,7 +490,7 @@ fn wait_ready(fd: c_int, events: i16, deadline: Instant) -> Result<(), RwAnswer>
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(RwAnswer::Failed(TransportError::TimedOut("no answer in time")));
+            return Err(RwAnswer::Failed(TransportError::NoAnswer("no answer in time")));
         }
         let mut p = libc::pollfd { fd, events, revents: 0 };
         // Rounded up: a wait of less than a millisecond must not become a busy loop.
@@ -567,7 +567,7 @@ fn probe_exchange(addr: &SocketAddr, tls: Option<Box<rustls::ClientConnection>>,
     if buf.starts_with(b"rw") {
         Ok(RwAnswer::ReadWrite)
     } else if buf.is_empty() {
-        Err(RwAnswer::Failed(TransportError::Protocol("the server closed the connection without an answer")))
+        Err(RwAnswer::Failed(TransportError::NoAnswer("the server closed the connection without an answer")))
     } else {
         Ok(RwAnswer::Other(String::from_utf8_lossy(&buf).into_owned()))
     }

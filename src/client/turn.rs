@@ -68,21 +68,21 @@ impl RwProbe {
                 crate::zlog!(log_cb, ZOO_LOG_LEVEL_DEBUG, "ping_rw_server", "{addr} answered {a:?} over {via} in {ms} ms");
                 false
             }
-            RwAnswer::Failed(msg) if msg.is_tls() => {
+            RwAnswer::Failed(why) if why.is_tls() => {
                 crate::zlog!(
                     log_cb,
                     ZOO_LOG_LEVEL_WARN,
                     "ping_rw_server",
-                    "read-write probe of {addr} over {via} failed after {ms} ms: {msg}"
+                    "read-write probe of {addr} over {via} failed after {ms} ms: {why}"
                 );
                 false
             }
-            RwAnswer::Failed(msg) => {
+            RwAnswer::Failed(why) => {
                 crate::zlog!(
                     log_cb,
                     ZOO_LOG_LEVEL_DEBUG,
                     "ping_rw_server",
-                    "read-write probe of {addr} over {via} failed after {ms} ms: {msg}"
+                    "read-write probe of {addr} over {via} failed after {ms} ms: {why}"
                 );
                 false
             }

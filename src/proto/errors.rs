@@ -6,12 +6,13 @@
 
 macro_rules! error_codes {
     ($($(#[$doc:meta])* $name:ident = $value:literal,)*) => {
-        /// A code other than ZOK. The discriminants are the reference's values.
+        /// A code other than ZOK; `code` gives the reference's value.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Error {
             $($(#[$doc])* $name,)*
             /// A code this library has no name for (a newer server's):
-            /// passed on as it came.
+            /// passed on as it came. Made only by `result` (never with a
+            /// named code's value, nor 0).
             Other(i32),
         }
 

@@ -541,6 +541,10 @@ impl Session {
         if self.is_closing() {
             return;
         }
+        if let Phase::Ended { .. } = self.phase {
+            // Calls queued since the session ended get its end code, not ZCLOSING.
+            self.accept(q, now);
+        }
         self.phase = Phase::Closing { deadline: None };
         self.published.set_closing();
         if let Conn::Authenticating { addr, xid, .. } = self.conn {

@@ -41,7 +41,18 @@ impl SessionState {
 
     /// The state of a value (None: no state has it).
     pub fn from_code(code: i32) -> Option<SessionState> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
+        Some(match code {
+            0 => SessionState::Closed,
+            1 => SessionState::Connecting,
+            2 => SessionState::Associating,
+            3 => SessionState::Connected,
+            5 => SessionState::ReadOnly,
+            7 => SessionState::SslConnecting,
+            999 => SessionState::NotConnected,
+            -112 => SessionState::ExpiredSession,
+            -113 => SessionState::AuthFailed,
+            _ => return None,
+        })
     }
 
     /// A server of the session is in use (read-write or read-only).

@@ -476,6 +476,21 @@ fn auth_failure_and_expiry_are_final_and_fail_every_call() {
 }
 
 #[test]
+fn a_call_queued_after_the_session_ended_gets_the_end_code_from_close_too() {
+    let mut r = Rig::new();
+    r.connect();
+    r.feed(&reply(AUTH_XID, Error::AuthFailed.code(), |_| {}));
+    r.deliver();
+    // queued by another thread after the end, before the driver's next turn took it
+    let log = r.log.clone();
+    let done = Done::Queue(Box::new(move |rc, _| log.lock().unwrap().push(format!("queued:{}", errors::code(rc)))));
+    r.q.push(&Request::GetData { path: b"/a".to_vec(), watch: false }, None, None, done);
+    r.core.close(r.t, &mut r.q, true);
+    assert_eq!(r.deliver(), vec![format!("queued:{ZAUTHFAILED}")]);
+    assert!(r.core.is_finished());
+}
+
+#[test]
 fn many_watchers_make_one_session_event_in_linear_time() {
     let mut r = Rig::new();
     r.connect();

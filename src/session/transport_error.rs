@@ -33,6 +33,9 @@ pub enum TransportError {
     TimedOut(&'static str),
     /// The server's bytes break the protocol: what was wrong.
     Protocol(&'static str),
+    /// A read-write probe got no answer: what was missing (its debug line
+    /// says so as it is).
+    NoAnswer(&'static str),
 }
 
 impl TransportError {
@@ -51,6 +54,7 @@ impl fmt::Display for TransportError {
             // Linux's ETIMEDOUT and EPROTO, as the reference logs them.
             TransportError::TimedOut(what) => write!(f, "errno=110(Connection timed out): {what}"),
             TransportError::Protocol(what) => write!(f, "errno=71(Protocol error): {what}"),
+            TransportError::NoAnswer(what) => f.write_str(what),
         }
     }
 }
