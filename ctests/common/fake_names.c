@@ -1,6 +1,7 @@
 /* See fake_names.h. */
 #define _GNU_SOURCE
 #include "fake_names.h"
+#include "zkcommon.h"
 #include <dlfcn.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -76,4 +77,18 @@ long long zkt_names_last_call(const char *name) {
     long long last;
     scan(name, 0, &last);
     return last;
+}
+
+void zkt_names_ensemble(char *spec, size_t n, char addr[3][64]) {
+    int p[3];
+    for (int i = 0; i < 3; i++) {
+        p[i] = zkt_port_of(i + 1);
+        if (p[i] <= 0) die("a server of the ensemble has no port");
+        zkt_addr_of(i + 1, addr[i], 64);
+    }
+    snprintf(spec, n, "zk1.zk.test:%d,zk2.zk.test:%d,zk3.zk.test:%d", p[0], p[1], p[2]);
+}
+
+void zkt_names_give_ensemble(char addr[3][64]) {
+    zkt_names_set("zk1.zk.test %s\nzk2.zk.test %s\nzk3.zk.test %s\n", addr[0], addr[1], addr[2]);
 }

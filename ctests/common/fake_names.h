@@ -1,8 +1,9 @@
 /* The test side of the getaddrinfo interposer (fake_resolver.c, loaded
  * with LD_PRELOAD): the name file it answers from and the log of its calls.
- * Only libc: for the tests of both libraries. */
+ * Only libc and zkcommon: for the tests of both libraries. */
 #ifndef ZKTEST_FAKE_NAMES_H
 #define ZKTEST_FAKE_NAMES_H
+#include <stddef.h>
 
 /* Points $ZK_FAKE_HOSTS and $ZK_FAKE_LOG at <tag>.hosts and <tag>.log in
  * the working directory (both emptied) and proves that the interposer is
@@ -23,5 +24,14 @@ int zkt_names_calls(const char *name, long long since_ms);
 
 /* The ms of the latest logged call for name, or -1. */
 long long zkt_names_last_call(const char *name);
+
+/* The fixture's three servers by name: spec gets
+ * "zk1.zk.test:P1,zk2.zk.test:P2,zk3.zk.test:P3" (their ports), addr[i]
+ * server i+1's address, which zkt_names_give_ensemble gives the names.
+ * Exits when a server's port is unknown. */
+void zkt_names_ensemble(char *spec, size_t n, char addr[3][64]);
+
+/* Makes zk1.zk.test .. zk3.zk.test resolve to addr[0] .. addr[2]. */
+void zkt_names_give_ensemble(char addr[3][64]);
 
 #endif

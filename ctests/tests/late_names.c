@@ -61,13 +61,7 @@ int main(void) {
     unparsable();
 
     char spec[256], a[3][64];
-    int p[3];
-    for (int i = 0; i < 3; i++) {
-        p[i] = zkt_port_of(i + 1);
-        zkt_addr_of(i + 1, a[i], sizeof a[i]);
-        REQUIRE(p[i] > 0);
-    }
-    snprintf(spec, sizeof spec, "zk1.zk.test:%d,zk2.zk.test:%d,zk3.zk.test:%d", p[0], p[1], p[2]);
+    zkt_names_ensemble(spec, sizeof spec, a);
     static zkt_recorder rec;
     zkt_recorder_init(&rec);
     long long t0 = zkt_now_ms();
@@ -93,7 +87,7 @@ int main(void) {
     CHECK(asked >= 2 && asked <= 2000 / 200 + 2);
     CHECK(zkt_count(&rec) == 0);
 
-    zkt_names_set("zk1.zk.test %s\nzk2.zk.test %s\nzk3.zk.test %s\n", a[0], a[1], a[2]);
+    zkt_names_give_ensemble(a);
     long long named = zkt_now_ms();
     int ev = zkt_wait_event(&rec, 0, ZOO_SESSION_EVENT, ZOO_CONNECTED_STATE, "", 15000);
     long long took = zkt_now_ms() - named;

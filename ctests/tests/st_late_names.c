@@ -31,13 +31,7 @@ int main(void) {
     zkt_names_init("st_late_names");
     zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
     char spec[256], a[3][64];
-    int p[3];
-    for (int i = 0; i < 3; i++) {
-        p[i] = zkt_port_of(i + 1);
-        zkt_addr_of(i + 1, a[i], sizeof a[i]);
-        REQUIRE(p[i] > 0);
-    }
-    snprintf(spec, sizeof spec, "zk1.zk.test:%d,zk2.zk.test:%d,zk3.zk.test:%d", p[0], p[1], p[2]);
+    zkt_names_ensemble(spec, sizeof spec, a);
     long long t0 = zkt_now_ms();
     errno = 0;
     zhandle_t *zh = zookeeper_init(spec, watcher, TIMEOUT_MS, 0, 0, ZOO_NO_LOG_CLIENTENV);
@@ -76,7 +70,7 @@ int main(void) {
     CHECK(slowest <= 150);
     CHECK(asked >= 2 && asked <= 2000 / 200 + 2);
 
-    zkt_names_set("zk1.zk.test %s\nzk2.zk.test %s\nzk3.zk.test %s\n", a[0], a[1], a[2]);
+    zkt_names_give_ensemble(a);
     long long named = zkt_now_ms();
     stu_wait_flag(&connected, 15000);
     long long took = zkt_now_ms() - named;

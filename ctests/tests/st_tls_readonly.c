@@ -5,12 +5,13 @@
  * checked); a session that does not trust servers 2 and 3 stays read-only.
  * Same fixture and scenario as tls_readonly.c (see there), driven from one
  * poll() loop (st_util), the fixture commands run while the loop serves. */
+#include "probe_log.h"
 #include "st_util.h"
 #include <unistd.h>
 
 typedef struct {
     const char *who;
-    int found_rw, rw_answers, untrusted, last_rw_ms, max_probe_ms, probes;
+    zkt_probe_log p;
     int readonly_events, connected_events;
     long long connected_at; /* when the first ZOO_CONNECTED_STATE came */
 } capture;
@@ -20,20 +21,7 @@ static FILE *logf;
 
 static void take(capture *c, const char *m) {
     if (logf) fprintf(logf, "%s: %s\n", c->who, m);
-    if (strstr(m, "r/w server found at")) c->found_rw++;
-    const char *ans = strstr(m, " answered "), *fail = strstr(m, " failed after ");
-    if (strstr(m, "ping_rw_server") && (ans || fail)) {
-        int ms = -1;
-        if (fail) sscanf(fail + 14, "%d", &ms);
-        else if (strstr(ans, " in ")) sscanf(strstr(ans, " in ") + 4, "%d", &ms);
-        c->probes++;
-        if (ms > c->max_probe_ms) c->max_probe_ms = ms;
-        if (strstr(m, "answered \"rw\" over TLS")) {
-            c->rw_answers++;
-            c->last_rw_ms = ms;
-        }
-        if (strstr(m, "UnknownIssuer")) c->untrusted++;
-    }
+    zkt_probe_log_take(&c->p, m);
 }
 static void log_a(const char *m) { take(&cap_a, m); }
 static void log_b(const char *m) { take(&cap_b, m); }
@@ -88,7 +76,7 @@ int main(void) {
     stu_fixture("wait", 2);
     stu_fixture("wait", 3);
     long long t_quorum = zkt_now_ms();
-    int untrusted_at_quorum = cap_b.untrusted;
+    int untrusted_at_quorum = cap_b.p.untrusted;
     long long bound = (t_quorum - t_ro) + 200 + 200 + 2000;
     printf("quorum back %lld ms after the restart began, %lld ms after A became read-only; bound for the move: %lld ms\n",
            t_quorum - t_restart, t_quorum - t_ro, bound);
@@ -105,10 +93,10 @@ int main(void) {
     CHECK(zoo_state(a) == ZOO_CONNECTED_STATE);
     int ia = zkt_server_index(a);
     CHECK(ia == 2 || ia == 3);
-    CHECK(cap_a.found_rw == 1 && cap_a.rw_answers == 1);
+    CHECK(cap_a.p.found_rw == 1 && cap_a.p.rw_answers == 1);
     printf("A: %d probes, the \"rw\" answer over TLS in %d ms, longest probe %d ms (limit 200)\n",
-           cap_a.probes, cap_a.last_rw_ms, cap_a.max_probe_ms);
-    CHECK(cap_a.max_probe_ms <= 300); /* the limit, and scheduling slack */
+           cap_a.p.probes, cap_a.p.last_rw_ms, cap_a.p.max_probe_ms);
+    CHECK(cap_a.p.max_probe_ms <= 300); /* the limit, and scheduling slack */
     char node[64];
     snprintf(node, sizeof node, "/st-tls-ro-%d", (int)getpid());
     CHECK_RC(zoo_acreate(a, node, "v", 1, &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL, create_done, 0), ZOK);
@@ -118,18 +106,18 @@ int main(void) {
 
     long long bound_b = (t_quorum - t_ro_b) + 200 + 200 + 2000;
     end = t_quorum + bound_b;
-    while (cap_b.untrusted == untrusted_at_quorum && zkt_now_ms() < end) stu_loop_once(20, -1);
+    while (cap_b.p.untrusted == untrusted_at_quorum && zkt_now_ms() < end) stu_loop_once(20, -1);
     printf("B: %d probes, %d failed on the certificate (UnknownIssuer), %d after the quorum was back (%lld ms after it); state %d on server %d\n",
-           cap_b.probes, cap_b.untrusted, cap_b.untrusted - untrusted_at_quorum, zkt_now_ms() - t_quorum, zoo_state(b),
+           cap_b.p.probes, cap_b.p.untrusted, cap_b.p.untrusted - untrusted_at_quorum, zkt_now_ms() - t_quorum, zoo_state(b),
            zkt_server_index(b));
-    CHECK(cap_b.untrusted > untrusted_at_quorum);
+    CHECK(cap_b.p.untrusted > untrusted_at_quorum);
     stu_pump(300);
     CHECK(zoo_state(b) == ZOO_READONLY_STATE);
     CHECK(zkt_server_index(b) == 1);
-    CHECK(cap_b.connected_events == 0 && cap_b.found_rw == 0 && cap_b.rw_answers == 0);
+    CHECK(cap_b.connected_events == 0 && cap_b.p.found_rw == 0 && cap_b.p.rw_answers == 0);
     printf("longest library call on the loop's thread: %lld ms (%s); probes: A %d ms, B %d ms at most\n",
-           stu_longest_call_ms, stu_in_name(stu_longest_call_in), cap_a.max_probe_ms, cap_b.max_probe_ms);
-    CHECK(cap_b.max_probe_ms <= 300);
+           stu_longest_call_ms, stu_in_name(stu_longest_call_in), cap_a.p.max_probe_ms, cap_b.p.max_probe_ms);
+    CHECK(cap_b.p.max_probe_ms <= 300);
     CHECK(stu_longest_call_ms <= 400); /* one probe (200 ms), and slack */
 
     CHECK_RC(stu_close(a), ZOK);

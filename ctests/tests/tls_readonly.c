@@ -21,17 +21,13 @@
  * moves: the secure ports do not answer a plain "isro".
  *
  * Environment: ZK_FIXTURE (tls_readonly.sh), ZK_ENSEMBLE_DIR, TLS_LOG. */
+#include "probe_log.h"
 #include "testutil.h"
 #include <unistd.h>
 
 typedef struct {
     pthread_mutex_t mu;
-    int found_rw;      /* "r/w server found at" */
-    int rw_answers;    /* a probe answered "rw" over TLS */
-    int untrusted;     /* a TLS probe failed on the certificate */
-    int last_rw_ms;    /* how long the last "rw" probe took */
-    int max_probe_ms;  /* the longest probe (any answer) */
-    int probes;        /* probes finished, any answer */
+    zkt_probe_log p;
 } capture;
 
 static capture cap_a = { .mu = PTHREAD_MUTEX_INITIALIZER }, cap_b = { .mu = PTHREAD_MUTEX_INITIALIZER };
@@ -40,20 +36,7 @@ static FILE *logf;
 static void take(capture *c, const char *who, const char *m) {
     pthread_mutex_lock(&c->mu);
     if (logf) fprintf(logf, "%s: %s\n", who, m);
-    if (strstr(m, "r/w server found at")) c->found_rw++;
-    const char *ans = strstr(m, " answered "), *fail = strstr(m, " failed after ");
-    if (strstr(m, "ping_rw_server") && (ans || fail)) {
-        int ms = -1;
-        if (fail) sscanf(fail + 14, "%d", &ms);
-        else if (strstr(ans, " in ")) sscanf(strstr(ans, " in ") + 4, "%d", &ms);
-        c->probes++;
-        if (ms > c->max_probe_ms) c->max_probe_ms = ms;
-        if (strstr(m, "answered \"rw\" over TLS")) {
-            c->rw_answers++;
-            c->last_rw_ms = ms;
-        }
-        if (strstr(m, "UnknownIssuer")) c->untrusted++;
-    }
+    zkt_probe_log_take(&c->p, m);
     pthread_mutex_unlock(&c->mu);
 }
 static void log_a(const char *m) { take(&cap_a, "A", m); }
@@ -132,7 +115,7 @@ int main(void) {
     zkt_fixture("wait", 2);
     zkt_fixture("wait", 3);
     long long t_quorum = zkt_now_ms();
-    int untrusted_at_quorum = get(&cap_b, &cap_b.untrusted);
+    int untrusted_at_quorum = get(&cap_b, &cap_b.p.untrusted);
     long long ro_for = t_quorum - t_ro;
     long long bound = ro_for + 200 + 200 + 2000;
     printf("quorum back %lld ms after the restart began, %lld ms after A became read-only; bound for the move: %lld ms\n",
@@ -151,29 +134,29 @@ int main(void) {
     CHECK(zoo_state(a) == ZOO_CONNECTED_STATE);
     int ia = zkt_server_index(a);
     CHECK(ia == 2 || ia == 3);
-    CHECK(get(&cap_a, &cap_a.found_rw) == 1);
-    CHECK(get(&cap_a, &cap_a.rw_answers) == 1);
+    CHECK(get(&cap_a, &cap_a.p.found_rw) == 1);
+    CHECK(get(&cap_a, &cap_a.p.rw_answers) == 1);
     printf("A: %d probes, the \"rw\" answer over TLS in %d ms, longest probe %d ms (limit 200)\n",
-           get(&cap_a, &cap_a.probes), get(&cap_a, &cap_a.last_rw_ms), get(&cap_a, &cap_a.max_probe_ms));
-    CHECK(get(&cap_a, &cap_a.max_probe_ms) <= 300); /* the limit, and scheduling slack */
+           get(&cap_a, &cap_a.p.probes), get(&cap_a, &cap_a.p.last_rw_ms), get(&cap_a, &cap_a.p.max_probe_ms));
+    CHECK(get(&cap_a, &cap_a.p.max_probe_ms) <= 300); /* the limit, and scheduling slack */
     CHECK_RC(zoo_create(a, node, "v", 1, &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL, 0, 0), ZOK);
 
     /* B: its probes of servers 2 and 3 fail the certificate check */
     long long bound_b = (t_quorum - t_ro_b) + 200 + 200 + 2000, end = t_quorum + bound_b;
-    while (get(&cap_b, &cap_b.untrusted) == untrusted_at_quorum && zkt_now_ms() < end) usleep(20000);
-    int probed = get(&cap_b, &cap_b.untrusted) > untrusted_at_quorum;
+    while (get(&cap_b, &cap_b.p.untrusted) == untrusted_at_quorum && zkt_now_ms() < end) usleep(20000);
+    int probed = get(&cap_b, &cap_b.p.untrusted) > untrusted_at_quorum;
     printf("B: %d probes, %d failed on the certificate (UnknownIssuer), %d after the quorum was back (%lld ms after it); state %d on server %d\n",
-           get(&cap_b, &cap_b.probes), get(&cap_b, &cap_b.untrusted), get(&cap_b, &cap_b.untrusted) - untrusted_at_quorum,
+           get(&cap_b, &cap_b.p.probes), get(&cap_b, &cap_b.p.untrusted), get(&cap_b, &cap_b.p.untrusted) - untrusted_at_quorum,
            zkt_now_ms() - t_quorum, zoo_state(b), zkt_server_index(b));
     CHECK(probed);
     usleep(300000); /* a move would have begun by now */
     CHECK(zoo_state(b) == ZOO_READONLY_STATE);
     CHECK(zkt_server_index(b) == 1);
     CHECK(seen_state(&rb, ZOO_CONNECTED_STATE) == 0);
-    CHECK(get(&cap_b, &cap_b.found_rw) == 0);
-    CHECK(get(&cap_b, &cap_b.rw_answers) == 0);
-    printf("B: longest probe %d ms\n", get(&cap_b, &cap_b.max_probe_ms));
-    CHECK(get(&cap_b, &cap_b.max_probe_ms) <= 300);
+    CHECK(get(&cap_b, &cap_b.p.found_rw) == 0);
+    CHECK(get(&cap_b, &cap_b.p.rw_answers) == 0);
+    printf("B: longest probe %d ms\n", get(&cap_b, &cap_b.p.max_probe_ms));
+    CHECK(get(&cap_b, &cap_b.p.max_probe_ms) <= 300);
 
     zookeeper_close(a);
     zookeeper_close(b);
