@@ -4,7 +4,7 @@
 
 use libc::{c_int, c_void};
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::{JoinHandle, ThreadId};
 use std::time::Instant;
@@ -80,9 +80,10 @@ pub struct ZHandle {
     pub resolutions: Arc<super::resolve::Resolutions>,
     // ---- the ST driver ----
     pub st: Mutex<super::st::StDriver>,
-    /// The thread on which the ST library runs callbacks right now (a close
-    /// from one of them is deferred; what they queue is written per batch).
-    pub st_callback_thread: Mutex<Option<ThreadId>>,
+    /// The thread on which the ST library runs callbacks right now, as
+    /// `pthread_self` (0: none); a close from one of them is deferred, what
+    /// they queue is written per batch. Read by every call (`st::send_now`).
+    pub st_callback_thread: AtomicUsize,
     /// The process that created the handle: in a child made by fork() the
     /// handle's threads do not exist, and its socket belongs to the parent.
     pub owner_pid: u32,
@@ -203,7 +204,7 @@ impl ZHandle {
             probe_result: Mutex::new(None),
             resolutions,
             st: Mutex::new(super::st::StDriver::default()),
-            st_callback_thread: Mutex::new(None),
+            st_callback_thread: AtomicUsize::new(0),
             owner_pid: std::process::id(),
             tls: p.tls,
         });

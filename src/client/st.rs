@@ -4,6 +4,7 @@
 //! the completions and the watchers all run on the caller's thread there.
 
 use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::handle::ZHandle;
@@ -346,25 +347,33 @@ fn run_jobs(zh: &ZHandle, mut jobs: Vec<Job>) {
 
 /// Whether the calling thread is running this handle's callbacks.
 fn in_callback(zh: &ZHandle) -> bool {
-    *zh.st_callback_thread.lock() == Some(std::thread::current().id())
+    // Relaxed: only this thread ever stores its own id there.
+    zh.st_callback_thread.load(Ordering::Relaxed) == this_thread()
+}
+
+/// The calling thread, as a number no other live thread has (a thread's
+/// `pthread_self`; `std::thread::current` costs a reference count per call).
+fn this_thread() -> usize {
+    // SAFETY: pthread_self has no preconditions and cannot fail.
+    unsafe { libc::pthread_self() as usize }
 }
 
 /// Marks the calling thread as running the handle's callbacks until dropped
 /// (also when unwinding), restoring what was there (nested runs).
 struct CallbackThread<'a> {
     zh: &'a ZHandle,
-    outer: Option<std::thread::ThreadId>,
+    outer: usize,
 }
 
 impl<'a> CallbackThread<'a> {
     fn enter(zh: &'a ZHandle) -> Self {
-        let outer = zh.st_callback_thread.lock().replace(std::thread::current().id());
+        let outer = zh.st_callback_thread.swap(this_thread(), Ordering::Relaxed);
         CallbackThread { zh, outer }
     }
 }
 
 impl Drop for CallbackThread<'_> {
     fn drop(&mut self) {
-        *self.zh.st_callback_thread.lock() = self.outer;
+        self.zh.st_callback_thread.store(self.outer, Ordering::Relaxed);
     }
 }

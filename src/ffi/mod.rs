@@ -21,6 +21,7 @@ use libc::{c_char, c_int};
 use parking_lot::RwLock;
 use std::collections::HashMap;
 use std::ffi::CStr;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, LazyLock};
 
 use crate::client::handle::ZHandle;
@@ -32,7 +33,38 @@ pub(crate) use entry::ffi_entry;
 
 /// Live handles. A call on a pointer that is not here (closed, or never a
 /// handle) gets ZINVALIDSTATE without the pointer being dereferenced.
-static HANDLES: LazyLock<RwLock<HashMap<usize, Arc<ZHandle>>>> = LazyLock::new(|| RwLock::new(HashMap::new()));
+static HANDLES: LazyLock<RwLock<Registry>> = LazyLock::new(|| RwLock::new(Registry::default()));
+
+type Registry = HashMap<usize, Arc<ZHandle>, BuildHasherDefault<AddressHasher>>;
+
+/// The registry's hash of a handle's address. Its keys are the library's own
+/// allocations, never input an application chooses, so std's SipHash (a
+/// keyed defence against chosen keys) buys nothing; it was a tenth of the
+/// instructions of a `zoo_aget` (`docs/performance.md`). Fibonacci hashing,
+/// its high bits folded down: the addresses' low bits are all zero.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b) ^ self.0.rotate_left(8));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        let h = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 32);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
 
 pub(crate) fn register(zh: Arc<ZHandle>) -> *mut ZHandle {
     let p = Arc::as_ptr(&zh) as *mut ZHandle;

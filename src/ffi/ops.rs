@@ -267,23 +267,27 @@ pub(crate) fn acl_done(cb: acl_completion_t, data: *const c_void) -> Done {
 pub(crate) fn build_path_watch(zh: &ZHandle, path: Option<&CStr>, w: Option<Watcher>, op: WatchOp) -> Result<Built, c_int> {
     let sp = server_path(zh, path, 0)?;
     let watch = w.is_some();
+    // The registration first: it copies the path only when there is a watch.
+    let watch_reg = reg(op, &sp, w);
     let req = match op {
-        WatchOp::Data => Request::GetData { path: sp.clone(), watch },
-        WatchOp::Exists => Request::Exists { path: sp.clone(), watch },
-        WatchOp::Child => Request::GetChildren { path: sp.clone(), watch },
+        WatchOp::Data => Request::GetData { path: sp, watch },
+        WatchOp::Exists => Request::Exists { path: sp, watch },
+        WatchOp::Child => Request::GetChildren { path: sp, watch },
         WatchOp::Persistent | WatchOp::PersistentRecursive => return Err(ZBADARGUMENTS),
     };
-    Ok((req, reg(op, &sp, w)))
+    Ok((req, watch_reg))
 }
 
 pub(crate) fn build_children2(zh: &ZHandle, path: Option<&CStr>, w: Option<Watcher>) -> Result<Built, c_int> {
     let sp = server_path(zh, path, 0)?;
-    Ok((Request::GetChildren2 { path: sp.clone(), watch: w.is_some() }, reg(WatchOp::Child, &sp, w)))
+    let watch = w.is_some();
+    let watch_reg = reg(WatchOp::Child, &sp, w);
+    Ok((Request::GetChildren2 { path: sp, watch }, watch_reg))
 }
 
 pub(crate) fn build_getconfig(w: Option<Watcher>) -> Result<Built, c_int> {
-    let p = CONFIG_NODE.to_vec();
-    Ok((Request::GetData { path: p.clone(), watch: w.is_some() }, reg(WatchOp::Data, &p, w)))
+    let watch = w.is_some();
+    Ok((Request::GetData { path: CONFIG_NODE.to_vec(), watch }, reg(WatchOp::Data, CONFIG_NODE, w)))
 }
 
 pub(crate) fn build_reconfig(joining: Option<&CStr>, leaving: Option<&CStr>, members: Option<&CStr>, version: i64) -> Result<Built, c_int> {
@@ -426,16 +430,11 @@ fn getconfig(zh: *mut zhandle_t, w: WatchArg, completion: data_completion_t, dat
 /// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
 ///   until then.
 #[no_mangle]
-pub unsafe extern "C" fn zoo_acreate(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    value: *const c_char,
-    valuelen: c_int,
-    acl: *const ACL_vector,
-    mode: c_int,
-    completion: string_completion_t,
-    data: *const c_void,
-) -> c_int {
+// The parameter list as the C header writes it: the four creates share it
+// (it is the ABI, which cbindgen reads from here), so it is kept compact.
+#[rustfmt::skip]
+pub unsafe extern "C" fn zoo_acreate(zh: *mut zhandle_t, path: *const c_char, value: *const c_char, valuelen: c_int, acl: *const ACL_vector,
+    mode: c_int, completion: string_completion_t, data: *const c_void) -> c_int {
     ffi_entry!({
         // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
         unsafe { acreate(zh, CreateArgs { path, value, valuelen, acl, mode, ttl: -1 }, false, |z| string_done(z, completion, data)) }
@@ -458,17 +457,11 @@ pub unsafe extern "C" fn zoo_acreate(
 /// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
 ///   until then.
 #[no_mangle]
-pub unsafe extern "C" fn zoo_acreate_ttl(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    value: *const c_char,
-    valuelen: c_int,
-    acl: *const ACL_vector,
-    mode: c_int,
-    ttl: i64,
-    completion: string_completion_t,
-    data: *const c_void,
-) -> c_int {
+// The parameter list as the C header writes it: the four creates share it
+// (it is the ABI, which cbindgen reads from here), so it is kept compact.
+#[rustfmt::skip]
+pub unsafe extern "C" fn zoo_acreate_ttl(zh: *mut zhandle_t, path: *const c_char, value: *const c_char, valuelen: c_int,
+    acl: *const ACL_vector, mode: c_int, ttl: i64, completion: string_completion_t, data: *const c_void) -> c_int {
     ffi_entry!({
         // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
         unsafe { acreate(zh, CreateArgs { path, value, valuelen, acl, mode, ttl }, false, |z| string_done(z, completion, data)) }
@@ -491,16 +484,11 @@ pub unsafe extern "C" fn zoo_acreate_ttl(
 /// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
 ///   until then.
 #[no_mangle]
-pub unsafe extern "C" fn zoo_acreate2(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    value: *const c_char,
-    valuelen: c_int,
-    acl: *const ACL_vector,
-    mode: c_int,
-    completion: string_stat_completion_t,
-    data: *const c_void,
-) -> c_int {
+// The parameter list as the C header writes it: the four creates share it
+// (it is the ABI, which cbindgen reads from here), so it is kept compact.
+#[rustfmt::skip]
+pub unsafe extern "C" fn zoo_acreate2(zh: *mut zhandle_t, path: *const c_char, value: *const c_char, valuelen: c_int,
+    acl: *const ACL_vector, mode: c_int, completion: string_stat_completion_t, data: *const c_void) -> c_int {
     ffi_entry!({
         // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
         unsafe { acreate(zh, CreateArgs { path, value, valuelen, acl, mode, ttl: -1 }, true, |z| string_stat_done(z, completion, data)) }
@@ -523,17 +511,11 @@ pub unsafe extern "C" fn zoo_acreate2(
 /// - `data`: not read; passed back to the completion, so the caller keeps what it points to alive
 ///   until then.
 #[no_mangle]
-pub unsafe extern "C" fn zoo_acreate2_ttl(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    value: *const c_char,
-    valuelen: c_int,
-    acl: *const ACL_vector,
-    mode: c_int,
-    ttl: i64,
-    completion: string_stat_completion_t,
-    data: *const c_void,
-) -> c_int {
+// The parameter list as the C header writes it: the four creates share it
+// (it is the ABI, which cbindgen reads from here), so it is kept compact.
+#[rustfmt::skip]
+pub unsafe extern "C" fn zoo_acreate2_ttl(zh: *mut zhandle_t, path: *const c_char, value: *const c_char, valuelen: c_int,
+    acl: *const ACL_vector, mode: c_int, ttl: i64, completion: string_stat_completion_t, data: *const c_void) -> c_int {
     ffi_entry!({
         // SAFETY: the pointer arguments are NULL or valid for the call, as documented above.
         unsafe { acreate(zh, CreateArgs { path, value, valuelen, acl, mode, ttl }, true, |z| string_stat_done(z, completion, data)) }
@@ -1082,17 +1064,16 @@ pub(crate) unsafe fn remove_watches(
     }
 }
 
-/// The header declares the completion of the watch removals as
+/// The completion of a watch removal. The header declares it as
 /// `void_completion_t *`, but the reference calls that pointer as the
 /// function itself; so do we.
-fn completion_of_removal(completion: *mut void_completion_t) -> void_completion_t {
+fn removal_done(completion: *mut void_completion_t, data: *const c_void) -> impl FnOnce(&Arc<ZHandle>) -> Done {
     // SAFETY: a data pointer and an `Option` of a function pointer have the
     // same size; NULL becomes `None`; calling it is what the caller asked for.
     #[allow(clippy::crosspointer_transmute)]
     // SAFETY: as above.
-    unsafe {
-        std::mem::transmute::<*mut void_completion_t, void_completion_t>(completion)
-    }
+    let cb = unsafe { std::mem::transmute::<*mut void_completion_t, void_completion_t>(completion) };
+    move |_| void_done(cb, data)
 }
 
 /// Removes a watcher of a node (locally only when `local` and there is no connection).
@@ -1122,9 +1103,8 @@ pub unsafe extern "C" fn zoo_aremove_watches(
     data: *const c_void,
 ) -> c_int {
     ffi_entry!({
-        let cb = completion_of_removal(completion);
         // SAFETY: `path` is NULL or valid for the call (the contract above).
-        unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, |_| void_done(cb, data)) }
+        unsafe { remove_watches(zh, path, wtype, watcher_of(watcher, watcherCtx), local, false, removal_done(completion, data)) }
     })
 }
 
@@ -1150,8 +1130,7 @@ pub unsafe extern "C" fn zoo_aremove_all_watches(
     data: *const c_void,
 ) -> c_int {
     ffi_entry!({
-        let cb = completion_of_removal(completion);
         // SAFETY: `path` is NULL or valid for the call (the contract above).
-        unsafe { remove_watches(zh, path, wtype, None, local, true, |_| void_done(cb, data)) }
+        unsafe { remove_watches(zh, path, wtype, None, local, true, removal_done(completion, data)) }
     })
 }

@@ -93,16 +93,11 @@ unsafe fn put_stat(dst: *mut Stat, s: &Stat) {
 ///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
-pub unsafe extern "C" fn zoo_create(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    value: *const c_char,
-    valuelen: c_int,
-    acl: *const ACL_vector,
-    mode: c_int,
-    path_buffer: *mut c_char,
-    path_buffer_len: c_int,
-) -> c_int {
+// The parameter list as the C header writes it: the four creates share it
+// (it is the ABI, which cbindgen reads from here), so it is kept compact.
+#[rustfmt::skip]
+pub unsafe extern "C" fn zoo_create(zh: *mut zhandle_t, path: *const c_char, value: *const c_char, valuelen: c_int, acl: *const ACL_vector,
+    mode: c_int, path_buffer: *mut c_char, path_buffer_len: c_int) -> c_int {
     ffi_entry!({
         // SAFETY: the same arguments under the same contract.
         unsafe {
@@ -135,17 +130,11 @@ pub unsafe extern "C" fn zoo_create(
 ///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
-pub unsafe extern "C" fn zoo_create_ttl(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    value: *const c_char,
-    valuelen: c_int,
-    acl: *const ACL_vector,
-    mode: c_int,
-    ttl: i64,
-    path_buffer: *mut c_char,
-    path_buffer_len: c_int,
-) -> c_int {
+// The parameter list as the C header writes it: the four creates share it
+// (it is the ABI, which cbindgen reads from here), so it is kept compact.
+#[rustfmt::skip]
+pub unsafe extern "C" fn zoo_create_ttl(zh: *mut zhandle_t, path: *const c_char, value: *const c_char, valuelen: c_int,
+    acl: *const ACL_vector, mode: c_int, ttl: i64, path_buffer: *mut c_char, path_buffer_len: c_int) -> c_int {
     ffi_entry!({
         // SAFETY: the same arguments under the same contract.
         unsafe {
@@ -172,17 +161,11 @@ pub unsafe extern "C" fn zoo_create_ttl(
 ///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
-pub unsafe extern "C" fn zoo_create2(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    value: *const c_char,
-    valuelen: c_int,
-    acl: *const ACL_vector,
-    mode: c_int,
-    path_buffer: *mut c_char,
-    path_buffer_len: c_int,
-    stat: *mut Stat,
-) -> c_int {
+// The parameter list as the C header writes it: the four creates share it
+// (it is the ABI, which cbindgen reads from here), so it is kept compact.
+#[rustfmt::skip]
+pub unsafe extern "C" fn zoo_create2(zh: *mut zhandle_t, path: *const c_char, value: *const c_char, valuelen: c_int, acl: *const ACL_vector,
+    mode: c_int, path_buffer: *mut c_char, path_buffer_len: c_int, stat: *mut Stat) -> c_int {
     ffi_entry!({
         // SAFETY: the same arguments under the same contract.
         unsafe { create_impl(zh, CreateArgs { path, value, valuelen, acl, mode, ttl: -1 }, path_buffer, path_buffer_len, stat, true) }
@@ -207,18 +190,11 @@ pub unsafe extern "C" fn zoo_create2(
 ///   written before it returns.
 #[cfg(feature = "threaded")]
 #[no_mangle]
-pub unsafe extern "C" fn zoo_create2_ttl(
-    zh: *mut zhandle_t,
-    path: *const c_char,
-    value: *const c_char,
-    valuelen: c_int,
-    acl: *const ACL_vector,
-    mode: c_int,
-    ttl: i64,
-    path_buffer: *mut c_char,
-    path_buffer_len: c_int,
-    stat: *mut Stat,
-) -> c_int {
+// The parameter list as the C header writes it: the four creates share it
+// (it is the ABI, which cbindgen reads from here), so it is kept compact.
+#[rustfmt::skip]
+pub unsafe extern "C" fn zoo_create2_ttl(zh: *mut zhandle_t, path: *const c_char, value: *const c_char, valuelen: c_int,
+    acl: *const ACL_vector, mode: c_int, ttl: i64, path_buffer: *mut c_char, path_buffer_len: c_int, stat: *mut Stat) -> c_int {
     ffi_entry!({
         // SAFETY: the same arguments under the same contract.
         unsafe { create_impl(zh, CreateArgs { path, value, valuelen, acl, mode, ttl }, path_buffer, path_buffer_len, stat, true) }

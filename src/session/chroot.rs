@@ -24,35 +24,32 @@ pub fn client_path(chroot: Option<&[u8]>, path: &[u8]) -> Vec<u8> {
 
 /// The reference client's path check (`isValidPath`); `sequential`: the
 /// path of a sequential create, which the server completes (so it may end
-/// with `/` or `.`).
+/// with `/` or `.`). The same rules as the reference's loop, in one pass
+/// that looks twice only at `/`, `.` and control bytes.
 pub fn is_valid_path(path: &[u8], sequential: bool) -> bool {
     let len = path.len();
     if len == 0 || path[0] != b'/' {
         return false;
     }
-    if len == 1 {
-        return true;
-    }
-    if path[len - 1] == b'/' && !sequential {
+    if path[len - 1] == b'/' && len > 1 && !sequential {
         return false;
     }
-    let mut lastc = b'/';
     for i in 1..len {
         let c = path[i];
-        if c == b'/' && lastc == b'/' {
-            return false;
-        } else if c == b'.' && lastc == b'.' {
-            if path[i - 2] == b'/' && ((i + 1 == len && !sequential) || (i + 1 < len && path[i + 1] == b'/')) {
-                return false;
-            }
-        } else if c == b'.' {
-            if path[i - 1] == b'/' && ((i + 1 == len && !sequential) || (i + 1 < len && path[i + 1] == b'/')) {
-                return false;
-            }
-        } else if c > 0x00 && c < 0x1f {
-            return false;
+        if c > b'/' {
+            continue;
         }
-        lastc = c;
+        let last = path[i - 1];
+        // The byte after ends a path component: the path's end (unless the
+        // server completes it) or a '/'.
+        let ends = if i + 1 == len { !sequential } else { path[i + 1] == b'/' };
+        match c {
+            b'/' if last == b'/' => return false,
+            // "." and ".." components.
+            b'.' if ends && (last == b'/' || (last == b'.' && path[i - 2] == b'/')) => return false,
+            0x01..0x1f => return false,
+            _ => {}
+        }
     }
     true
 }
@@ -82,6 +79,63 @@ mod tests {
         }
         assert!(is_valid_path(b"/a/", true));
         assert!(is_valid_path(b"/a/.", true));
+    }
+
+    /// `isValidPath` of the reference client, as written there.
+    fn reference_is_valid_path(path: &[u8], sequential: bool) -> bool {
+        let len = path.len();
+        if len == 0 || path[0] != b'/' {
+            return false;
+        }
+        if len == 1 {
+            return true;
+        }
+        if path[len - 1] == b'/' && !sequential {
+            return false;
+        }
+        let mut lastc = b'/';
+        for i in 1..len {
+            let c = path[i];
+            if c == b'/' && lastc == b'/' {
+                return false;
+            } else if c == b'.' && lastc == b'.' {
+                if path[i - 2] == b'/' && ((i + 1 == len && !sequential) || (i + 1 < len && path[i + 1] == b'/')) {
+                    return false;
+                }
+            } else if c == b'.' {
+                if path[i - 1] == b'/' && ((i + 1 == len && !sequential) || (i + 1 < len && path[i + 1] == b'/')) {
+                    return false;
+                }
+            } else if c > 0x00 && c < 0x1f {
+                return false;
+            }
+            lastc = c;
+        }
+        true
+    }
+
+    #[test]
+    fn path_check_is_the_reference_loop_for_every_short_path() {
+        // Every path of up to 6 bytes over the bytes the rules look at.
+        let alphabet = [b'/', b'.', b'a', 0x00, 0x01, 0x1e, 0x1f, b'-', 0x80];
+        let mut n = 0;
+        for len in 0..=6u32 {
+            for k in 0..alphabet.len().pow(len) {
+                let mut k = k;
+                let p: Vec<u8> = (0..len)
+                    .map(|_| {
+                        let b = alphabet[k % alphabet.len()];
+                        k /= alphabet.len();
+                        b
+                    })
+                    .collect();
+                for seq in [false, true] {
+                    assert_eq!(is_valid_path(&p, seq), reference_is_valid_path(&p, seq), "{p:?} sequential={seq}");
+                    n += 1;
+                }
+            }
+        }
+        assert!(n > 1_000_000);
     }
 
     #[test]

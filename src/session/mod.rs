@@ -185,9 +185,10 @@ pub struct Session {
     /// Bytes for the current connection, written up to `out_off`.
     out: Vec<u8>,
     out_off: usize,
-    /// Frames in `out` that expect a reply; when `out` started filling.
+    /// Frames in `out` that expect a reply; until when `out` may be held
+    /// back for more (`COALESCE` after it started filling).
     out_frames: usize,
-    filled_at: Instant,
+    hold_until: Instant,
     /// Frames written whose replies have not arrived.
     unanswered: usize,
     /// Requests whose frames are in `out` or written, in xid order.
@@ -251,7 +252,7 @@ impl Session {
             out: Vec::new(),
             out_off: 0,
             out_frames: 0,
-            filled_at: now,
+            hold_until: now,
             unanswered: 0,
             sent: VecDeque::new(),
             held: Outbox::default(),
@@ -771,7 +772,7 @@ impl Session {
         self.unanswered = 0;
         self.rbuf.clear();
         records::encode_connect(&mut self.out, self.last_zxid, self.requested_timeout, sid, &self.passwd, self.read_only_allowed);
-        self.filled_at = now;
+        self.hold_until = now + COALESCE;
         self.set_state(SessionState::Associating);
         self.conn = Conn::Handshake { addr, deadline };
     }
@@ -904,7 +905,7 @@ impl Session {
             && self.unanswered >= COALESCE_MIN_INFLIGHT
             && self.out.len() < COALESCE_BYTES
             && !self.is_closing()
-            && now.saturating_duration_since(self.filled_at) < COALESCE
+            && now < self.hold_until
     }
 
     /// `n` bytes of `output()` were written.
@@ -933,7 +934,7 @@ impl Session {
             self.out_off = 0;
         }
         if self.out.is_empty() {
-            self.filled_at = now;
+            self.hold_until = now + COALESCE;
         }
         self.out.extend_from_slice(bytes);
     }
@@ -1531,7 +1532,7 @@ impl Session {
                     d = d.min(c);
                 }
                 if self.holding(now) {
-                    d = d.min(self.filled_at + COALESCE);
+                    d = d.min(self.hold_until);
                 }
                 if self.state == SessionState::ReadOnly && !self.probing && !self.is_closing() {
                     d = d.min(self.rw_probe_at);
