@@ -77,7 +77,7 @@ pub struct ZHandle {
     /// The answer of a read-write probe run on a thread of its own.
     pub probe_result: Mutex<Option<(std::net::SocketAddr, bool)>>,
     /// Names resolved on a thread of their own (both drivers).
-    pub resolutions: Arc<super::resolve::Resolutions>,
+    pub resolutions: super::resolve::Resolutions,
     // ---- the ST driver ----
     pub st: Mutex<super::st::StDriver>,
     /// The thread on which the ST library runs callbacks right now, as
@@ -113,16 +113,6 @@ pub(crate) fn signal_eventfd(fd: c_int) {
     let one: u64 = 1;
     // SAFETY: writes 8 bytes from a local to a descriptor; the kernel checks it.
     unsafe { libc::write(fd, &one as *const u64 as *const c_void, 8) };
-}
-
-/// A descriptor's duplicate (None if the system has none to give).
-fn dup_fd(fd: c_int) -> Option<std::os::fd::OwnedFd> {
-    use std::os::fd::FromRawFd;
-    // SAFETY: fcntl duplicates a descriptor the caller owns; the new one is
-    // this function's alone and handed to an OwnedFd that closes it once.
-    let d = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
-    // SAFETY: `d` is a fresh descriptor nobody else owns.
-    (d >= 0).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(d) })
 }
 
 /// The process's default thread stack size (what pthread_create gives a
@@ -173,7 +163,7 @@ impl ZHandle {
             sasl: p.sasl,
             zero_state_between_connections: !THREADED,
         };
-        let resolutions = Arc::new(super::resolve::Resolutions::new(if THREADED { dup_fd(wake_fd) } else { None }));
+        let resolutions = super::resolve::Resolutions::new(THREADED.then_some(wake_fd));
         let mut hosts = p.hosts;
         let mut early = None;
         if hosts.has_names() {

@@ -7,8 +7,8 @@
 use parking_lot::{Condvar, Mutex};
 use std::collections::HashMap;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::Arc;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::session::hosts::{HostList, HostPort};
@@ -69,18 +69,31 @@ struct Slot {
     origins: HashMap<SocketAddr, String>,
 }
 
-/// A handle's resolutions.
+/// A handle's resolutions. What they share with the resolver thread is made
+/// at the first one asked for: a connect string of address literals never
+/// asks, and its handle carries no resolver state (nor a second descriptor
+/// of the wake eventfd).
 pub struct Resolutions {
+    shared: OnceLock<Arc<Shared>>,
+    /// MT: the IO thread's wake eventfd, duplicated for the resolver thread
+    /// when the shared state is made; ST: none.
+    wake_fd: Option<RawFd>,
+}
+
+/// What a handle and its resolver thread share.
+struct Shared {
     slot: Mutex<Slot>,
     answered: Condvar,
-    /// MT: a duplicate of the IO thread's wake eventfd (its own, so that it
-    /// stays valid for a thread that outlives the handle); ST: none.
+    /// A duplicate of the IO thread's wake eventfd (its own, so that it stays
+    /// valid for a thread that outlives the handle).
     wake: Option<OwnedFd>,
 }
 
 impl Resolutions {
-    pub fn new(wake: Option<OwnedFd>) -> Self {
-        Resolutions { slot: Mutex::new(Slot::default()), answered: Condvar::new(), wake }
+    /// `wake_fd` must stay open while any resolution can be asked for (the
+    /// handle's eventfd: it is closed after the handle's last turn).
+    pub fn new(wake_fd: Option<RawFd>) -> Self {
+        Resolutions { shared: OnceLock::new(), wake_fd }
     }
 
     /// Starts resolving `hosts` for the list `epoch`. A resolution of the
@@ -88,8 +101,12 @@ impl Resolutions {
     /// followed by this one on the same thread (at most one thread per
     /// handle, however long the resolver hangs). When no thread can be
     /// started, the answer is empty at once (the core backs off).
-    pub fn ask(self: &Arc<Self>, epoch: u64, hosts: Vec<HostPort>) {
-        let mut s = self.slot.lock();
+    pub fn ask(&self, epoch: u64, hosts: Vec<HostPort>) {
+        let shared = self.shared.get_or_init(|| {
+            let wake = self.wake_fd.and_then(dup_fd);
+            Arc::new(Shared { slot: Mutex::new(Slot::default()), answered: Condvar::new(), wake })
+        });
+        let mut s = shared.slot.lock();
         match s.running {
             Some(e) if e == epoch => return,
             Some(_) => {
@@ -99,7 +116,7 @@ impl Resolutions {
             None => {}
         }
         s.running = Some(epoch);
-        let me = self.clone();
+        let me = shared.clone();
         let spawned = std::thread::Builder::new()
             .name("zk-resolve".into())
             .stack_size(super::handle::default_stack_size())
@@ -110,6 +127,47 @@ impl Resolutions {
         }
     }
 
+    /// The slot, when any resolution was ever asked for.
+    fn slot(&self) -> Option<parking_lot::MutexGuard<'_, Slot>> {
+        self.shared.get().map(|sh| sh.slot.lock())
+    }
+
+    /// The answer not yet taken, if any.
+    pub fn take(&self) -> Option<(u64, Vec<SocketAddr>)> {
+        self.slot()?.answer.take()
+    }
+
+    /// Whether an answer waits to be taken.
+    pub fn answered(&self) -> bool {
+        self.slot().is_some_and(|s| s.answer.is_some())
+    }
+
+    /// Whether a resolution is under way or its answer not yet taken.
+    pub fn pending(&self) -> bool {
+        self.slot().is_some_and(|s| s.running.is_some() || s.answer.is_some())
+    }
+
+    /// The name `addr` was last resolved from (None: an address literal, or
+    /// not resolved by this handle).
+    pub fn origin(&self, addr: &SocketAddr) -> Option<String> {
+        self.slot()?.origins.get(addr).cloned()
+    }
+
+    /// Waits up to `limit` for an answer, and takes it.
+    pub fn wait(&self, limit: Duration) -> Option<(u64, Vec<SocketAddr>)> {
+        let shared = self.shared.get()?;
+        let until = Instant::now() + limit;
+        let mut s = shared.slot.lock();
+        while s.answer.is_none() {
+            if shared.answered.wait_until(&mut s, until).timed_out() {
+                break;
+            }
+        }
+        s.answer.take()
+    }
+}
+
+impl Shared {
     /// The resolver thread: answers, then takes what was queued meanwhile.
     /// A panic (a bug of ours) answers empty, so that the core backs off
     /// and asks again rather than waiting for an answer forever.
@@ -140,40 +198,15 @@ impl Resolutions {
             super::handle::signal_eventfd(fd.as_raw_fd());
         }
     }
+}
 
-    /// The answer not yet taken, if any.
-    pub fn take(&self) -> Option<(u64, Vec<SocketAddr>)> {
-        self.slot.lock().answer.take()
-    }
-
-    /// Whether an answer waits to be taken.
-    pub fn answered(&self) -> bool {
-        self.slot.lock().answer.is_some()
-    }
-
-    /// Whether a resolution is under way or its answer not yet taken.
-    pub fn pending(&self) -> bool {
-        let s = self.slot.lock();
-        s.running.is_some() || s.answer.is_some()
-    }
-
-    /// The name `addr` was last resolved from (None: an address literal, or
-    /// not resolved by this handle).
-    pub fn origin(&self, addr: &SocketAddr) -> Option<String> {
-        self.slot.lock().origins.get(addr).cloned()
-    }
-
-    /// Waits up to `limit` for an answer, and takes it.
-    pub fn wait(&self, limit: Duration) -> Option<(u64, Vec<SocketAddr>)> {
-        let until = Instant::now() + limit;
-        let mut s = self.slot.lock();
-        while s.answer.is_none() {
-            if self.answered.wait_until(&mut s, until).timed_out() {
-                break;
-            }
-        }
-        s.answer.take()
-    }
+/// A descriptor of its own for `fd` (close-on-exec); None when none can be made.
+fn dup_fd(fd: RawFd) -> Option<OwnedFd> {
+    // SAFETY: fcntl duplicates a descriptor the caller keeps open; the new one
+    // is this function's alone and handed to an OwnedFd that closes it once.
+    let d = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+    // SAFETY: `d` is a fresh descriptor nobody else owns.
+    (d >= 0).then(|| unsafe { OwnedFd::from_raw_fd(d) })
 }
 
 /// Seeds the core's generator (server order, back-off jitter) once per

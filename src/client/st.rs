@@ -347,7 +347,8 @@ fn run_jobs(zh: &ZHandle, mut jobs: Vec<Job>) {
 
 /// Whether the calling thread is running this handle's callbacks.
 fn in_callback(zh: &ZHandle) -> bool {
-    // Relaxed: only this thread ever stores its own id there.
+    // Relaxed: a thread reads back what it stored itself, and an id stored
+    // by another thread is never equal to this one's.
     zh.st_callback_thread.load(Ordering::Relaxed) == this_thread()
 }
 

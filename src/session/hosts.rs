@@ -63,7 +63,7 @@ pub fn parse(s: &str) -> Option<(Vec<HostPort>, Option<String>)> {
                 "" => (host, None),
                 p => (host, Some(p.strip_prefix(':')?)),
             }
-        } else if part.matches(':').count() > 1 {
+        } else if part.bytes().filter(|&b| b == b':').count() > 1 {
             // A bare IPv6 literal: no port can be told apart from it.
             ipv6_literal(part)?;
             (part, None)
@@ -162,15 +162,17 @@ impl HostList {
     /// (shuffled unless the order is deterministic); names wait for `ask`.
     pub fn new(spec: String, hosts: Vec<HostPort>) -> Self {
         let mut addrs: Vec<SocketAddr> = Vec::new();
-        for a in hosts.iter().filter_map(HostPort::literal) {
-            if !addrs.contains(&a) {
-                addrs.push(a);
+        let mut names = false;
+        for h in &hosts {
+            match h.literal() {
+                Some(a) if !addrs.contains(&a) => addrs.push(a),
+                Some(_) => {}
+                None => names = true,
             }
         }
         if !DETERMINISTIC.load(Ordering::Relaxed) {
             shuffle(&mut addrs);
         }
-        let names = hosts.iter().any(|h| h.literal().is_none());
         HostList {
             spec,
             hosts,

@@ -214,8 +214,9 @@ pub struct Session {
     pub client_expiry: bool,
     /// The last time a server of this session was heard from.
     last_contact: Option<Instant>,
-    /// Servers that refused the connection: skipped until then (and the period).
-    refused: std::collections::HashMap<SocketAddr, (Instant, Duration)>,
+    /// Servers that refused the connection: skipped until then (and the
+    /// period). A few at most (those of the list), so a list, not a map.
+    refused: Vec<(SocketAddr, Instant, Duration)>,
     jobs: Vec<Job>,
     /// The session's xid sequence (shared with the callers' queue).
     xids: Arc<Xids>,
@@ -268,7 +269,7 @@ impl Session {
             rw_interval: RW_PROBE_FIRST,
             rw_probe_at: now,
             probing: false,
-            refused: std::collections::HashMap::new(),
+            refused: Vec::new(),
             client_expiry: false,
             last_contact: None,
             jobs: Vec::new(),
@@ -478,7 +479,7 @@ impl Session {
         self.lost_since_resolution = false;
         if changed {
             let known = &self.hosts.addrs;
-            self.refused.retain(|a, _| known.contains(a));
+            self.refused.retain(|(a, ..)| known.contains(a));
         }
         if std::mem::take(&mut self.held_for_names) {
             // The round waited for this answer: it goes on now.
@@ -698,7 +699,7 @@ impl Session {
             let mut pick = None;
             for _ in 0..self.hosts.addrs.len().max(1) {
                 let Some((addr, wrapped)) = self.hosts.advance() else { break };
-                if self.refused.get(&addr).is_none_or(|(until, _)| *until <= now) {
+                if self.refused.iter().find(|(a, ..)| *a == addr).is_none_or(|(_, until, _)| *until <= now) {
                     pick = Some((addr, wrapped));
                     break;
                 }
@@ -794,9 +795,12 @@ impl Session {
     /// established session the connection is lost, whatever the kind.
     pub fn transport_error(&mut self, now: Instant, e: TransportError) {
         if let (TransportError::Refused(_), Conn::Opening { addr, .. }) = (&e, self.conn) {
-            let last = self.refused.get(&addr).map(|(_, d)| *d);
-            let d = self.backoff.refused_penalty(last, self.timeout);
-            self.refused.insert(addr, (now + d, d));
+            let known = self.refused.iter().position(|(a, ..)| *a == addr);
+            let d = self.backoff.refused_penalty(known.map(|i| self.refused[i].2), self.timeout);
+            match known {
+                Some(i) => self.refused[i] = (addr, now + d, d),
+                None => self.refused.push((addr, now + d, d)),
+            }
         }
         let rc = if e.is_tls() { Error::SslConnectionError } else { Error::ConnectionLoss };
         self.attempt_failed(now, rc, &e.to_string());

@@ -2,6 +2,8 @@
 //! data, exist and child watches, keyed by server path.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, DefaultHasher, RandomState};
+use std::sync::LazyLock;
 
 /// An application's watcher as the core sees it: an opaque identity the
 /// driver made (in this library the C function and its context pointer, as
@@ -39,15 +41,45 @@ pub use crate::proto::consts::{CHANGED_EVENT, CHILD_EVENT, CREATED_EVENT, DELETE
 use crate::proto::consts::{WATCHERTYPE_ANY, WATCHERTYPE_CHILDREN, WATCHERTYPE_DATA};
 use crate::proto::errors::Error;
 
-type Table = HashMap<Vec<u8>, Vec<Watcher>>;
+type Table = HashMap<Vec<u8>, Vec<Watcher>, ProcessKeys>;
 
-#[derive(Default)]
 pub struct WatchRegistry {
     pub data: Table,
     pub exist: Table,
     pub child: Table,
     pub persistent: Table,
     pub recursive: Table,
+}
+
+impl Default for WatchRegistry {
+    fn default() -> Self {
+        // The keys are drawn here, on the thread making the session, not
+        // deep in an IO thread's first event (a page more of its stack).
+        LazyLock::force(&KEYS);
+        WatchRegistry {
+            data: Table::default(),
+            exist: Table::default(),
+            child: Table::default(),
+            persistent: Table::default(),
+            recursive: Table::default(),
+        }
+    }
+}
+
+/// The watch tables' hash keys: std's random ones (the defence against
+/// paths chosen to collide), drawn once per process and shared by every
+/// table, instead of 16 bytes of keys in each of a session's five tables.
+#[derive(Clone, Copy, Default)]
+pub struct ProcessKeys;
+
+static KEYS: LazyLock<RandomState> = LazyLock::new(RandomState::new);
+
+impl BuildHasher for ProcessKeys {
+    type Hasher = DefaultHasher;
+
+    fn build_hasher(&self) -> DefaultHasher {
+        KEYS.build_hasher()
+    }
 }
 
 /// The protocol's `addWatch` modes.
