@@ -91,7 +91,7 @@ struct Shared {
 
 impl Resolutions {
     /// `wake_fd` must stay open while any resolution can be asked for (the
-    /// handle's eventfd: it is closed after the handle's last turn).
+    /// handle's eventfd: it is closed when the handle is dropped).
     pub fn new(wake_fd: Option<RawFd>) -> Self {
         Resolutions { shared: OnceLock::new(), wake_fd }
     }
