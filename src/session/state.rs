@@ -2,10 +2,33 @@
 //! it: each value defined once here (the `ZOO_*_STATE` symbols of the C
 //! surface are these discriminants).
 
-/// A session's state. The discriminants are the reference's values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(i32)]
-pub enum SessionState {
+/// The states and their values, each once: the enum, `ALL` and `from_code`
+/// are made from this one list.
+macro_rules! session_states {
+    ($($(#[$doc:meta])* $name:ident = $value:literal,)*) => {
+        /// A session's state. The discriminants are the reference's values.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(i32)]
+        pub enum SessionState {
+            $($(#[$doc])* $name = $value,)*
+        }
+
+        impl SessionState {
+            /// Every state, for lookups by value.
+            pub const ALL: &'static [SessionState] = &[$(SessionState::$name,)*];
+
+            /// The state of a value (None: no state has it).
+            pub fn from_code(code: i32) -> Option<SessionState> {
+                match code {
+                    $($value => Some(SessionState::$name),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+session_states! {
     /// The handle is closed or not valid; also the single-threaded
     /// reference's state between connections.
     Closed = 0,
@@ -21,38 +44,9 @@ pub enum SessionState {
 }
 
 impl SessionState {
-    /// Every state, for lookups by value.
-    pub const ALL: [SessionState; 9] = [
-        SessionState::Closed,
-        SessionState::Connecting,
-        SessionState::Associating,
-        SessionState::Connected,
-        SessionState::ReadOnly,
-        SessionState::SslConnecting,
-        SessionState::NotConnected,
-        SessionState::ExpiredSession,
-        SessionState::AuthFailed,
-    ];
-
     /// The value the C surface shows.
     pub const fn code(self) -> i32 {
         self as i32
-    }
-
-    /// The state of a value (None: no state has it).
-    pub fn from_code(code: i32) -> Option<SessionState> {
-        Some(match code {
-            0 => SessionState::Closed,
-            1 => SessionState::Connecting,
-            2 => SessionState::Associating,
-            3 => SessionState::Connected,
-            5 => SessionState::ReadOnly,
-            7 => SessionState::SslConnecting,
-            999 => SessionState::NotConnected,
-            -112 => SessionState::ExpiredSession,
-            -113 => SessionState::AuthFailed,
-            _ => return None,
-        })
     }
 
     /// A server of the session is in use (read-write or read-only).
@@ -87,7 +81,7 @@ mod tests {
 
     #[test]
     fn values_round_trip() {
-        for s in SessionState::ALL {
+        for &s in SessionState::ALL {
             assert_eq!(SessionState::from_code(s.code()), Some(s));
         }
         assert_eq!(SessionState::from_code(4), None);
